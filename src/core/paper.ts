@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { arxivAbsUrl, arxivPdfUrl, isArxivId, parsePaperId } from './paper-id.js';
+
+/** Where a record came from; a merged paper lists every source that contributed. */
+export const PAPER_SOURCES = ['hf', 'arxiv', 'rss', 'page', 'jsonl'] as const;
+export type PaperSource = (typeof PAPER_SOURCES)[number];
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a YYYY-MM-DD date');
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const paperLinksSchema = z.object({
+  arxiv: httpUrl.optional(),
+  pdf: httpUrl.optional(),
+  huggingface: httpUrl.optional(),
+  code: httpUrl.optional(),
+  project: httpUrl.optional(),
+});
+export type PaperLinks = z.infer<typeof paperLinksSchema>;
+
+/** One paper as the library stores it. Text is whitespace-collapsed; `id` is canonical (see paper-id.ts). */
+export const paperSchema = z.object({
+  id: z.string().refine((id) => parsePaperId(id) === id, 'not a canonical paper id'),
+  title: z.string().min(1, 'title missing'),
+  abstract: z.string(),
+  authors: z.array(z.string().min(1)),
+  /** First publication (arXiv v1) date where known; otherwise the earliest date a source gave. */
+  published: isoDate.optional(),
+  /** arXiv categories, primary first. */
+  categories: z.array(z.string().min(1)),
+  upvotes: z.number().int().nonnegative().optional(),
+  links: paperLinksSchema,
+  thumbnail: httpUrl.optional(),
+  aiSummary: z.string().optional(),
+  keywords: z.array(z.string().min(1)),
+  comment: z.string().optional(),
+  githubStars: z.number().int().nonnegative().optional(),
+  sources: z.array(z.enum(PAPER_SOURCES)).min(1),
+});
+export type Paper = z.infer<typeof paperSchema>;
+
+/** What an importer produces before normalisation: only id-or-title and title are required. */
+export type PaperInput = Partial<Omit<Paper, 'links' | 'sources'>> & {
+  id: string;
+  title: string;
+  links?: Partial<PaperLinks>;
+  sources: PaperSource[];
+};
+
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
+}
+
+function cleanList(values: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const v of values ?? []) {
+    const c = collapseWhitespace(v);
+    if (c && !seen.has(c)) {
+      seen.add(c);
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+function optionalText(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const c = collapseWhitespace(text);
+  return c.length > 0 ? c : undefined;
+}
+
+function dropUndefined<T extends object>(obj: T): T {
+  for (const key of Object.keys(obj) as (keyof T)[]) if (obj[key] === undefined) delete obj[key];
+  return obj;
+}
+
+/**
+ * Normalise and validate an importer's record. Throws a ZodError whose first issue says what is
+ * wrong; importers turn that into a "skipped: <reason>" line.
+ */
+export function normalizePaper(input: PaperInput): Paper {
+  const id = parsePaperId(input.id);
+  if (!id) throw new PaperError(`id "${input.id.slice(0, 60)}" is not an arXiv id`);
+  const links: PaperLinks = dropUndefined({ ...input.links });
+  if (isArxivId(id)) {
+    links.arxiv ??= arxivAbsUrl(id);
+    links.pdf ??= arxivPdfUrl(id);
+  }
+  const paper: Paper = dropUndefined({
+    id,
+    title: collapseWhitespace(input.title ?? ''),
+    abstract: collapseWhitespace(input.abstract ?? ''),
+    authors: cleanList(input.authors),
+    published: input.published,
+    categories: cleanList(input.categories),
+    upvotes: input.upvotes,
+    links,
+    thumbnail: input.thumbnail,
+    aiSummary: optionalText(input.aiSummary),
+    keywords: cleanList(input.keywords),
+    comment: optionalText(input.comment),
+    githubStars: input.githubStars,
+    sources: [...new Set(input.sources)],
+  });
+  const parsed = paperSchema.safeParse(paper);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? issue.path.join('.') : 'record';
+    throw new PaperError(where === 'title' ? issue.message : `${where}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A record that cannot become a Paper; the message is short and safe to show in an import summary. */
+export class PaperError extends Error {
+  override name = 'PaperError';
+}
+
+function longer(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.length > a.length ? b : a;
+}
+
+function earlier(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b < a ? b : a;
+}
+
+/**
+ * Merge two records of one paper. The richest value of each field wins (longer text, the longer
+ * author list), categories and keywords unite keeping the existing primary category first,
+ * upvotes and GitHub stars take the incoming (latest observed) value, the earliest date wins
+ * (arXiv v1 beats an announcement or listing date), links fill in. `into` keeps its id unless
+ * it is a title-derived id and `from` has a real one.
+ */
+export function mergePapers(into: Paper, from: Paper): Paper {
+  const id = isArxivId(into.id) ? into.id : from.id;
+  const merged: Paper = dropUndefined({
+    id,
+    title: pickTitle(into, from),
+    abstract: longer(into.abstract, from.abstract) ?? '',
+    authors: from.authors.length > into.authors.length ? from.authors : into.authors,
+    published: earlier(into.published, from.published),
+    categories: cleanList([...into.categories, ...from.categories]),
+    upvotes: from.upvotes ?? into.upvotes,
+    links: dropUndefined({ ...into.links, ...from.links }),
+    thumbnail: from.thumbnail ?? into.thumbnail,
+    aiSummary: longer(into.aiSummary, from.aiSummary),
+    keywords: cleanList([...into.keywords, ...from.keywords]),
+    comment: longer(into.comment, from.comment),
+    githubStars: from.githubStars ?? into.githubStars,
+    sources: [...new Set([...into.sources, ...from.sources])],
+  });
+  if (isArxivId(id)) {
+    merged.links.arxiv ??= arxivAbsUrl(id);
+    merged.links.pdf ??= arxivPdfUrl(id);
+  }
+  return merged;
+}
+
+// Titles differ between sources only by wrapping and punctuation; a record with a real arXiv id
+// carries the authoritative title, otherwise keep the first one seen.
+function pickTitle(into: Paper, from: Paper): string {
+  if (!isArxivId(into.id) && isArxivId(from.id)) return from.title;
+  return into.title;
+}
+
+/** True when a merge changed something a reader would see (used to decide whether to re-save or edit a post). */
+export function paperChanged(before: Paper, after: Paper): boolean {
+  return JSON.stringify(before) !== JSON.stringify(after);
+}

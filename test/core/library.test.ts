@@ -1,0 +1,311 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLibrary, type Library, type LibraryStores } from '../../src/core/library.js';
+import { titleId } from '../../src/core/paper-id.js';
+import { normalizePaper, type Paper, type PaperInput } from '../../src/core/paper.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
+import { openStorage, type Storage } from '../../src/storage/open-storage.js';
+
+const TITLE = 'Transformers Can Do Arithmetic with the Right Embeddings';
+
+function paper(input: Partial<PaperInput> & { id: string }): Paper {
+  return normalizePaper({ title: TITLE, sources: ['arxiv'], ...input });
+}
+
+/** A page record (no arXiv id) for the paper titled `title`. */
+function pageRecord(title: string, extra: Partial<PaperInput> = {}): Paper {
+  return paper({ id: titleId(title), title, sources: ['page'], ...extra });
+}
+
+type Backend = { name: string; open(): Promise<{ library: Library; stores: LibraryStores; close(): Promise<void> }> };
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'paperboy-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function storesOf(storage: Storage): LibraryStores {
+  return { papers: storage.store('papers'), aliases: storage.store('aliases'), meta: storage.store('meta') };
+}
+
+const backends: Backend[] = [
+  {
+    name: 'in-memory stores',
+    async open() {
+      const stores = { papers: createMemoryStore<Paper>(), aliases: createMemoryStore<string>(), meta: createMemoryStore() };
+      return { library: createLibrary(stores), stores, close: async () => {} };
+    },
+  },
+  {
+    name: 'a SQLite file',
+    async open() {
+      const storage = await openStorage(`sqlite://${await tempDir()}/library.sqlite`);
+      cleanups.push(() => storage.close());
+      const stores = storesOf(storage);
+      return { library: createLibrary(stores, { atomically: storage.atomically }), stores, close: () => storage.close() };
+    },
+  },
+];
+
+describe.each(backends)('library on $name', (backend) => {
+  async function openLibrary() {
+    return (await backend.open()).library;
+  }
+
+  it('finds a paper by id after it is upserted', async () => {
+    const library = await openLibrary();
+    const result = await library.upsertMany([paper({ id: '2405.17399', abstract: 'We mend this problem.' })]);
+    expect(result.added.map((p) => p.id)).toEqual(['2405.17399']);
+    expect(await library.get('2405.17399')).toMatchObject({ id: '2405.17399', title: TITLE, abstract: 'We mend this problem.' });
+    expect(await library.get('2405.00000')).toBeUndefined();
+    expect(await library.count()).toBe(1);
+  });
+
+  it('merges the same paper from two sources into one record with the fields of both', async () => {
+    const library = await openLibrary();
+    await library.upsertMany([paper({ id: '2405.17399', categories: ['cs.LG'], sources: ['arxiv'] })]);
+    const result = await library.upsertMany([
+      paper({ id: '2405.17399', upvotes: 42, aiSummary: 'Positional embeddings per digit.', sources: ['hf'] }),
+    ]);
+    expect(result.added).toEqual([]);
+    expect(result.updated).toHaveLength(1);
+    expect(await library.get('2405.17399')).toMatchObject({
+      categories: ['cs.LG'],
+      upvotes: 42,
+      aiSummary: 'Positional embeddings per digit.',
+      sources: ['arxiv', 'hf'],
+    });
+    expect(await library.count()).toBe(1);
+  });
+
+  it('keeps v2 of a paper in the same record as v1', async () => {
+    const library = await openLibrary();
+    await library.upsertMany([paper({ id: '2405.17399v1', abstract: 'Short.', published: '2024-05-27' })]);
+    const result = await library.upsertMany([
+      paper({ id: '2405.17399v2', abstract: 'A longer abstract from the revised version.', published: '2024-06-10', comment: 'v2: more experiments' }),
+    ]);
+    expect(result.updated.map((p) => p.id)).toEqual(['2405.17399']);
+    expect(await library.get('2405.17399')).toMatchObject({
+      abstract: 'A longer abstract from the revised version.',
+      published: '2024-05-27',
+      comment: 'v2: more experiments',
+    });
+    expect(await library.count()).toBe(1);
+  });
+
+  it('merges the same id twice in one batch before storing it', async () => {
+    const library = await openLibrary();
+    const result = await library.upsertMany([
+      paper({ id: '2405.17399', upvotes: 1, sources: ['hf'] }),
+      paper({ id: '2405.17399', categories: ['cs.LG'], sources: ['arxiv'] }),
+    ]);
+    expect(result.added).toHaveLength(1);
+    expect(result.added[0]).toMatchObject({ upvotes: 1, categories: ['cs.LG'], sources: ['hf', 'arxiv'] });
+    expect(await library.count()).toBe(1);
+  });
+
+  it('merges a page record into the arXiv record when the real id arrives', async () => {
+    const library = await openLibrary();
+    const page = pageRecord('Transformers can do arithmetic with the right embeddings!', { upvotes: 7, published: '2024-05-28' });
+    await library.upsertMany([page]);
+    expect(await library.count()).toBe(1);
+
+    const result = await library.upsertMany([paper({ id: '2405.17399', published: '2024-05-27', categories: ['cs.LG'] })]);
+    expect(result.replaced).toEqual([{ from: page.id, to: '2405.17399' }]);
+    expect(result.added.map((p) => p.id)).toEqual(['2405.17399']);
+
+    const merged = await library.get('2405.17399');
+    expect(merged).toMatchObject({ id: '2405.17399', title: TITLE, upvotes: 7, published: '2024-05-27', sources: ['arxiv', 'page'] });
+    // The old id keeps working (a bookmark, a posted link) and leads to the one real record.
+    expect(await library.get(page.id)).toEqual(merged);
+    expect(await library.count()).toBe(1);
+    const all = [];
+    for await (const batch of library.batches(10)) all.push(...batch);
+    expect(all.map((p) => p.id)).toEqual(['2405.17399']);
+  });
+
+  it('merges a page record that arrives after the arXiv record into it instead of adding a second record', async () => {
+    const library = await openLibrary();
+    await library.upsertMany([paper({ id: '2405.17399' })]);
+    const result = await library.upsertMany([pageRecord(TITLE, { upvotes: 12 })]);
+    expect(result.added).toEqual([]);
+    expect(result.updated.map((p) => p.id)).toEqual(['2405.17399']);
+    expect(await library.get('2405.17399')).toMatchObject({ upvotes: 12, sources: ['arxiv', 'page'] });
+    expect(await library.get(titleId(TITLE))).toMatchObject({ id: '2405.17399' });
+    expect(await library.count()).toBe(1);
+  });
+
+  it('merges a page record into an arXiv record arriving in the same batch', async () => {
+    const library = await openLibrary();
+    const page = pageRecord(TITLE, { upvotes: 3 });
+    const result = await library.upsertMany([page, paper({ id: '2405.17399' })]);
+    expect(result.added.map((p) => p.id)).toEqual(['2405.17399']);
+    expect(result.added[0]).toMatchObject({ upvotes: 3, sources: ['arxiv', 'page'] });
+    expect(result.replaced).toEqual([]); // nothing stored was replaced
+    expect(await library.get(page.id)).toMatchObject({ id: '2405.17399' });
+    expect(await library.count()).toBe(1);
+  });
+
+  it('keeps a page record on its own until its arXiv id shows up, merging repeats of it', async () => {
+    const library = await openLibrary();
+    const page = pageRecord('A Paper Nobody Has Put On arXiv');
+    await library.upsertMany([page]);
+    const again = await library.upsertMany([pageRecord('A paper nobody has put on arXiv', { upvotes: 5 })]);
+    expect(again.updated.map((p) => p.id)).toEqual([page.id]);
+    expect(await library.get(page.id)).toMatchObject({ title: 'A Paper Nobody Has Put On arXiv', upvotes: 5 });
+    expect(await library.count()).toBe(1);
+  });
+
+  it('leaves two arXiv papers that share a title as two records; the first one keeps the title alias', async () => {
+    const library = await openLibrary();
+    await library.upsertMany([paper({ id: '2001.00001', title: 'Introduction' })]);
+    await library.upsertMany([paper({ id: '2002.00002', title: 'Introduction' })]);
+    await library.upsertMany([pageRecord('Introduction', { upvotes: 1 })]);
+    expect(await library.count()).toBe(2);
+    expect(await library.get(titleId('Introduction'))).toMatchObject({ id: '2001.00001', upvotes: 1 });
+    expect((await library.get('2002.00002'))?.upvotes).toBeUndefined();
+  });
+
+  it('answers getMany in order, following aliases and leaving misses undefined', async () => {
+    const library = await openLibrary();
+    const page = pageRecord(TITLE);
+    await library.upsertMany([page, paper({ id: '2405.17399' }), paper({ id: '2405.18047', title: 'Another paper' })]);
+    const got = await library.getMany(['2405.18047', page.id, 'title:000000000000', '2405.17399']);
+    expect(got.map((p) => p?.id)).toEqual(['2405.18047', '2405.17399', undefined, '2405.17399']);
+    expect(await library.getMany([])).toEqual([]);
+  });
+
+  it('bumps the revision only when an upsert changed something', async () => {
+    const library = await openLibrary();
+    expect(await library.revision()).toBe(0);
+    await library.upsertMany([paper({ id: '2405.17399' })]);
+    expect(await library.revision()).toBe(1);
+
+    const same = await library.upsertMany([paper({ id: '2405.17399' })]);
+    expect(same).toEqual({ added: [], updated: [], unchanged: 1, replaced: [] });
+    await library.upsertMany([]);
+    expect(await library.revision()).toBe(1);
+
+    await library.upsertMany([paper({ id: '2405.17399', upvotes: 9, sources: ['hf'] })]);
+    expect(await library.revision()).toBe(2);
+  });
+
+  it('keeps the count right across adds, merges and replacements', async () => {
+    const library = await openLibrary();
+    await library.upsertMany([pageRecord('Paper A'), pageRecord('Paper B'), pageRecord('Paper C')]);
+    expect(await library.count()).toBe(3);
+    await library.upsertMany([paper({ id: '2401.00001', title: 'Paper A' }), paper({ id: '2401.00002', title: 'Paper D' })]);
+    expect(await library.count()).toBe(4); // A replaced its page record, D is new
+    await library.upsertMany([paper({ id: '2401.00001', title: 'Paper A', upvotes: 2, sources: ['hf'] }), pageRecord('Paper D')]);
+    expect(await library.count()).toBe(4);
+    await library.upsertMany([paper({ id: '2401.00003', title: 'Paper B' }), paper({ id: '2401.00004', title: 'Paper C' })]);
+    expect(await library.count()).toBe(4);
+
+    const ids = [];
+    for await (const batch of library.batches(3)) {
+      expect(batch.length).toBeLessThanOrEqual(3);
+      ids.push(...batch.map((p) => p.id));
+    }
+    expect(ids.sort()).toEqual(['2401.00001', '2401.00002', '2401.00003', '2401.00004']);
+  });
+
+  it('runs concurrent upserts one after another so neither loses the other\'s merge', async () => {
+    const library = await openLibrary();
+    await Promise.all([
+      library.upsertMany([paper({ id: '2405.17399', upvotes: 4, sources: ['hf'] }), paper({ id: '2401.00001', title: 'One' })]),
+      library.upsertMany([paper({ id: '2405.17399', categories: ['cs.LG'] }), paper({ id: '2401.00002', title: 'Two' })]),
+    ]);
+    expect(await library.get('2405.17399')).toMatchObject({ upvotes: 4, categories: ['cs.LG'] });
+    expect(await library.count()).toBe(3);
+    expect(await library.revision()).toBe(2);
+  });
+
+  it('reads and writes each store once per batch, whatever the batch size', async () => {
+    const { stores } = await backend.open();
+    const calls: string[] = [];
+    const counted = Object.fromEntries(
+      Object.entries(stores).map(([name, store]) => [
+        name,
+        new Proxy(store, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== 'function') return value;
+            return (...args: unknown[]) => {
+              calls.push(`${name}.${String(prop)}`);
+              return value.apply(target, args);
+            };
+          },
+        }),
+      ]),
+    ) as LibraryStores;
+    const library = createLibrary(counted);
+    const batch = Array.from({ length: 500 }, (_, i) =>
+      paper({ id: `2401.${String(i).padStart(5, '0')}`, title: `Paper number ${i}` }),
+    );
+    await library.upsertMany(batch);
+    expect(calls.sort()).toEqual(
+      ['aliases.getMany', 'aliases.setMany', 'meta.get', 'meta.set', 'papers.deleteMany', 'papers.getMany', 'papers.setMany'].sort(),
+    );
+  });
+});
+
+describe('library on a SQLite file', () => {
+  async function open(file: string) {
+    const storage = await openStorage(`sqlite://${file}`);
+    return { storage, library: createLibrary(storesOf(storage), { atomically: storage.atomically }) };
+  }
+
+  it('keeps papers, aliases, count and revision after the file is closed and reopened', async () => {
+    const file = path.join(await tempDir(), 'library.sqlite');
+    const first = await open(file);
+    const page = pageRecord(TITLE);
+    await first.library.upsertMany([page, paper({ id: '2405.18047', title: 'Another paper' })]);
+    await first.library.upsertMany([paper({ id: '2405.17399' })]);
+    await first.storage.close();
+
+    const second = await open(file);
+    cleanups.push(() => second.storage.close());
+    expect(await second.library.count()).toBe(2);
+    expect(await second.library.revision()).toBe(2);
+    expect(await second.library.get(page.id)).toMatchObject({ id: '2405.17399', sources: ['arxiv', 'page'] });
+  });
+
+  it('surfaces a storage error from upsertMany and get instead of swallowing it', async () => {
+    const { storage, library } = await open(path.join(await tempDir(), 'library.sqlite'));
+    await library.upsertMany([paper({ id: '2405.17399' })]);
+    await storage.close();
+    await expect(library.upsertMany([paper({ id: '2405.18047', title: 'Another paper' })])).rejects.toThrow(/closed/);
+    await expect(library.get('2405.17399')).rejects.toThrow(/closed/);
+    await expect(library.count()).rejects.toThrow(/closed/);
+  });
+
+  it('rolls back the whole batch when a write fails half way, leaving records and count as they were', async () => {
+    const storage = await openStorage(`sqlite://${await tempDir()}/library.sqlite`);
+    cleanups.push(() => storage.close());
+    const stores = storesOf(storage);
+    const library = createLibrary(stores, { atomically: storage.atomically });
+    await library.upsertMany([pageRecord(TITLE)]);
+
+    const failing = createLibrary(
+      { ...stores, aliases: { ...stores.aliases, setMany: () => Promise.reject(new Error('disk on fire')) } },
+      { atomically: storage.atomically },
+    );
+    await expect(failing.upsertMany([paper({ id: '2405.17399' })])).rejects.toThrow('disk on fire');
+
+    expect(await library.get('2405.17399')).toBeUndefined();
+    expect(await library.get(titleId(TITLE))).toMatchObject({ id: titleId(TITLE) });
+    expect(await library.count()).toBe(1);
+    expect(await library.revision()).toBe(1);
+    // The failed batch did not wedge anything: the next one goes through.
+    await library.upsertMany([paper({ id: '2405.17399' })]);
+    expect(await library.count()).toBe(1);
+  });
+});

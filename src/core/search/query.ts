@@ -1,0 +1,176 @@
+import { UserFacingError } from '../errors.js';
+import { parsePaperId } from '../paper-id.js';
+import { queryWords, type QueryWord } from './tokenize.js';
+
+/**
+ * The query language of `/paper search` and `paperboy search`:
+ *
+ *   free words                 match title, abstract, authors, categories, keywords (typo tolerant)
+ *   "quoted phrase"            all its words must match; the exact phrase in a title ranks first
+ *   author:hinton              an author's surname ("author:\"de vries\"" for several words)
+ *   cat:cs.CL  cat:cs          an arXiv category, or a whole archive
+ *   after:2024-06  before:2025-01-01  year:2025   publication date (after: inclusive, before: exclusive)
+ *   has:code                   papers with a code repository link
+ *   2405.17399, arXiv:…, URLs  that paper first
+ */
+export type ParsedQuery = {
+  /** Free words in the order typed (stopwords included, with no terms). */
+  words: QueryWord[];
+  /** Each quoted phrase as its words. */
+  phrases: QueryWord[][];
+  /** Terms that must match the authors field, one group per `author:` filter. */
+  authors: string[][];
+  /** Lowercased categories or archives ("cs.cl", "cs"). */
+  categories: string[];
+  /** Inclusive lower bound, as yyyymmdd. */
+  after?: number;
+  /** Exclusive upper bound, as yyyymmdd. */
+  before?: number;
+  hasCode: boolean;
+  /** Paper ids named in the query (ids, arXiv or Hugging Face URLs). */
+  ids: string[];
+  /** The last free word is still being typed (no space after it): expand it as a prefix. */
+  lastWordIsPrefix: boolean;
+  /** The free text without filters, for exact-title comparison. */
+  text: string;
+};
+
+const FILTER = /^(author|cat|category|after|before|year|has):(.*)$/i;
+
+/** Parse a query. Throws UserFacingError naming the filter when a filter value is malformed. */
+export function parseQuery(input: string): ParsedQuery {
+  const query: ParsedQuery = {
+    words: [],
+    phrases: [],
+    authors: [],
+    categories: [],
+    hasCode: false,
+    ids: [],
+    lastWordIsPrefix: false,
+    text: '',
+  };
+  const freeText: string[] = [];
+  const allText: string[] = [];
+  for (const token of splitTokens(input)) {
+    if (token.quoted) {
+      const words = queryWords(token.value).filter((w) => w.terms.length > 0);
+      if (words.length > 0) query.phrases.push(words);
+      allText.push(token.value);
+      continue;
+    }
+    const filter = FILTER.exec(token.value);
+    if (filter) {
+      applyFilter(query, filter[1]!.toLowerCase(), filter[2]!);
+      continue;
+    }
+    const id = looksLikeId(token.value) ? parsePaperId(token.value) : undefined;
+    if (id) {
+      if (!query.ids.includes(id)) query.ids.push(id);
+      continue;
+    }
+    freeText.push(token.value);
+    allText.push(token.value);
+  }
+  query.text = allText.join(' ');
+  query.words = queryWords(freeText.join(' '));
+  const last = input.at(-1);
+  query.lastWordIsPrefix = last !== undefined && /[\p{L}\p{N}]/u.test(last) && query.words.length > 0;
+  return query;
+}
+
+type RawToken = { value: string; quoted: boolean };
+
+/** Whitespace-separated tokens; "double quotes" group words, also after a filter (author:"de vries"). */
+function splitTokens(input: string): RawToken[] {
+  const tokens: RawToken[] = [];
+  const re = /(\w+:)?"([^"]*)"?|(\S+)/gu;
+  for (const m of input.normalize('NFC').matchAll(re)) {
+    if (m[2] !== undefined) {
+      if (m[1]) tokens.push({ value: `${m[1]}${m[2]}`, quoted: false });
+      else if (m[2].trim()) tokens.push({ value: m[2], quoted: true });
+    } else if (m[3]) {
+      tokens.push({ value: m[3], quoted: false });
+    }
+  }
+  return tokens;
+}
+
+// Only tokens that could be an id or URL are run through the id parser, so an ordinary word
+// such as "math" is never mistaken for one.
+function looksLikeId(token: string): boolean {
+  return /\d{4}\.\d{4,5}|\/\d{7}|arxiv|huggingface\.co|hf\.co/i.test(token);
+}
+
+function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
+  const value = rawValue.trim();
+  if (!value) throw new UserFacingError(`\`${name}:\` needs a value.`, filterHint(name));
+  switch (name) {
+    case 'author': {
+      const terms = queryWords(value).flatMap((w) => w.terms);
+      if (terms.length === 0) throw new UserFacingError(`\`author:${value}\` has no name in it.`, filterHint(name));
+      query.authors.push(terms);
+      return;
+    }
+    case 'cat':
+    case 'category': {
+      if (!/^[a-z-]+(\.[a-z-]+)?$/i.test(value)) {
+        throw new UserFacingError(`\`cat:${value}\` is not an arXiv category.`, filterHint('cat'));
+      }
+      query.categories.push(value.toLowerCase());
+      return;
+    }
+    case 'after':
+      query.after = Math.max(query.after ?? 0, parseDateBound(name, value));
+      return;
+    case 'before':
+      query.before = Math.min(query.before ?? 99_999_999, parseDateBound(name, value));
+      return;
+    case 'year': {
+      if (!/^\d{4}$/.test(value)) throw new UserFacingError(`\`year:${value}\` is not a year.`, filterHint(name));
+      const year = Number(value);
+      query.after = Math.max(query.after ?? 0, year * 10_000 + 101);
+      query.before = Math.min(query.before ?? 99_999_999, (year + 1) * 10_000 + 101);
+      return;
+    }
+    case 'has':
+      if (value.toLowerCase() !== 'code') throw new UserFacingError(`\`has:${value}\` is not known.`, filterHint(name));
+      query.hasCode = true;
+      return;
+  }
+}
+
+/** "2024", "2024-06" or "2024-06-15" → yyyymmdd of its first day. */
+function parseDateBound(name: string, value: string): number {
+  const m = /^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$/.exec(value);
+  const year = Number(m?.[1]);
+  const month = m?.[2] ? Number(m[2]) : 1;
+  const day = m?.[3] ? Number(m[3]) : 1;
+  const valid = m && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  if (!valid) throw new UserFacingError(`\`${name}:${value}\` is not a date.`, filterHint(name));
+  return year * 10_000 + month * 100 + day;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function filterHint(name: string): string {
+  switch (name) {
+    case 'author':
+      return 'Try `author:hinton` or `author:"de vries"`.';
+    case 'cat':
+      return 'Try `cat:cs.CL` or `cat:cs`.';
+    case 'has':
+      return 'Try `has:code`.';
+    case 'year':
+      return 'Try `year:2025`.';
+    default:
+      return `Try \`${name}:2024-06\` or \`${name}:2025-01-15\`.`;
+  }
+}
+
+/** "2024-05-27" → 20240527; undefined when absent. */
+export function dateNumber(date: string | undefined): number | undefined {
+  if (!date) return undefined;
+  return Number(date.slice(0, 4)) * 10_000 + Number(date.slice(5, 7)) * 100 + Number(date.slice(8, 10));
+}

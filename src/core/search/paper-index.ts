@@ -4,7 +4,7 @@ import type { Paper } from '../paper.js';
 import { normalizeTitleKey } from '../paper-id.js';
 import { documentFrequency, fieldFrequency, internals, postingCount } from './minisearch-internals.js';
 import { dateNumber, parseQuery, type ParsedQuery } from './query.js';
-import { tokenize, type QueryWord } from './tokenize.js';
+import { nameTerms, tokenize, type QueryWord } from './tokenize.js';
 
 /**
  * The search index over the library: MiniSearch holding what it takes to find a paper, planned
@@ -73,7 +73,7 @@ export const PAPER_INDEX_OPTIONS = {
   },
 };
 
-export const SNAPSHOT_FORMAT = 'paperboy-index/1';
+export const SNAPSHOT_FORMAT = 'paperboy-index/2';
 
 /** Field weights: a title hit says more than a surname, which says more than an abstract term. */
 const BOOST: Record<Field, number> = { title: 3, authors: 2, abstract: 1, categories: 1, keywords: 1.5 };
@@ -136,7 +136,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       id: paper.id,
       title: paper.title,
       abstract: distinctiveTerms(paper.abstract, df, total).join(' '),
-      authors: [...new Set(paper.authors.flatMap((name) => tokenize(surname(name))))].join(' '),
+      authors: [...new Set(paper.authors.flatMap((name) => nameTerms(surname(name))))].join(' '),
       categories: paper.categories.map((c) => c.toLowerCase()).join(' '),
       keywords: paper.keywords.join(' '),
       date: dateNumber(paper.published) ?? 0,
@@ -473,7 +473,8 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     let hits = [...exact, ...ranked.filter((h) => !exactIds.has(h.id))];
     total += exact.filter((h) => !ranked.some((r) => r.id === h.id)).length;
     if (options.sort && options.sort !== 'relevance' && hits.length > 0) hits = resort(hits, options.sort, exact.length);
-    return { hits: hits.slice(offset, offset + limit), total, query: q };
+    // `total` counts what can be paged to: the re-ranked candidates (or every filter match).
+    return { hits: hits.slice(offset, offset + limit), total: hits.length, query: q };
   }
 
   /** Newest / most upvoted among the relevant results (those within reach of the best score). */

@@ -1,6 +1,6 @@
 import { UserFacingError } from '../errors.js';
 import { parsePaperId } from '../paper-id.js';
-import { queryWords, type QueryWord } from './tokenize.js';
+import { nameTerms, queryWords, type QueryWord } from './tokenize.js';
 
 /**
  * The query language of `/paper search` and `paperboy search`:
@@ -51,7 +51,9 @@ export function parseQuery(input: string): ParsedQuery {
   };
   const freeText: string[] = [];
   const allText: string[] = [];
+  let lastTokenIsFree = false;
   for (const token of splitTokens(input)) {
+    lastTokenIsFree = false;
     if (token.quoted) {
       const words = queryWords(token.value).filter((w) => w.terms.length > 0);
       if (words.length > 0) query.phrases.push(words);
@@ -70,11 +72,13 @@ export function parseQuery(input: string): ParsedQuery {
     }
     freeText.push(token.value);
     allText.push(token.value);
+    lastTokenIsFree = true;
   }
   query.text = allText.join(' ');
   query.words = queryWords(freeText.join(' '));
+  // Still typing the last word: the input ends in a letter or digit and its last token is a free word.
   const last = input.at(-1);
-  query.lastWordIsPrefix = last !== undefined && /[\p{L}\p{N}]/u.test(last) && query.words.length > 0;
+  query.lastWordIsPrefix = last !== undefined && /[\p{L}\p{N}]/u.test(last) && lastTokenIsFree && query.words.length > 0;
   return query;
 }
 
@@ -106,9 +110,10 @@ function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
   if (!value) throw new UserFacingError(`\`${name}:\` needs a value.`, filterHint(name));
   switch (name) {
     case 'author': {
-      const terms = queryWords(value).flatMap((w) => w.terms);
-      if (terms.length === 0) throw new UserFacingError(`\`author:${value}\` has no name in it.`, filterHint(name));
-      query.authors.push(terms);
+      // The index holds surnames, so "de vries" and "harm de vries" both mean "vries".
+      const surname = nameTerms(value.split(/\s+/).at(-1) ?? '');
+      if (surname.length === 0) throw new UserFacingError(`\`author:${value}\` has no name in it.`, filterHint(name));
+      query.authors.push(surname);
       return;
     }
     case 'cat':

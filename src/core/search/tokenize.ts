@@ -34,17 +34,42 @@ export function foldCase(text: string): string {
 }
 
 /**
- * A light plural stemmer: "models" → "model", "studies" → "study". Stronger stemmers conflate
- * words people keep apart in titles ("learning"/"learned"); plurals are what queries miss most.
+ * A light plural stemmer: "models" → "model", "studies" → "study", "classes" → "class",
+ * "approaches" → "approach". Stronger stemmers conflate words people keep apart in titles
+ * ("learning"/"learned"); plurals are what queries miss most.
  */
 export function stem(term: string): string {
   const n = term.length;
   if (n <= 3 || term.charCodeAt(n - 1) !== 115 /* s */) return term;
+  if (NOT_PLURAL.has(term)) return term;
   const before = term.charCodeAt(n - 2);
   if (before >= 48 && before <= 57) return term; // "v2s", "3ds": names, not plurals
   if (n > 4 && term.endsWith('ies')) return `${term.slice(0, -3)}y`;
-  if (before === 115 /* ss */ || before === 117 /* us */ || before === 105 /* is */) return term;
+  // -sses, -xes, -ches, -shes take "es" ("classes", "boxes", "patches"); "caches" becomes
+  // "cach", the same on both sides, which is all matching needs.
+  if (n > 4 && (term.endsWith('sses') || term.endsWith('xes') || term.endsWith('ches') || term.endsWith('shes'))) {
+    return term.slice(0, -2);
+  }
+  if (before === 115 /* ss */ || before === 105 /* is */) return term;
+  // -us is Latin singular ("corpus", "status"), except acronyms' plurals ("gpus", "tpus").
+  if (before === 117 /* us */ && !(n === 4 && term.charCodeAt(1) === 112 /* ?pus */)) return term;
   return term.slice(0, -1);
+}
+
+// Words ending in s that are not plurals and would otherwise lose it.
+const NOT_PLURAL: ReadonlySet<string> = new Set(['news', 'series', 'species', 'lens', 'bias', 'atlas', 'canvas', 'alias', 'chaos', 'gas', 'physics', 'mathematics', 'robotics', 'statistics', 'economics', 'dynamics', 'kinematics', 'linguistics', 'genomics', 'semantics', 'graphics', 'ethics', 'optics', 'acoustics', 'analytics', 'diagnostics', 'mechanics', 'politics', 'logistics', 'electronics', 'photonics', 'proteomics', 'metabolomics', 'tactics']);
+
+/**
+ * Terms of a person's name: lowercased, accent-folded parts, no stopwords and no stemming
+ * ("He", "An" and "You" are surnames; "Jones" is not a plural).
+ */
+export function nameTerms(name: string): string[] {
+  const out: string[] = [];
+  scanWords(foldCase(name), (parts) => {
+    for (const part of parts) if (part.length >= MIN_TERM) out.push(part);
+    if (parts.length > 1) out.push(parts.join(''));
+  });
+  return out;
 }
 
 /** Minimum term length: single characters match everything and mean little. */

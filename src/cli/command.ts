@@ -1,0 +1,58 @@
+import { once } from 'node:events';
+import type { CliConfig, Env } from '../config.js';
+import type { LibraryService } from '../library-service.js';
+import type { Progress } from './progress.js';
+
+/** What the CLI reads and writes; the real process streams in bin/paperboy.js, PassThroughs in tests. */
+export type OutStream = NodeJS.WritableStream & { isTTY?: boolean };
+export type CliIo = {
+  stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean };
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Env;
+};
+
+export type CommandContext = {
+  io: CliIo;
+  /** The environment's configuration, loaded on first call; throws ConfigError. */
+  config(): CliConfig;
+  /** The library service, opened on first call (seeding an empty store); closed when the command ends. */
+  openService(): Promise<LibraryService>;
+  /** The one status line on stderr that progress and notices share. */
+  progress: Progress;
+};
+
+export type OptionSpec = {
+  type: 'string' | 'boolean';
+  /** Placeholder in the usage text, for string options: "--limit N". */
+  value?: string;
+  help: string;
+};
+
+/**
+ * One `paperboy <name>` command. The CLI's command table maps names to these; a new command
+ * (deploy-commands, invite) is one more entry.
+ */
+export type Command = {
+  /** Arguments after the name, as usage shows them: "<file>", "[query]". */
+  args: string;
+  summary: string;
+  options: Record<string, OptionSpec>;
+  positionals: { min: number; max: number };
+  run(args: ParsedArgs, ctx: CommandContext): Promise<number>;
+};
+
+export type ParsedArgs = { positionals: string[]; values: Record<string, string | boolean | undefined> };
+
+/** The command line itself is wrong: printed with the command's usage, exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Exit statuses: 2 is for what the user typed (usage, a malformed query), 1 for everything else. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Writes and waits when the stream's buffer is full, so a slow reader of stdout throttles us. */
+export async function write(stream: OutStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}

@@ -1,0 +1,92 @@
+import { UserFacingError } from '../core/errors.js';
+import type { PaperIndex, SearchHit, SearchSort } from '../core/search/paper-index.js';
+import { readLines } from '../read-lines.js';
+import { EXIT, UsageError, write, type Command, type CommandContext } from './command.js';
+import { formatCount, printable } from './format.js';
+
+const SORTS = ['relevance', 'newest', 'upvotes'] as const satisfies readonly SearchSort[];
+
+export const searchCommand: Command = {
+  args: '[query]',
+  summary: 'search the library (no query: one JSON line per stdin line)',
+  options: {
+    limit: { type: 'string', value: 'N', help: 'results per query, 1–100 (default 10)' },
+    sort: { type: 'string', value: 'S', help: `${SORTS.join(', ')} (default relevance)` },
+    json: { type: 'boolean', help: 'print a JSON array of {id, title, score}' },
+  },
+  positionals: { min: 0, max: Infinity },
+  async run({ positionals, values }, ctx) {
+    const options = { limit: parseLimit(values.limit), sort: parseSort(values.sort) };
+    // Unquoted words are one query: `paperboy search direct preference optimization`.
+    const query = positionals.join(' ');
+    const index = await (await ctx.openService()).index();
+    if (positionals.length === 0) return answerStdin(index, options, ctx);
+
+    let hits: SearchHit[];
+    try {
+      hits = index.search(query, options).hits;
+    } catch (error) {
+      if (!(error instanceof UserFacingError)) throw error;
+      await write(ctx.io.stderr, `error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
+      return EXIT.usage;
+    }
+    if (values.json) await write(ctx.io.stdout, `${JSON.stringify(hits.map(toJson))}\n`);
+    else await write(ctx.io.stdout, hits.length > 0 ? renderHits(hits) : `no papers match "${printable(query)}"\n`);
+    return EXIT.ok;
+  },
+};
+
+/**
+ * One JSON line per input line, written as soon as its query is answered: the benchmark (and any
+ * script) keeps one process with the index loaded and feeds it queries. A malformed query gets
+ * `{"error": …}` and the next line is answered as usual.
+ */
+async function answerStdin(
+  index: PaperIndex,
+  options: { limit: number; sort: SearchSort },
+  ctx: CommandContext,
+): Promise<number> {
+  if (ctx.io.stdin.isTTY) await write(ctx.io.stderr, 'reading queries from stdin, one per line (end with Ctrl-D)\n');
+  for await (const line of readLines(ctx.io.stdin)) {
+    const query = line.trim();
+    let answer: unknown;
+    try {
+      answer = query === '' ? [] : index.search(query, options).hits.map(toJson);
+    } catch (error) {
+      if (!(error instanceof UserFacingError)) throw error;
+      answer = error.hint ? { error: error.message, hint: error.hint } : { error: error.message };
+    }
+    await write(ctx.io.stdout, `${JSON.stringify(answer)}\n`);
+  }
+  return EXIT.ok;
+}
+
+function toJson(hit: SearchHit): { id: string; title: string; score: number } {
+  return { id: hit.id, title: hit.title, score: hit.score };
+}
+
+/** `1. 2405.17399  Title (2024-05-27, ▲12)`, numbers and ids aligned. */
+export function renderHits(hits: SearchHit[]): string {
+  const numberWidth = String(hits.length).length;
+  const idWidth = Math.max(...hits.map((h) => h.id.length));
+  return hits
+    .map((hit, i) => {
+      const facts = [hit.published, hit.upvotes ? `▲${formatCount(hit.upvotes)}` : undefined].filter(Boolean);
+      const suffix = facts.length > 0 ? ` (${facts.join(', ')})` : '';
+      return `${String(i + 1).padStart(numberWidth)}. ${hit.id.padEnd(idWidth)}  ${printable(hit.title)}${suffix}\n`;
+    })
+    .join('');
+}
+
+function parseLimit(value: string | boolean | undefined): number {
+  if (value === undefined) return 10;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 100)) throw new UsageError('--limit must be a whole number from 1 to 100');
+  return n;
+}
+
+function parseSort(value: string | boolean | undefined): SearchSort {
+  if (value === undefined) return 'relevance';
+  if (typeof value === 'string' && (SORTS as readonly string[]).includes(value)) return value as SearchSort;
+  throw new UsageError(`--sort must be one of ${SORTS.join(', ')}`);
+}

@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * The environment, read in one place through one schema per program. A bad value stops start-up
+ * with the key's name and what would fix it; the value itself is never printed, because
+ * STORE_URL (and later DISCORD_TOKEN) can hold a password.
+ *
+ * Every key is documented in .env.example; test/config.test.ts checks the two list the same keys.
+ * A key set to the empty string counts as unset, as `KEY=` in a copied .env file usually means.
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_STORE_URL = 'sqlite://data/paperboy.sqlite';
+export const DEFAULT_INDEX_PATH = 'data/paperboy.index';
+
+/** The schemes openStorage understands (src/storage/open-storage.ts). */
+const STORE_SCHEMES = /^(?:sqlite|redis|rediss|postgres|postgresql):\/\/./i;
+
+export type Env = Record<string, string | undefined>;
+
+const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+// Messages name what is wrong, never the value (zod's own messages can quote the input).
+const sharedKeys = {
+  STORE_URL: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(STORE_SCHEMES, { error: 'must start with sqlite://, redis:// or postgres:// followed by a path or host' })
+      .default(DEFAULT_STORE_URL),
+  ),
+  INDEX_PATH: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .refine((p) => !p.includes('\0') && !/[\\/]$/.test(p), { error: 'must be a file path (not a directory)' })
+      .default(DEFAULT_INDEX_PATH),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (value) => {
+      const level = blankIsUnset(value);
+      return typeof level === 'string' ? level.trim().toLowerCase() : level;
+    },
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+};
+
+const cliEnvSchema = z.object(sharedKeys);
+// The bot needs everything the CLI does; issue 3 adds DISCORD_TOKEN, DISCORD_API_URL, … here.
+const botEnvSchema = z.object({ ...sharedKeys });
+
+type CliEnv = z.output<typeof cliEnvSchema>;
+type BotEnv = z.output<typeof botEnvSchema>;
+
+export type CliConfig = {
+  /** Where the library lives: sqlite://path (relative to the working directory), redis://…, postgres://…. */
+  storeUrl: string;
+  /** The search index snapshot file (relative to the working directory). */
+  indexPath: string;
+  logLevel: LogLevel;
+};
+export type BotConfig = CliConfig;
+
+const PROGRAMS = {
+  cli: { schema: cliEnvSchema, build: (env: CliEnv): CliConfig => fromSharedKeys(env) },
+  bot: { schema: botEnvSchema, build: (env: BotEnv): BotConfig => fromSharedKeys(env) },
+} as const;
+
+export type ConfigProgram = keyof typeof PROGRAMS;
+export type ConfigFor<P extends ConfigProgram> = ReturnType<(typeof PROGRAMS)[P]['build']>;
+
+function fromSharedKeys(env: CliEnv): CliConfig {
+  return { storeUrl: env.STORE_URL, indexPath: env.INDEX_PATH, logLevel: env.LOG_LEVEL };
+}
+
+/** A key of the environment is missing or malformed. The message names keys only, never values. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * The configuration of one program (`cli` or `bot`) from an environment. Throws ConfigError
+ * listing every bad key, e.g. `STORE_URL: must start with sqlite://, … (see .env.example)`.
+ */
+export function loadConfig<P extends ConfigProgram>(env: Env, options: { require: P }): ConfigFor<P> {
+  const program = PROGRAMS[options.require];
+  const parsed = program.schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+    throw new ConfigError(`${[...new Set(problems)].join('; ')} (see .env.example)`);
+  }
+  return (program.build as (env: unknown) => ConfigFor<P>)(parsed.data);
+}
+
+/** Every key any program reads, for the .env.example check and for documentation. */
+export function configKeys(): string[] {
+  const keys = new Set<string>();
+  for (const { schema } of Object.values(PROGRAMS)) for (const key of Object.keys(schema.shape)) keys.add(key);
+  return [...keys].sort();
+}
+
+/**
+ * The process environment over the `.env` file of the working directory, if there is one:
+ * a variable set in the shell wins over the file, so `STORE_URL=… paperboy stats` works as expected.
+ */
+export function readEnvironment(cwd: string = process.cwd()): Env {
+  const file = path.join(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
+
+/** A store URL safe to print: user and password removed (`redis://user:pw@host` → `redis://host`). */
+export function redactStoreUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+}

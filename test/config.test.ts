@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  configKeys,
+  DEFAULT_INDEX_PATH,
+  DEFAULT_STORE_URL,
+  loadConfig,
+  readEnvironment,
+  redactStoreUrl,
+} from '../src/config.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, { require: 'cli' });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('given an empty environment, uses the defaults', () => {
+    expect(loadConfig({}, { require: 'cli' })).toEqual({
+      storeUrl: DEFAULT_STORE_URL,
+      indexPath: DEFAULT_INDEX_PATH,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats a key set to the empty string as unset, as in a copied .env with blanks', () => {
+    expect(loadConfig({ STORE_URL: '', INDEX_PATH: ' ', LOG_LEVEL: '' }, { require: 'bot' })).toEqual(
+      loadConfig({}, { require: 'bot' }),
+    );
+  });
+
+  it('reads every key and accepts a log level in any case', () => {
+    const config = loadConfig(
+      { STORE_URL: 'redis://localhost:6379', INDEX_PATH: '/var/lib/paperboy/index', LOG_LEVEL: 'DEBUG', PATH: '/usr/bin' },
+      { require: 'cli' },
+    );
+    expect(config).toEqual({ storeUrl: 'redis://localhost:6379', indexPath: '/var/lib/paperboy/index', logLevel: 'debug' });
+  });
+
+  it('names the bad key and how to fix it, without printing the value', () => {
+    const secret = 'mysql://admin:hunter2@db.internal/papers';
+    const error = configError({ STORE_URL: secret });
+    expect(error.message).toMatch(/^STORE_URL: must start with sqlite:\/\/, redis:\/\/ or postgres:\/\/.*\(see \.env\.example\)$/);
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).not.toContain('mysql');
+  });
+
+  it('lists every bad key in one message', () => {
+    const error = configError({ STORE_URL: 'sqlite://', LOG_LEVEL: 'verbose-secret-ish' });
+    expect(error.message).toContain('STORE_URL:');
+    expect(error.message).toContain('LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace');
+    expect(error.message).not.toContain('verbose-secret-ish');
+  });
+
+  it('rejects a directory as the index path', () => {
+    expect(configError({ INDEX_PATH: 'data/' }).message).toMatch(/^INDEX_PATH: must be a file path/);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists exactly the keys the schemas read', () => {
+    const text = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+    const keys = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(keys.sort()).toEqual(configKeys());
+  });
+
+  it('documents every key with a comment above it', () => {
+    const lines = readFileSync(path.join(repoRoot, '.env.example'), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (/^[A-Z]/.test(line)) expect(lines[i - 1], `comment above ${line}`).toMatch(/^#/);
+    });
+  });
+
+  it('loads as a valid configuration as it stands', () => {
+    const text = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+    const env = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    expect(() => loadConfig(env, { require: 'bot' })).not.toThrow();
+  });
+});
+
+describe('readEnvironment', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    delete process.env.PAPERBOY_TEST_SHELL;
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads .env from the directory and lets the shell environment win', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'paperboy-env-'));
+    await writeFile(path.join(dir, '.env'), 'PAPERBOY_TEST_FILE=from-file\nPAPERBOY_TEST_SHELL=from-file\n');
+    process.env.PAPERBOY_TEST_SHELL = 'from-shell';
+    const env = readEnvironment(dir);
+    expect(env.PAPERBOY_TEST_FILE).toBe('from-file');
+    expect(env.PAPERBOY_TEST_SHELL).toBe('from-shell');
+  });
+
+  it('works without a .env file', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'paperboy-env-'));
+    expect(readEnvironment(dir).PAPERBOY_TEST_FILE).toBeUndefined();
+  });
+});
+
+describe('redactStoreUrl', () => {
+  it('removes user and password and keeps the rest', () => {
+    expect(redactStoreUrl('redis://user:s3cret@cache:6379/0')).toBe('redis://cache:6379/0');
+    expect(redactStoreUrl('postgres://paperboy:p%40ss@db/papers?ssl=true')).toBe('postgres://db/papers?ssl=true');
+    expect(redactStoreUrl('sqlite://data/paperboy.sqlite')).toBe('sqlite://data/paperboy.sqlite');
+  });
+});

@@ -50,9 +50,29 @@ const sharedKeys = {
   ),
 };
 
-const cliEnvSchema = z.object(sharedKeys);
-// The bot needs everything the CLI does; issue 3 adds DISCORD_TOKEN, DISCORD_API_URL, … here.
-const botEnvSchema = z.object({ ...sharedKeys });
+// Optional keys wrap `.optional()` inside the preprocess: "KEY=" in .env becomes undefined first.
+const snowflake = (what: string) =>
+  z.preprocess(blankIsUnset, z.string().regex(/^\d{17,20}$/, { error: `must be the ${what} id (a number of 17–20 digits)` }).optional());
+
+const botToken = z
+  .string({ error: 'missing: create a bot in the Discord developer portal and put its token here (see README)' })
+  .regex(/^[\w.-]{20,}$/, { error: 'does not look like a bot token (copy it again from the developer portal, Bot page)' });
+
+const discordKeys = {
+  DISCORD_CLIENT_ID: snowflake('application (client)'),
+  DISCORD_GUILD_ID: snowflake('server (guild)'),
+  DISCORD_API_URL: z.preprocess(
+    blankIsUnset,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL like http://127.0.0.1:8080/api (without /v10)' })
+      .refine((u) => !/\/v\d+\/?$/.test(u), { error: 'must not end in a version (/v10): discord.js adds it' })
+      .optional(),
+  ),
+};
+
+// The CLI runs without a token; deploy-commands checks for it itself.
+const cliEnvSchema = z.object({ ...sharedKeys, ...discordKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken.optional()) });
+const botEnvSchema = z.object({ ...sharedKeys, ...discordKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken) });
 
 type CliEnv = z.output<typeof cliEnvSchema>;
 type BotEnv = z.output<typeof botEnvSchema>;
@@ -64,12 +84,34 @@ export type CliConfig = {
   indexPath: string;
   logLevel: LogLevel;
 };
-export type BotConfig = CliConfig;
+/** Discord settings; the CLI reads them too (deploy-commands, invite) but needs them only there. */
+export type DiscordConfig = {
+  token?: string;
+  clientId?: string;
+  /** Deploy commands to this server only (instant, for development) instead of globally. */
+  guildId?: string;
+  /** Base URL of Discord's API without the version, for a proxy or the tests' fake Discord. */
+  apiUrl?: string;
+};
+export type BotConfig = CliConfig & { discord: DiscordConfig & { token: string } };
+export type CliConfigWithDiscord = CliConfig & { discord: DiscordConfig };
 
 const PROGRAMS = {
-  cli: { schema: cliEnvSchema, build: (env: CliEnv): CliConfig => fromSharedKeys(env) },
-  bot: { schema: botEnvSchema, build: (env: BotEnv): BotConfig => fromSharedKeys(env) },
+  cli: { schema: cliEnvSchema, build: (env: CliEnv): CliConfigWithDiscord => ({ ...fromSharedKeys(env), discord: discordOf(env) }) },
+  bot: {
+    schema: botEnvSchema,
+    build: (env: BotEnv): BotConfig => ({ ...fromSharedKeys(env), discord: { ...discordOf(env), token: env.DISCORD_TOKEN } }),
+  },
 } as const;
+
+function discordOf(env: CliEnv | BotEnv): DiscordConfig {
+  const discord: DiscordConfig = {};
+  if (env.DISCORD_TOKEN) discord.token = env.DISCORD_TOKEN;
+  if (env.DISCORD_CLIENT_ID) discord.clientId = env.DISCORD_CLIENT_ID;
+  if (env.DISCORD_GUILD_ID) discord.guildId = env.DISCORD_GUILD_ID;
+  if (env.DISCORD_API_URL) discord.apiUrl = env.DISCORD_API_URL.replace(/\/+$/, '');
+  return discord;
+}
 
 export type ConfigProgram = keyof typeof PROGRAMS;
 export type ConfigFor<P extends ConfigProgram> = ReturnType<(typeof PROGRAMS)[P]['build']>;

@@ -32,12 +32,14 @@ describe('loadConfig', () => {
       storeUrl: DEFAULT_STORE_URL,
       indexPath: DEFAULT_INDEX_PATH,
       logLevel: 'info',
+      discord: {},
     });
   });
 
   it('treats a key set to the empty string as unset, as in a copied .env with blanks', () => {
-    expect(loadConfig({ STORE_URL: '', INDEX_PATH: ' ', LOG_LEVEL: '' }, { require: 'bot' })).toEqual(
-      loadConfig({}, { require: 'bot' }),
+    const token = { DISCORD_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.fghijklmnopqrstuvwxyz012345' };
+    expect(loadConfig({ ...token, STORE_URL: '', INDEX_PATH: ' ', LOG_LEVEL: '', DISCORD_GUILD_ID: '' }, { require: 'bot' })).toEqual(
+      loadConfig(token, { require: 'bot' }),
     );
   });
 
@@ -46,7 +48,7 @@ describe('loadConfig', () => {
       { STORE_URL: 'redis://localhost:6379', INDEX_PATH: '/var/lib/paperboy/index', LOG_LEVEL: 'DEBUG', PATH: '/usr/bin' },
       { require: 'cli' },
     );
-    expect(config).toEqual({ storeUrl: 'redis://localhost:6379', indexPath: '/var/lib/paperboy/index', logLevel: 'debug' });
+    expect(config).toEqual({ storeUrl: 'redis://localhost:6379', indexPath: '/var/lib/paperboy/index', logLevel: 'debug', discord: {} });
   });
 
   it('names the bad key and how to fix it, without printing the value', () => {
@@ -83,10 +85,36 @@ describe('.env.example', () => {
     });
   });
 
-  it('loads as a valid configuration as it stands', () => {
+  it('loads as a valid configuration as it stands, and the bot asks only for the token', () => {
     const text = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
     const env = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-    expect(() => loadConfig(env, { require: 'bot' })).not.toThrow();
+    expect(() => loadConfig(env, { require: 'cli' })).not.toThrow();
+    expect(() => loadConfig(env, { require: 'bot' })).toThrow(/^DISCORD_TOKEN: missing: create a bot/);
+  });
+});
+
+describe('Discord settings', () => {
+  const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.fghijklmnopqrstuvwxyz012345';
+
+  it('reads the token, ids and API URL for the bot without printing the token when it is bad', () => {
+    const config = loadConfig(
+      { DISCORD_TOKEN: token, DISCORD_CLIENT_ID: '123456789012345678', DISCORD_GUILD_ID: '223456789012345678', DISCORD_API_URL: 'http://127.0.0.1:9999/api/' },
+      { require: 'bot' },
+    );
+    expect(config.discord).toEqual({ token, clientId: '123456789012345678', guildId: '223456789012345678', apiUrl: 'http://127.0.0.1:9999/api' });
+    let message = '';
+    try {
+      loadConfig({ DISCORD_TOKEN: 'has spaces in it and is secret' }, { require: 'bot' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^DISCORD_TOKEN: does not look like a bot token/);
+    expect(message).not.toContain('secret');
+  });
+
+  it('names a malformed id or an API URL with a version', () => {
+    expect(() => loadConfig({ DISCORD_TOKEN: token, DISCORD_GUILD_ID: 'my-server' }, { require: 'bot' })).toThrow(/^DISCORD_GUILD_ID: must be the server/);
+    expect(() => loadConfig({ DISCORD_TOKEN: token, DISCORD_API_URL: 'http://localhost:1/api/v10' }, { require: 'bot' })).toThrow(/^DISCORD_API_URL: must not end in a version/);
   });
 });
 

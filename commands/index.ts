@@ -1,0 +1,9 @@
+import type { Command, ComponentHandler } from '../src/discord/bot-context.js';
+import { bookmarksCommand, bookmarksComponentHandlers } from './bookmarks.js';
+import { paperCommand, paperComponentHandlers } from './paper.js';
+
+/** Every slash command, in one static list: the bot routes by it and deploy-commands registers it. */
+export const commands: readonly Command[] = [paperCommand, bookmarksCommand];
+
+/** Button and select-menu handlers, by custom_id prefix. */
+export const componentHandlers: readonly ComponentHandler[] = [...paperComponentHandlers, ...bookmarksComponentHandlers];

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import {
+  DiscordAPIError,
+  MessageFlags,
+  PermissionsBitField,
+  RESTJSONErrorCodes,
+  type Interaction,
+  type PermissionResolvable,
+} from 'discord.js';
+import { UserFacingError } from '../core/errors.js';
+import type { Logger } from '../logger.js';
+import { renderFailure, renderNotice } from './render/notices.js';
+
+/**
+ * The one place that turns a failure into an answer. Expected user errors get their own message;
+ * Discord API errors are sorted by code; anything else gets "Something went wrong (ref …)"
+ * while the details, under the same reference, go to the log. Raw error text never reaches users.
+ */
+
+/** What the bot needs in a channel to post a paper card with its 🔖 affordance. */
+export const CARD_PERMISSIONS = [
+  PermissionsBitField.Flags.ViewChannel,
+  PermissionsBitField.Flags.SendMessages,
+  PermissionsBitField.Flags.EmbedLinks,
+  PermissionsBitField.Flags.AddReactions,
+  PermissionsBitField.Flags.ReadMessageHistory,
+] as const;
+
+export function newReference(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** Human names of the permissions from `needed` that `have` lacks ("Add Reactions, Embed Links"). */
+export function missingPermissionNames(have: PermissionsBitField | null | undefined, needed: readonly PermissionResolvable[]): string[] {
+  if (!have) return [];
+  return have.missing([...needed]).map((flag) => flag.replace(/([a-z])([A-Z])/g, '$1 $2'));
+}
+
+export type ErrorAnswer = { kind: 'user' | 'discord' | 'late' | 'unexpected'; payload?: ReturnType<typeof renderNotice> };
+
+/** Decide what to tell the user about `error` and log it at the right level. */
+export function classifyError(error: unknown, interaction: Interaction, log: Logger): ErrorAnswer {
+  if (error instanceof UserFacingError) {
+    return { kind: 'user', payload: renderNotice(error.message, error.hint) };
+  }
+  if (error instanceof DiscordAPIError) {
+    switch (error.code) {
+      case RESTJSONErrorCodes.UnknownInteraction:
+        // Answered after Discord's 3-second window (or twice): nobody is left to tell.
+        log.warn({ err: error }, 'interaction expired before it was answered');
+        return { kind: 'late' };
+      case RESTJSONErrorCodes.MissingPermissions:
+      case RESTJSONErrorCodes.MissingAccess: {
+        const channel = interaction.channel && 'name' in interaction.channel ? `#${interaction.channel.name}` : 'this channel';
+        const missing = missingPermissionNames(interaction.appPermissions, CARD_PERMISSIONS);
+        log.warn({ code: error.code, missing }, 'missing permission');
+        const what = missing.length > 0 ? missing.join(', ') : 'a permission it needs';
+        return {
+          kind: 'discord',
+          payload: renderNotice(`I can't do that in ${channel}: I'm missing **${what}** there.`, 'A server admin can grant it in the channel settings → Permissions.'),
+        };
+      }
+      case RESTJSONErrorCodes.UnknownChannel:
+        return { kind: 'discord', payload: renderNotice('That channel no longer exists.') };
+      case RESTJSONErrorCodes.UnknownMessage:
+        return { kind: 'discord', payload: renderNotice('That message no longer exists.') };
+      default:
+        break;
+    }
+  }
+  const reference = newReference();
+  log.error({ err: error, reference }, 'interaction failed');
+  return { kind: 'unexpected', payload: renderFailure(reference) };
+}
+
+/** Answer an interaction with an ephemeral notice, whatever state it is in (fresh, deferred, replied). */
+export async function answerEphemeral(interaction: Interaction, payload: ReturnType<typeof renderNotice>): Promise<void> {
+  if (interaction.isAutocomplete()) return;
+  const message = { ...payload, flags: MessageFlags.Ephemeral as const };
+  if (interaction.deferred && !interaction.replied) {
+    await interaction.editReply(payload);
+  } else if (interaction.replied) {
+    await interaction.followUp(message);
+  } else {
+    await interaction.reply(message);
+  }
+}

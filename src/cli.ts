@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig, readEnvironment, type CliConfig } from './config.js';
+import { ConfigError, loadConfig, readEnvironment, type CliConfigWithDiscord } from './config.js';
 import { UserFacingError } from './core/errors.js';
 import { ImportFormatError } from './core/sources/import-result.js';
 import { openLibraryService, type LibraryService, type ServiceEvent } from './library-service.js';
@@ -12,6 +12,7 @@ import { createProgress, type Progress } from './cli/progress.js';
 import { searchCommand } from './cli/search-command.js';
 import { showCommand } from './cli/show-command.js';
 import { statsCommand } from './cli/stats-command.js';
+import { deployCommandsCommand, inviteCommand } from './cli/discord-commands.js';
 
 /**
  * `paperboy`, the command line. Each command is an entry in COMMANDS; this file parses the
@@ -40,12 +41,13 @@ const helpCommand: Command = {
   },
 };
 
-/** Issue 3 adds deploy-commands and invite here. */
 const COMMANDS = {
   import: importCommand,
   search: searchCommand,
   show: showCommand,
   stats: statsCommand,
+  'deploy-commands': deployCommandsCommand,
+  invite: inviteCommand,
   help: helpCommand,
 } as const satisfies Record<string, Command>;
 
@@ -68,6 +70,7 @@ export function usage(): string {
     '  STORE_URL    where the library lives (default sqlite://data/paperboy.sqlite)',
     '  INDEX_PATH   search index snapshot file (default data/paperboy.index)',
     '  LOG_LEVEL    fatal, error, warn, info (default), debug or trace; debug prints stack traces',
+    '  DISCORD_TOKEN, DISCORD_CLIENT_ID, DISCORD_GUILD_ID, DISCORD_API_URL   for deploy-commands and invite',
     '',
     'exit status: 0 ok, 1 failure, 2 bad usage or query',
   );
@@ -132,7 +135,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const progress = createProgress(io.stderr);
   let service: Promise<LibraryService> | undefined;
   // Loaded on first use, so `help` works with a broken environment.
-  let config: CliConfig | undefined;
+  let config: CliConfigWithDiscord | undefined;
   const getConfig = () => (config ??= loadConfig(io.env, { require: 'cli' }));
   try {
     const args = parseCommandArgs(command, argv.slice(1));
@@ -180,7 +183,7 @@ async function reportError(
   name: string,
   command: Command,
   io: CliIo,
-  config: CliConfig | undefined,
+  config: CliConfigWithDiscord | undefined,
 ): Promise<number> {
   if (error instanceof UsageError) {
     await write(io.stderr, `error: ${error.message}\n${commandUsage(name, command)}`);

@@ -227,3 +227,21 @@ describe('paperboy import, search, show (in process)', () => {
     expect(malformed.stderr).toMatch(/^"not an id" is not a paper id/);
   });
 });
+
+describe('paperboy invite and deploy-commands', () => {
+  it('prints the invite link for DISCORD_CLIENT_ID', async () => {
+    const run = await cli(['invite'], { env: { DISCORD_CLIENT_ID: '123456789012345678' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^https:\/\/discord\.com\/oauth2\/authorize\?client_id=123456789012345678&scope=bot\+applications\.commands&permissions=\d+\n$/);
+  });
+
+  it('names the missing key in one line when the ids or token are not set', async () => {
+    const invite = await cli(['invite']);
+    expect(invite.code).toBe(1);
+    expect(invite.stderr).toMatch(/^paperboy: DISCORD_CLIENT_ID: missing/);
+    expect(invite.stderr.trim().split('\n')).toHaveLength(1);
+    const deploy = await cli(['deploy-commands'], { env: { DISCORD_CLIENT_ID: '123456789012345678' } });
+    expect(deploy.code).toBe(1);
+    expect(deploy.stderr).toMatch(/^paperboy: DISCORD_TOKEN: missing/);
+  });
+});

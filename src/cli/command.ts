@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { CliConfig, Env } from '../config.js';
+import type { CliConfigWithDiscord, Env } from '../config.js';
 import type { LibraryService } from '../library-service.js';
 import type { Progress } from './progress.js';
 
@@ -15,7 +15,7 @@ export type CliIo = {
 export type CommandContext = {
   io: CliIo;
   /** The environment's configuration, loaded on first call; throws ConfigError. */
-  config(): CliConfig;
+  config(): CliConfigWithDiscord;
   /** The library service, opened on first call (seeding an empty store); closed when the command ends. */
   openService(): Promise<LibraryService>;
   /** The one status line on stderr that progress and notices share. */

@@ -26,6 +26,9 @@ export const CARD_PERMISSIONS = [
   PermissionsBitField.Flags.ReadMessageHistory,
 ] as const;
 
+/** What adding the 🔖 to a card needs (Read Message History to react at all, Add Reactions for a new emoji). */
+export const REACTION_PERMISSIONS = [PermissionsBitField.Flags.AddReactions, PermissionsBitField.Flags.ReadMessageHistory] as const;
+
 export function newReference(): string {
   return randomBytes(4).toString('hex');
 }
@@ -33,7 +36,16 @@ export function newReference(): string {
 /** Human names of the permissions from `needed` that `have` lacks ("Add Reactions, Embed Links"). */
 export function missingPermissionNames(have: PermissionsBitField | null | undefined, needed: readonly PermissionResolvable[]): string[] {
   if (!have) return [];
-  return have.missing([...needed]).map((flag) => flag.replace(/([a-z])([A-Z])/g, '$1 $2'));
+  return have.missing([...needed]).map(humanPermissionName);
+}
+
+/** Human names of permissions, in Discord's order ("Add Reactions, View Channel"). */
+export function permissionNames(permissions: readonly PermissionResolvable[]): string[] {
+  return new PermissionsBitField([...permissions]).toArray().map(humanPermissionName);
+}
+
+function humanPermissionName(flag: string): string {
+  return flag.replace(/([a-z])([A-Z])/g, '$1 $2');
 }
 
 export type ErrorAnswer = { kind: 'user' | 'discord' | 'late' | 'unexpected'; payload?: ReturnType<typeof renderNotice> };
@@ -54,11 +66,13 @@ export function classifyError(error: unknown, interaction: Interaction, log: Log
         const channel = interaction.channel && 'name' in interaction.channel ? `#${interaction.channel.name}` : 'this channel';
         const missing = missingPermissionNames(interaction.appPermissions, CARD_PERMISSIONS);
         log.warn({ code: error.code, missing }, 'missing permission');
-        const what = missing.length > 0 ? missing.join(', ') : 'a permission it needs';
-        return {
-          kind: 'discord',
-          payload: renderNotice(`I can't do that in ${channel}: I'm missing **${what}** there.`, 'A server admin can grant it in the channel settings → Permissions.'),
-        };
+        // Discord refused although the permissions sent with the interaction look complete (they
+        // can be stale): name everything a card needs, so an admin knows what to check.
+        const text =
+          missing.length > 0
+            ? `I can't do that in ${channel}: I'm missing **${missing.join(', ')}** there.`
+            : `I can't do that in ${channel}: Discord says I'm missing a permission there. I need **${permissionNames(CARD_PERMISSIONS).join(', ')}**.`;
+        return { kind: 'discord', payload: renderNotice(text, 'A server admin can grant it in the channel settings → Permissions.') };
       }
       case RESTJSONErrorCodes.UnknownChannel:
         return { kind: 'discord', payload: renderNotice('That channel no longer exists.') };

@@ -8,7 +8,7 @@ import {
 } from 'discord.js';
 import type { Paper } from '../core/paper.js';
 import type { BotContext } from './bot-context.js';
-import { CARD_PERMISSIONS, missingPermissionNames } from './interaction-errors.js';
+import { missingPermissionNames, REACTION_PERMISSIONS } from './interaction-errors.js';
 import { BOOKMARK_EMOJI } from './reactions.js';
 import { renderPaperCard } from './render/paper-card.js';
 import { renderNotice } from './render/notices.js';
@@ -31,7 +31,8 @@ export async function postPublicCard(interaction: RepliableInteraction | Message
   } catch (error) {
     // The card is posted; only the affordance is missing. Say what permission would fix it.
     if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.MissingPermissions || error.code === RESTJSONErrorCodes.MissingAccess)) {
-      const missing = missingPermissionNames(interaction.appPermissions, CARD_PERMISSIONS);
+      // Only what reacting needs: the card itself was posted, so Send Messages is not the problem.
+      const missing = missingPermissionNames(interaction.appPermissions, REACTION_PERMISSIONS);
       ctx.logger.warn({ messageId: response.id, missing }, 'could not add the bookmark reaction');
       await interaction
         .followUp({

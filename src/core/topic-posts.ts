@@ -1,0 +1,141 @@
+import type { KeyValueStore } from './library.js';
+import type { Paper } from './paper.js';
+import { paperTerms, compileTopicQuery, type PaperTerms, type Topic } from './topics.js';
+
+/**
+ * What the scheduler posts: the bookkeeping that makes posting idempotent, and the pure decision
+ * of what each topic posts in a run.
+ *
+ * - `seen`: when the scheduler first saw each paper in a feed. A topic's new papers are those
+ *   first seen after its `since`, so a crash after fetching loses nothing: the next run still
+ *   finds them unposted.
+ * - `posted`: channel id + versionless paper id → the message. A new version of a paper or the
+ *   same paper from another source has the same key, so it is never posted twice.
+ */
+
+/** How far back a run looks for unposted papers; older ones were either posted or are backlog. */
+export const RECENT_DAYS = 3;
+export const BACKFILL = { hours: 24, max: 5 } as const;
+/** Links in one digest message; beyond it, papers wait for the next run (never dropped). */
+export const DIGEST_MAX = 30;
+
+const DAY_MS = 86_400_000;
+
+export type SeenPapers = {
+  /** Record first sight of these papers at `at`; returns the ids seen for the first time. */
+  markSeen(ids: readonly string[], at: number): Promise<string[]>;
+  /** Papers first seen at or after `since` (within the last RECENT_DAYS days), with when. */
+  recent(since: number, now: number): Promise<{ id: string; seenAt: number }[]>;
+};
+
+export function createSeenPapers(store: KeyValueStore<number | [string, number][]>): SeenPapers {
+  const dayKey = (ms: number) => `day:${new Date(ms).toISOString().slice(0, 10)}`;
+  return {
+    async markSeen(ids, at) {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return [];
+      const known = await store.getMany(unique.map((id) => `paper:${id}`));
+      const fresh = unique.filter((_, i) => known[i] === undefined);
+      if (fresh.length === 0) return [];
+      const key = dayKey(at);
+      const day = ((await store.get(key)) as [string, number][] | undefined) ?? [];
+      await store.setMany([
+        ...fresh.map((id) => ({ key: `paper:${id}`, value: at })),
+        { key, value: [...day, ...fresh.map((id): [string, number] => [id, at])] },
+      ]);
+      return fresh;
+    },
+    async recent(since, now) {
+      const from = Math.max(since, now - RECENT_DAYS * DAY_MS);
+      const keys: string[] = [];
+      for (let t = from; t <= now + DAY_MS; t += DAY_MS) keys.push(dayKey(t));
+      const days = await store.getMany([...new Set(keys)]);
+      return days
+        .flatMap((d) => ((d as [string, number][] | undefined) ?? []).map(([id, seenAt]) => ({ id, seenAt })))
+        .filter((e) => e.seenAt >= from);
+    },
+  };
+}
+
+export type PostRecord = {
+  /** `pending` from just before the send until Discord accepted it. */
+  state: 'pending' | 'sent';
+  messageId?: string;
+  topic: string;
+  at: number;
+  /** Posted as a link in a digest message rather than as its own card. */
+  digest?: boolean;
+  /** Hash of the card as last sent, to edit the message when the paper's facts change. */
+  cardHash?: string;
+  /** The deterministic nonce the send used (Discord deduplicates a retried send by it). */
+  nonce: string;
+};
+
+export type PostedPapers = {
+  getMany(channelId: string, paperIds: readonly string[]): Promise<(PostRecord | undefined)[]>;
+  set(channelId: string, paperId: string, record: PostRecord): Promise<void>;
+  setMany(channelId: string, records: { paperId: string; record: PostRecord }[]): Promise<void>;
+};
+
+export function createPostedPapers(store: KeyValueStore<PostRecord>): PostedPapers {
+  const key = (channelId: string, paperId: string) => `${channelId}:${paperId}`;
+  return {
+    getMany: (channelId, paperIds) => store.getMany(paperIds.map((id) => key(channelId, id))),
+    set: (channelId, paperId, record) => store.set(key(channelId, paperId), record),
+    setMany: (channelId, records) => store.setMany(records.map(({ paperId, record }) => ({ key: key(channelId, paperId), value: record }))),
+  };
+}
+
+export type Candidate = PaperTerms & { seenAt: number };
+
+export function toCandidates(papers: readonly Paper[], seenAt: ReadonlyMap<string, number>): Candidate[] {
+  return papers.flatMap((paper) => {
+    const at = seenAt.get(paper.id);
+    return at === undefined ? [] : [{ ...paperTerms(paper), seenAt: at }];
+  });
+}
+
+export type TopicPlan = {
+  /** Posted as cards this run, oldest first. */
+  posts: Paper[];
+  /** Listed in one digest message this run. */
+  digest: Paper[];
+  /** Matched but left for the next run (digest off, or the digest is full). */
+  deferred: Paper[];
+  /** Set when this run is the topic's first: from now on only papers seen later are new. */
+  since?: number;
+};
+
+/**
+ * What one topic posts in one run. `candidates` are recently seen papers; `alreadyPosted` the
+ * ids among them already posted (or pending) in the topic's channel.
+ *
+ * A topic's first run is a bounded backfill: the newest BACKFILL.max matches seen in the last
+ * BACKFILL.hours, never the whole library. After it, every match first seen since then is
+ * posted, oldest first, at most maxPerRun as cards; the rest go into a digest (or wait).
+ */
+export function planTopicRun(topic: Topic, candidates: readonly Candidate[], alreadyPosted: ReadonlySet<string>, now: number): TopicPlan {
+  const matches = compileTopicQuery(topic.query);
+  const unposted = candidates.filter((c) => !alreadyPosted.has(c.paper.id) && matches(c));
+  let chosen: Candidate[];
+  let since: number | undefined;
+  if (topic.since === undefined) {
+    chosen = unposted
+      .filter((c) => c.seenAt >= now - BACKFILL.hours * 3_600_000)
+      .sort((a, b) => b.date - a.date || b.seenAt - a.seenAt || compareIds(b.paper.id, a.paper.id))
+      .slice(0, BACKFILL.max);
+    since = now;
+  } else {
+    chosen = unposted.filter((c) => c.seenAt >= topic.since!);
+  }
+  const ordered = chosen.sort((a, b) => a.date - b.date || a.seenAt - b.seenAt || compareIds(a.paper.id, b.paper.id)).map((c) => c.paper);
+  const posts = ordered.slice(0, topic.maxPerRun);
+  const rest = ordered.slice(topic.maxPerRun);
+  const digest = topic.digest ? rest.slice(0, DIGEST_MAX) : [];
+  const deferred = rest.slice(digest.length);
+  return since === undefined ? { posts, digest, deferred } : { posts, digest, deferred, since };
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { UserFacingError } from './errors.js';
+import type { KeyValueStore } from './library.js';
+import type { Paper } from './paper.js';
+import { normalizeTitleKey } from './paper-id.js';
+import { dateNumber, parseQuery, type ParsedQuery } from './search/query.js';
+import { nameTerms, tokenize } from './search/tokenize.js';
+
+/**
+ * Topics: a saved query bound to a channel. The scheduler posts every new paper matching a
+ * topic's query into its channel, once.
+ *
+ * Matching is stricter than search ranking: a paper matches when every word of the query
+ * occurs in its title, abstract, keywords, authors or categories (plurals and compound names
+ * as in search, no typo tolerance: a topic's query is typed once, with care), every quoted
+ * phrase occurs as a phrase in its title or abstract, and every filter holds.
+ */
+
+export const TOPIC_NAME_MAX = 40;
+export const MAX_PER_RUN_LIMIT = 20;
+export const DEFAULT_MAX_PER_RUN = 5;
+export const MAX_TOPICS_PER_GUILD = 50;
+
+export const TOPIC_STATUSES = ['active', 'paused'] as const;
+
+export const topicSchema = z.object({
+  guildId: z.string(),
+  /** As typed; matched case-insensitively (see topicKey). */
+  name: z.string().min(1).max(TOPIC_NAME_MAX),
+  query: z.string().min(1).max(300),
+  channelId: z.string(),
+  /** The role pinged by each post (members opt in with /follow). */
+  roleId: z.string().optional(),
+  maxPerRun: z.number().int().min(1).max(MAX_PER_RUN_LIMIT),
+  /** Papers over maxPerRun go into one digest message (true) or wait for the next run (false). */
+  digest: z.boolean(),
+  createdBy: z.string(),
+  /** ms since epoch. */
+  createdAt: z.number(),
+  status: z.enum(TOPIC_STATUSES),
+  pausedReason: z.string().optional(),
+  /** The server was told about the pause (told once per pause). */
+  pauseNotified: z.boolean().optional(),
+  /**
+   * Papers first seen by the scheduler after this moment (ms) are the topic's new papers. Unset
+   * until the topic's first run, which posts only a bounded backfill and then sets it.
+   */
+  since: z.number().optional(),
+  lastPostAt: z.number().optional(),
+});
+export type Topic = z.infer<typeof topicSchema>;
+
+export function topicKey(guildId: string, name: string): string {
+  return `${guildId}:${name.trim().toLowerCase()}`;
+}
+
+/** Validate a topic name and query as a user typed them; throws UserFacingError saying what is wrong. */
+export function checkTopicInput(name: string, query: string): { name: string; query: string } {
+  const cleanName = name.trim().replace(/\s+/g, ' ');
+  if (!cleanName || cleanName.length > TOPIC_NAME_MAX) {
+    throw new UserFacingError(`A topic name has 1–${TOPIC_NAME_MAX} characters.`);
+  }
+  if (/[:<>@#`]/.test(cleanName)) throw new UserFacingError('A topic name cannot contain : < > @ # or backticks.');
+  const cleanQuery = query.trim();
+  const parsed = parseQuery(cleanQuery); // throws UserFacingError on a malformed filter
+  const hasWords = parsed.words.some((w) => w.terms.length > 0) || parsed.phrases.length > 0 || parsed.authors.length > 0;
+  const hasFilter = parsed.categories.length > 0 || parsed.ids.length > 0;
+  if (!hasWords && !hasFilter) {
+    throw new UserFacingError('That query would match nothing or everything.', 'Give it words or a category, e.g. `diffusion cat:cs.CV`.');
+  }
+  return { name: cleanName, query: cleanQuery };
+}
+
+/** The searchable text of a paper, tokenised once and shared by every topic's matcher. */
+export type PaperTerms = { paper: Paper; terms: Set<string>; authorTerms: Set<string>; text: string; date: number };
+
+export function paperTerms(paper: Paper): PaperTerms {
+  const terms = new Set([...tokenize(paper.title), ...tokenize(paper.abstract), ...tokenize(paper.keywords.join(' '))]);
+  for (const c of paper.categories) terms.add(c.toLowerCase());
+  const authorTerms = new Set(paper.authors.flatMap((a) => nameTerms(a)));
+  for (const t of authorTerms) terms.add(t);
+  return {
+    paper,
+    terms,
+    authorTerms,
+    text: ` ${normalizeTitleKey(`${paper.title} ${paper.abstract}`)} `,
+    date: dateNumber(paper.published) ?? 0,
+  };
+}
+
+export type TopicMatcher = (paper: PaperTerms) => boolean;
+
+/** A topic's query as a predicate over papers. */
+export function compileTopicQuery(query: string): TopicMatcher {
+  const q: ParsedQuery = parseQuery(query);
+  const words = q.words.filter((w) => w.terms.length > 0);
+  const phrases = q.phrases.map((p) => ({ words: p, key: ` ${normalizeTitleKey(p.map((w) => w.word).join(' '))} ` }));
+  return (p) => {
+    if (q.ids.length > 0 && !q.ids.includes(p.paper.id)) return false;
+    if (q.after !== undefined && p.date < q.after) return false;
+    if (q.before !== undefined && (p.date === 0 || p.date >= q.before)) return false;
+    if (q.hasCode && !p.paper.links.code) return false;
+    for (const c of q.categories) {
+      if (!p.paper.categories.some((have) => have.toLowerCase() === c || have.toLowerCase().startsWith(`${c}.`))) return false;
+    }
+    for (const group of q.authors) if (!group.some((t) => p.authorTerms.has(t))) return false;
+    for (const w of words) if (!w.terms.some((t) => p.terms.has(t))) return false;
+    for (const phrase of phrases) {
+      if (!phrase.words.every((w) => w.terms.some((t) => p.terms.has(t)))) return false;
+      if (!p.text.includes(phrase.key)) return false;
+    }
+    return true;
+  };
+}
+
+/** Topics of all guilds, keyed by topicKey. */
+export type Topics = {
+  get(guildId: string, name: string): Promise<Topic | undefined>;
+  list(guildId: string): Promise<Topic[]>;
+  all(): Promise<Topic[]>;
+  save(topic: Topic): Promise<void>;
+  remove(guildId: string, name: string): Promise<boolean>;
+};
+
+/**
+ * Topics in a key-value store: one entry per topic plus one index entry per guild listing its
+ * topic keys (the store has no prefix scan that every backend supports).
+ */
+export function createTopics(store: KeyValueStore<Topic | string[]>): Topics {
+  const indexKey = (guildId: string) => `guild:${guildId}`;
+  const allKey = 'guilds';
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <R>(work: () => Promise<R>): Promise<R> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  async function keysOf(guildId: string): Promise<string[]> {
+    return ((await store.get(indexKey(guildId))) as string[] | undefined) ?? [];
+  }
+
+  async function list(guildId: string): Promise<Topic[]> {
+    const keys = await keysOf(guildId);
+    const topics = await store.getMany(keys.map((k) => `topic:${k}`));
+    return topics.filter((t): t is Topic => t !== undefined && !Array.isArray(t));
+  }
+
+  return {
+    async get(guildId, name) {
+      const topic = await store.get(`topic:${topicKey(guildId, name)}`);
+      return topic && !Array.isArray(topic) ? topic : undefined;
+    },
+    list,
+    async all() {
+      const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
+      return (await Promise.all(guilds.map(list))).flat();
+    },
+    save: (topic) =>
+      serial(async () => {
+        const key = topicKey(topic.guildId, topic.name);
+        const keys = await keysOf(topic.guildId);
+        const entries: { key: string; value: Topic | string[] }[] = [{ key: `topic:${key}`, value: topicSchema.parse(topic) }];
+        if (!keys.includes(key)) entries.push({ key: indexKey(topic.guildId), value: [...keys, key] });
+        const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
+        if (!guilds.includes(topic.guildId)) entries.push({ key: allKey, value: [...guilds, topic.guildId] });
+        await store.setMany(entries);
+      }),
+    remove: (guildId, name) =>
+      serial(async () => {
+        const key = topicKey(guildId, name);
+        const keys = await keysOf(guildId);
+        if (!keys.includes(key)) return false;
+        await store.deleteMany([`topic:${key}`]);
+        await store.set(indexKey(guildId), keys.filter((k) => k !== key));
+        return true;
+      }),
+  };
+}

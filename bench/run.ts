@@ -1,0 +1,290 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLibrary, type Library } from '../src/core/library.js';
+import { buildPaperIndex, type PaperIndex } from '../src/core/search/paper-index.js';
+import { saveIndexSnapshot } from '../src/storage/index-snapshot.js';
+import { openStorage, type Storage } from '../src/storage/open-storage.js';
+import { measureColdStart, measureSnapshotLoad, type ColdStartRun } from './cold-start.js';
+import { loadCorpus, readCorpus } from './corpus.js';
+import { evaluate, paperIndexEngine } from './evaluate.js';
+import { buildFts5Baseline } from './fts5.js';
+import { generateQuerySet, QUERY_CLASSES, type QueryClass, type QuerySet } from './query-set.js';
+import {
+  evaluateTargets,
+  fmt,
+  formatComparison,
+  formatMisses,
+  formatRatios,
+  formatTargets,
+  heading,
+  missRow,
+  MISSES_KEPT,
+  type BenchReport,
+  type MissRow,
+} from './report.js';
+import { summarize, worstMisses } from './stats.js';
+
+/**
+ * `npm run bench [-- --corpus PATH] [-- --queries N]`: import, index, snapshot, cold start,
+ * search quality and latency against SQLite FTS5, all on one corpus in a temporary directory.
+ * Prints a report and writes it as JSON to bench/out/last.json (the query set goes to
+ * bench/out/queries.jsonl, to replay or inspect).
+ */
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DEFAULT_CORPUS = path.resolve(REPO_ROOT, '../shared/corpus/papers.jsonl.gz');
+const OUT_DIR = path.join(REPO_ROOT, 'bench/out');
+const BIN = path.join(REPO_ROOT, 'bin/paperboy.js');
+const DEFAULT_PER_CLASS = 300;
+const UPSERT_BATCH = 1000;
+const COLD_START_RUNS = 3;
+
+type Args = { corpus: string; perClass: number };
+
+/** A problem with the input (missing corpus, bad option): one line, exit status 1. */
+class BenchError extends Error {}
+
+function parseBenchArgs(argv: string[]): Args {
+  let values: { corpus?: string; queries?: string };
+  try {
+    ({ values } = parseArgs({
+      // `npm run bench -- --corpus X -- --queries N` passes the second `--` through; it means nothing here.
+      args: argv.filter((a) => a !== '--'),
+      options: { corpus: { type: 'string' }, queries: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new BenchError(`${(error as Error).message} (usage: npm run bench -- [--corpus PATH] [--queries N])`);
+  }
+  const perClass = values.queries === undefined ? DEFAULT_PER_CLASS : Number(values.queries);
+  if (!Number.isInteger(perClass) || perClass < 1) throw new BenchError('--queries must be a whole number ≥ 1 (queries per class)');
+  return { corpus: values.corpus ? path.resolve(values.corpus) : DEFAULT_CORPUS, perClass };
+}
+
+/** Progress goes to stderr, the report to stdout. */
+function note(message: string): void {
+  process.stderr.write(`… ${message}\n`);
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** Collects garbage when node runs with --expose-gc (npm run bench does), so heap numbers are live data. */
+function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return false;
+  gc();
+  gc();
+  return true;
+}
+
+function measureMemory(): BenchReport['memory'] {
+  const gcExposed = collectGarbage();
+  const m = process.memoryUsage();
+  return { heapUsedMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20, externalMb: m.external / 2 ** 20, gcExposed };
+}
+
+// ---- stages -------------------------------------------------------------------------------
+
+async function importCorpus(file: string, library: Library) {
+  const started = performance.now();
+  let records = 0;
+  let skipped = 0;
+  let batch = [];
+  for await (const record of readCorpus(file)) {
+    records++;
+    if (!record.paper) {
+      skipped++;
+      continue;
+    }
+    batch.push(record.paper);
+    if (batch.length === UPSERT_BATCH) {
+      await library.upsertMany(batch);
+      batch = [];
+      if (records % 20_000 < UPSERT_BATCH) note(`imported ${fmt.count(records)} records`);
+    }
+  }
+  if (batch.length > 0) await library.upsertMany(batch);
+  const ms = performance.now() - started;
+  return { ms, records, skipped, papers: await library.count(), sample: await anyPaper(library) };
+}
+
+/** Any one paper, for the cold-start query (its exact title must find it). */
+async function anyPaper(library: Library): Promise<{ id: string; title: string } | undefined> {
+  for await (const batch of library.batches(1)) {
+    const paper = batch[0];
+    if (paper) return { id: paper.id, title: paper.title };
+  }
+  return undefined;
+}
+
+async function coldStarts(dir: string, storeUrl: string, indexPath: string, sample: { id: string; title: string }) {
+  const runs: ColdStartRun[] = [];
+  for (let i = 0; i < COLD_START_RUNS; i++) {
+    runs.push(await measureColdStart({ binPath: BIN, cwd: dir, storeUrl, indexPath, query: sample.title, expectedId: sample.id }));
+  }
+  return { query: sample.title, runs, worstMs: Math.max(...runs.map((r) => r.ms)) };
+}
+
+async function writeQuerySet(set: QuerySet): Promise<void> {
+  await mkdir(OUT_DIR, { recursive: true });
+  await writeFile(path.join(OUT_DIR, 'queries.jsonl'), set.queries.map((q) => JSON.stringify(q)).join('\n') + '\n');
+}
+
+// ---- the run ------------------------------------------------------------------------------
+
+async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
+  const startedAt = new Date().toISOString();
+  const storeUrl = `sqlite://${path.join(dir, 'library.sqlite')}`;
+  const indexPath = path.join(dir, 'paperboy.index');
+  print(`paperboy benchmark — corpus ${args.corpus}`);
+  print(`node ${process.version}, ${os.cpus().length} CPUs, ${fmt.count(Math.round(os.totalmem() / 2 ** 20))} MB RAM, work dir ${dir}`);
+
+  // 1. Import
+  note('importing the corpus');
+  const storage: Storage = await openStorage(storeUrl);
+  const library = createLibrary(
+    { papers: storage.store('papers'), aliases: storage.store('aliases'), meta: storage.store('meta') },
+    { atomically: storage.atomically },
+  );
+  const imported = await importCorpus(args.corpus, library);
+  if (!imported.sample) throw new BenchError(`no papers in ${args.corpus}`);
+  const importReport = { ms: imported.ms, recordsPerSecond: imported.records / (imported.ms / 1000) };
+  print(heading('1. import'));
+  print(`${fmt.count(imported.records)} records (${fmt.count(imported.papers)} papers, ${fmt.count(imported.skipped)} skipped) in ${fmt.ms(imported.ms)}: ${fmt.count(Math.round(importReport.recordsPerSecond))} records/s`);
+
+  // 2. Index build and memory
+  note('building the index');
+  const buildStarted = performance.now();
+  let index: PaperIndex | undefined = await buildPaperIndex(() => library.batches(UPSERT_BATCH));
+  const build = { ms: performance.now() - buildStarted, documents: index.size };
+  const memory = measureMemory();
+  print(heading('2. index build'));
+  print(`${fmt.count(build.documents)} documents in ${fmt.ms(build.ms)}`);
+  print(`heap ${memory.heapUsedMb.toFixed(0)} MB, RSS ${memory.rssMb.toFixed(0)} MB, external ${memory.externalMb.toFixed(0)} MB${memory.gcExposed ? ' (after gc)' : ' (no --expose-gc: heap includes garbage)'}`);
+
+  // 3. Snapshot
+  note('saving the snapshot');
+  const revision = await library.revision();
+  const saveStarted = performance.now();
+  await saveIndexSnapshot(index, indexPath, { revision });
+  const snapshot = { ms: performance.now() - saveStarted, bytes: (await stat(indexPath)).size };
+  print(heading('3. snapshot'));
+  print(`${fmt.mb(snapshot.bytes)} written in ${fmt.ms(snapshot.ms)}`);
+
+  // 4. Cold start
+  note(`cold-starting the CLI ${COLD_START_RUNS} times`);
+  const coldStart = await coldStarts(dir, storeUrl, indexPath, imported.sample);
+  // The built index goes before the in-process load, as a restarting bot has no index in memory:
+  // holding both, the load's garbage collections took 500+ ms that no real start-up sees.
+  index = undefined;
+  collectGarbage();
+  note('loading the snapshot in process');
+  const load = await measureSnapshotLoad(indexPath, revision);
+  const snapshotLoad = load.measurement;
+  // From here on the queries run on the loaded index, what a restarted bot searches. If the
+  // snapshot did not load (say, src/ changed its format mid-run), they run on a rebuilt one.
+  index = load.index ?? (await buildPaperIndex(() => library.batches(UPSERT_BATCH)));
+  const memoryAfterLoad = load.index ? measureMemory() : undefined;
+  await storage.close();
+  print(heading('4. cold start'));
+  for (const [i, run] of coldStart.runs.entries()) {
+    const problems = [!run.answered && 'the first answer lacked the expected paper', run.rebuiltIndex && 'the CLI rebuilt the index'].filter(Boolean);
+    print(`CLI run ${i + 1}: first answer after ${fmt.ms(run.ms)}${problems.length > 0 ? `  (INVALID: ${problems.join(', ')})` : ''}`);
+  }
+  print(
+    `in-process snapshot load: ${fmt.ms(snapshotLoad.loadMs)}, event loop blocked at most ${fmt.ms(snapshotLoad.maxBlockedMs)} ` +
+      `(delay histogram max ${fmt.ms(snapshotLoad.histogramMaxMs)})${snapshotLoad.problem ? `  NOT LOADED: ${snapshotLoad.problem}; queries run on a rebuilt index` : ''}`,
+  );
+  if (memoryAfterLoad) print(`heap with the loaded index: ${memoryAfterLoad.heapUsedMb.toFixed(0)} MB, RSS ${memoryAfterLoad.rssMb.toFixed(0)} MB`);
+
+  // 5–7. Queries, then both engines on them. FTS5 is built first, while the corpus is in memory,
+  // so the corpus can be dropped before anything is timed.
+  note('generating the query set');
+  let papers = await loadCorpus(args.corpus);
+  const querySet = generateQuerySet(papers, args.perClass);
+  await writeQuerySet(querySet);
+  note('building the FTS5 baseline');
+  const fts5 = buildFts5Baseline(path.join(dir, 'fts5.sqlite'), papers);
+  papers = [];
+  collectGarbage();
+
+  note(`running ${fmt.count(querySet.queries.length)} queries on our index`);
+  const ourOutcomes = evaluate(paperIndexEngine(index), querySet.queries);
+  const ours = summarize(ourOutcomes);
+  index = undefined;
+  collectGarbage();
+  note('running them on FTS5');
+  const ftsSummary = { ...summarize(evaluate(fts5.engine, querySet.queries)), buildMs: fts5.buildMs };
+  fts5.close();
+
+  print(heading('5–7. search quality and latency: ours │ SQLite FTS5 BM25'));
+  print(`${fmt.count(querySet.queries.length)} queries (seeded), up to ${args.perClass} per class; ` + QUERY_CLASSES.map((c) => `${c} ${querySet.generated[c]}`).join(', '));
+  print(`autocomplete prefixes are shared by ${querySet.autocompleteSharedPrefix.toFixed(2)} corpus titles on average (prefixes shared by > 10 titles are lengthened or skipped)`);
+  print(`FTS5 build: ${fmt.ms(fts5.buildMs)} (our index: ${fmt.ms(build.ms)})\n`);
+  print(formatComparison(ours, ftsSummary));
+  print('');
+  print(formatRatios(ours, ftsSummary));
+
+  const misses = {} as Record<QueryClass, MissRow[]>;
+  for (const c of QUERY_CLASSES) misses[c] = worstMisses(ourOutcomes, c, MISSES_KEPT).map(missRow);
+
+  const partial = {
+    startedAt,
+    node: process.version,
+    machine: { cpus: os.cpus().length, totalMemoryMb: Math.round(os.totalmem() / 2 ** 20) },
+    corpus: { file: args.corpus, records: imported.records, papers: imported.papers, skipped: imported.skipped },
+    import: importReport,
+    build,
+    memory,
+    ...(memoryAfterLoad ? { memoryAfterLoad } : {}),
+    snapshot,
+    coldStart,
+    snapshotLoad,
+    querySet: {
+      perClass: args.perClass,
+      total: querySet.queries.length,
+      generated: querySet.generated,
+      autocompleteSharedPrefix: querySet.autocompleteSharedPrefix,
+    },
+    ours,
+    fts5: ftsSummary,
+  };
+  const report: BenchReport = { ...partial, targets: evaluateTargets(partial), misses };
+
+  print(heading('8. targets'));
+  print(formatTargets(report.targets));
+  print(heading('worst misses (ours), up to 5 per class'));
+  print(formatMisses(misses, ours));
+  return report;
+}
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  if (!existsSync(args.corpus)) {
+    throw new BenchError(`corpus not found: ${args.corpus} (pass --corpus PATH to a papers .jsonl or .jsonl.gz file)`);
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
+  try {
+    const report = await runBenchmark(args, dir);
+    await mkdir(OUT_DIR, { recursive: true });
+    await writeFile(path.join(OUT_DIR, 'last.json'), `${JSON.stringify(report, null, 2)}\n`);
+    print(`\nreport written to ${path.relative(process.cwd(), path.join(OUT_DIR, 'last.json'))}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  if (!(error instanceof BenchError)) throw error;
+  process.stderr.write(`bench: ${error.message}\n`);
+  process.exitCode = 1;
+}

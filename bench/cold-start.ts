@@ -87,6 +87,12 @@ export type SnapshotLoad = {
   maxBlockedMs: number;
   /** Max of perf_hooks' event-loop delay histogram, as a second opinion. */
   histogramMaxMs: number;
+  /**
+   * CPU time the process used during the longest gap. On a busy 2-core machine a gap can be the
+   * OS running another process rather than our code blocking: a gap of 150 ms with 20 ms of CPU
+   * was mostly waiting for a core.
+   */
+  cpuInLongestGapMs: number;
   documents?: number;
   /** Why the snapshot was not loaded, when it was not. */
   problem?: string;
@@ -104,16 +110,25 @@ export async function measureSnapshotLoad(
 ): Promise<{ measurement: SnapshotLoad; index: PaperIndex | undefined }> {
   const histogram = monitorEventLoopDelay({ resolution: TICK_MS });
   let maxLateness = 0;
+  let cpuInLongestGapMs = 0;
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   const ticker = setInterval(() => {
     const now = performance.now();
-    maxLateness = Math.max(maxLateness, now - last - TICK_MS);
+    const cpu = process.cpuUsage();
+    const lateness = now - last - TICK_MS;
+    if (lateness > maxLateness) {
+      maxLateness = lateness;
+      cpuInLongestGapMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    }
     last = now;
+    lastCpu = cpu;
   }, TICK_MS);
   histogram.enable();
   // One tick first, so the timer is running before the load starts.
   await new Promise((resolve) => setTimeout(resolve, TICK_MS * 2));
   last = performance.now();
+  lastCpu = process.cpuUsage();
 
   const started = performance.now();
   let loaded: Awaited<ReturnType<typeof loadIndexSnapshot>>;
@@ -131,6 +146,7 @@ export async function measureSnapshotLoad(
     loadMs,
     maxBlockedMs: Math.max(0, maxLateness),
     histogramMaxMs: histogram.max / 1e6,
+    cpuInLongestGapMs,
     ...(loaded.index ? { documents: loaded.index.size } : { problem: loaded.reason }),
   };
   return { measurement, index: loaded.index };

@@ -200,7 +200,7 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   }
   print(
     `in-process snapshot load: ${fmt.ms(snapshotLoad.loadMs)}, event loop blocked at most ${fmt.ms(snapshotLoad.maxBlockedMs)} ` +
-      `(delay histogram max ${fmt.ms(snapshotLoad.histogramMaxMs)})${snapshotLoad.problem ? `  NOT LOADED: ${snapshotLoad.problem}; queries run on a rebuilt index` : ''}`,
+      `(delay histogram max ${fmt.ms(snapshotLoad.histogramMaxMs)}; process CPU during that gap ${fmt.ms(snapshotLoad.cpuInLongestGapMs)})${snapshotLoad.problem ? `  NOT LOADED: ${snapshotLoad.problem}; queries run on a rebuilt index` : ''}`,
   );
   if (memoryAfterLoad) print(`heap with the loaded index: ${memoryAfterLoad.heapUsedMb.toFixed(0)} MB, RSS ${memoryAfterLoad.rssMb.toFixed(0)} MB`);
 

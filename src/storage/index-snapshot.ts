@@ -37,9 +37,9 @@ type DocRow = [shortId: number, id: string, fieldLengths: number[], stored: Reco
 type TermRow = [term: string, fields: [fieldId: number, postings: number[]][]];
 type Line = { docs: DocRow[] } | { terms: TermRow[] } | { end: { documents: number; terms: number } };
 
-const SLICE_MS = 20;
-const DOCS_PER_LINE = 5_000;
-const TERM_LINE_BYTES = 256 * 1024;
+const SLICE_MS = 15;
+const DOCS_PER_LINE = 2_000;
+const TERM_LINE_BYTES = 128 * 1024;
 
 export type LoadResult = { index: PaperIndex; meta: SnapshotMeta } | { index: undefined; reason: string };
 
@@ -195,7 +195,7 @@ async function readSnapshot(lines: AsyncIterable<string>, expected: { revision: 
     throw new Error(`counts differ (documents ${state._documentCount}/${end.documents}, terms ${terms}/${end.terms})`);
   }
   return {
-    index: indexFromMiniSearch(ms, vocabulary),
+    index: await indexFromMiniSearch(ms, vocabulary),
     meta: { revision: header.revision, documents: header.documents, createdAt: header.createdAt },
   };
 }

@@ -102,6 +102,9 @@ export type SearchPage = { hits: SearchHit[]; total: number; query: ParsedQuery 
 type Expansion = { term: string; weight: number; word: number };
 
 const CANDIDATES = 100;
+/** Re-ranking weights (tuned with `npm run bench` on the corpus query set). */
+const COVERAGE_WEIGHT = 2;
+const TITLE_WEIGHT = 0.5;
 /** Postings scored per query before the most common words leave retrieval (see plan()). */
 const POSTINGS_BUDGET = 25_000;
 const MAX_FUZZY_WORDS = 10;
@@ -198,6 +201,10 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
   function expandWord(word: QueryWord, index: number, asPrefix: boolean, fuzzyBudget: { left: number }): Expansion[] {
     const out: Expansion[] = [];
     for (const term of word.terms) if (documentFrequency(ms, term) > 0) out.push({ term, weight: 1, word: index });
+    // Surnames are indexed unstemmed ("Vlachos", not "vlacho"), so also try the word as typed.
+    if (!word.terms.includes(word.word) && word.word.length >= 2 && documentFrequency(ms, word.word) > 0) {
+      out.push({ term: word.word, weight: 1, word: index });
+    }
     const primary = word.terms[0];
     if (!primary) return out;
     if (asPrefix) {
@@ -343,7 +350,17 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     if (shortId !== undefined && shortId < live.length) live[shortId] = 0;
   }
 
-  for (const shortId of state._documentIds.keys()) noteLengths(shortId);
+  /** Copy the lengths of documents already in `ms` (a loaded snapshot), yielding every ~15 ms. */
+  async function primeLengths(): Promise<void> {
+    let sliceStart = performance.now();
+    for (const shortId of state._documentIds.keys()) {
+      noteLengths(shortId);
+      if (performance.now() - sliceStart > 15) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+    }
+  }
 
   function addPostings(docs: Map<number, number>, fieldId: number, weight: number, avgLength: number, bit: number, touched: number[]) {
     const lengths = flatLengths;
@@ -389,11 +406,13 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     }
     const ids: number[] = [];
     const ranked: number[] = [];
+    const matchedBits: number[] = [];
     for (const docId of touched) {
       const docBits = bits[docId]!;
       const keep = (docBits & required) === required && (!filter || filter(state._storedFields.get(docId) as Stored));
       if (keep) {
         ids.push(docId);
+        matchedBits.push(docBits);
         // Like MiniSearch: more distinct words matched multiplies the score.
         ranked.push(scores[docId]! * popcount(docBits & ~required || docBits));
       }
@@ -401,13 +420,22 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       bits[docId] = 0;
     }
     const threshold = ranked.length > n ? nthLargest(Float64Array.from(ranked), n) : -Infinity;
-    const top: { shortId: number; score: number; bits: number }[] = [];
-    for (let i = 0; i < ids.length; i++) if (ranked[i]! >= threshold) top.push({ shortId: ids[i]!, score: ranked[i]!, bits: 0 });
+    const top: Candidate[] = [];
+    for (let i = 0; i < ids.length; i++) if (ranked[i]! >= threshold) top.push({ shortId: ids[i]!, score: ranked[i]!, bits: matchedBits[i]! });
     top.sort((a, b) => b.score - a.score);
     return { top: top.slice(0, n), total: ids.length };
   }
 
-  function rerank(q: ParsedQuery, p: Plan, top: { shortId: number; score: number }[]): SearchHit[] {
+  type Candidate = { shortId: number; score: number; bits: number };
+
+  /**
+   * The final order of the best candidates: BM25 (normalised to the best), plus how many of
+   * the query's words the paper has anywhere and in its title (a paper with every word in its
+   * abstract beats one with a single word in its title), exact-title and title-similarity
+   * bonuses for title-like queries, a bonus for titles starting with what is being typed, and
+   * recency and upvotes as tie-breakers.
+   */
+  function rerank(q: ParsedQuery, p: Plan, top: Candidate[], typing: boolean): SearchHit[] {
     const best = top[0]?.score || 1;
     const contentWords = Math.max(1, p.words.length + q.phrases.length);
     const wordsOf = new Map<string, number[]>();
@@ -423,12 +451,18 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     const queryGrams = longQuery ? bigrams(queryKey) : undefined;
     const phraseKeys = q.phrases.map((ph) => ` ${ph.map((w) => w.word).join(' ')} `);
     return top
-      .map(({ shortId, score: raw }) => {
+      .map(({ shortId, score: raw, bits: docBits }) => {
         const s = state._storedFields.get(shortId) as Stored;
         const inTitle = new Set<number>();
         for (const term of tokenize(s.title)) for (const w of wordsOf.get(term) ?? []) inTitle.add(w);
+        const matched = new Set(inTitle);
+        for (const w of p.words) if (docBits & bitOf(w.index)) matched.add(w.index);
         const titleKey = normalizeTitleKey(s.title);
-        let score = raw / best + 1.2 * (inTitle.size / contentWords);
+        let score = raw / best + COVERAGE_WEIGHT * (matched.size / contentWords) + TITLE_WEIGHT * (inTitle.size / contentWords);
+        if (typing && queryKey) {
+          if (titleKey.startsWith(queryKey)) score += 1.5;
+          else if (` ${titleKey}`.includes(` ${queryKey}`)) score += 0.6;
+        }
         if (queryKey && titleKey === queryKey) score += 3;
         else if (queryGrams) score += 1.2 * similarity(queryGrams, titleKey);
         for (const key of phraseKeys) if (` ${titleKey} `.includes(key)) score += 0.5;
@@ -463,7 +497,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     let total = 0;
     if (p.leaves.length > 0) {
       const found = score(p.leaves, p.required, filter, CANDIDATES);
-      ranked = rerank(q, p, found.top);
+      ranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix);
       total = found.total;
     } else if (filter && exact.length === 0) {
       ranked = filterOnly(filter);
@@ -532,6 +566,8 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     miniSearch: ms,
     /** @internal for snapshots */
     fuzzyVocabulary,
+    /** @internal for snapshots */
+    primeLengths,
   };
 }
 
@@ -539,8 +575,10 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
  * An index assembled from snapshot parts (see src/storage/index-snapshot.ts). The fuzzy
  * vocabulary is derived from the title postings rather than stored.
  */
-export function indexFromMiniSearch(ms: MiniSearch<IndexDoc>, vocabulary: SearchableMap<number>): PaperIndex {
-  return wrapIndex(ms, vocabulary);
+export async function indexFromMiniSearch(ms: MiniSearch<IndexDoc>, vocabulary: SearchableMap<number>): Promise<PaperIndex> {
+  const index = wrapIndex(ms, vocabulary);
+  await index.primeLengths();
+  return index;
 }
 
 export function emptyMiniSearch(): MiniSearch<IndexDoc> {

@@ -13,6 +13,7 @@ import { measureColdStart, measureSnapshotLoad, type ColdStartRun } from './cold
 import { loadCorpus, readCorpus } from './corpus.js';
 import { evaluate, paperIndexEngine } from './evaluate.js';
 import { buildFts5Baseline } from './fts5.js';
+import { runTopicBenchmarks } from './topics.js';
 import { generateQuerySet, QUERY_CLASSES, type QueryClass, type QuerySet } from './query-set.js';
 import {
   evaluateTargets,
@@ -273,8 +274,10 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
   try {
     const report = await runBenchmark(args, dir);
+    print(heading('9. topic channels'));
+    const topics = await runTopicBenchmarks({ print });
     await mkdir(OUT_DIR, { recursive: true });
-    await writeFile(path.join(OUT_DIR, 'last.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(path.join(OUT_DIR, 'last.json'), `${JSON.stringify({ ...report, topics }, null, 2)}\n`);
     print(`\nreport written to ${path.relative(process.cwd(), path.join(OUT_DIR, 'last.json'))}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,17 +3,26 @@ import { commands, componentHandlers } from '../commands/index.js';
 import type { BotConfig } from './config.js';
 import { createBookmarks, createMessagePapers } from './core/bookmarks.js';
 import { createSearchSessions, type Clock } from './core/search-sessions.js';
+import { createPostedPapers, createSeenPapers, type PostRecord } from './core/topic-posts.js';
+import { createTopics, type Topic } from './core/topics.js';
 import type { BotContext } from './discord/bot-context.js';
 import { createDiscordClient } from './discord/client.js';
 import { createInteractionRouter } from './discord/interaction-router.js';
 import { handleBookmarkReactions } from './discord/reactions.js';
 import { openLibraryService, type LibraryService } from './library-service.js';
 import type { Logger } from './logger.js';
+import { createSources, type SourceDeps } from './sources/fetch-all.js';
+import type { Validators } from './sources/http-fetch.js';
+import { saveIndexSnapshot } from './storage/index-snapshot.js';
+import { createTopicRunner } from './discord/topic-runner.js';
 
 export type RunningBot = {
   client: Client;
   ctx: BotContext;
-  /** Let the replies in flight finish (up to `graceMs`), then disconnect and close the store. */
+  /**
+   * Stop the schedule and let the replies in flight and a running topic cycle finish (up to
+   * `graceMs`; the cycle stops at its next safe point), then disconnect and close the store.
+   */
   stop(graceMs?: number): Promise<void>;
 };
 
@@ -23,13 +32,28 @@ export type BotOptions = {
   clock?: Clock;
   /** For tests: an already open library service; otherwise opened from config. */
   service?: LibraryService;
+  /**
+   * Start the topic schedule after login (a run at once, then every POLL_INTERVAL). Default true;
+   * tests turn it off and call ctx.topicRunner.runNow() themselves.
+   */
+  schedule?: boolean;
+  /** For tests: the sources' HTTP client settings (short timeouts, fewer retries). */
+  sourceHttp?: SourceDeps['httpOptions'];
 };
 
 /**
- * The bot, wired: store → library → index → client → handlers. The index is loaded (or built)
- * before logging in, so no interaction arrives before the bot can answer it.
+ * The bot, wired: store → library → index → client → topic runner → handlers → login → schedule.
+ * The index is loaded (or built) before logging in, so no interaction arrives before the bot can
+ * answer it; the schedule starts after login, because a run posts through the client.
  */
-export async function startBot({ config, logger, clock = { now: () => Date.now() }, service: given }: BotOptions): Promise<RunningBot> {
+export async function startBot({
+  config,
+  logger,
+  clock = { now: () => Date.now() },
+  service: given,
+  schedule = true,
+  sourceHttp,
+}: BotOptions): Promise<RunningBot> {
   const service =
     given ??
     (await openLibraryService(config, {
@@ -41,15 +65,42 @@ export async function startBot({ config, logger, clock = { now: () => Date.now()
   const index = await service.index();
   logger.info({ papers: index.size }, 'search index ready');
 
+  const storage = service.storage;
+  const messages = createMessagePapers(storage.store<string>('messages'));
+  const topics = createTopics(storage.store<Topic | string[]>('topics'));
+  const client = createDiscordClient(config.discord);
+  const sources = createSources(config.schedule.sources, {
+    clock,
+    validators: storage.store<Validators>('source_validators'),
+    logger: logger.child({ job: 'sources' }),
+    ...(sourceHttp ? { httpOptions: sourceHttp } : {}),
+  });
+  const topicRunner = createTopicRunner({
+    client,
+    library: service.library,
+    index,
+    topics,
+    seen: createSeenPapers(storage.store<number | [string, number][]>('seen')),
+    posted: createPostedPapers(storage.store<PostRecord>('posted')),
+    messages,
+    sources,
+    logger,
+    clock,
+    interval: config.schedule.pollInterval,
+    saveIndex: (revision) => saveIndexSnapshot(index, config.indexPath, { revision }),
+  });
+
   const ctx: BotContext = Object.freeze({
     config,
     logger,
     library: service.library,
     index,
-    bookmarks: createBookmarks(service.storage.store<string[]>('bookmarks')),
-    messages: createMessagePapers(service.storage.store<string>('messages')),
+    bookmarks: createBookmarks(storage.store<string[]>('bookmarks')),
+    messages,
     sessions: createSearchSessions(clock),
     clock,
+    topics,
+    topicRunner,
   });
 
   const inFlight = new Set<Promise<void>>();
@@ -58,7 +109,6 @@ export async function startBot({ config, logger, clock = { now: () => Date.now()
     void work.finally(() => inFlight.delete(work));
   };
 
-  const client = createDiscordClient(config.discord);
   const route = createInteractionRouter(commands, componentHandlers, ctx);
   client.on(Events.InteractionCreate, (interaction) => track(route(interaction)));
   handleBookmarkReactions(client, ctx, track);
@@ -77,6 +127,7 @@ export async function startBot({ config, logger, clock = { now: () => Date.now()
     throw error;
   }
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'logged in');
+  if (schedule) topicRunner.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -86,7 +137,9 @@ export async function startBot({ config, logger, clock = { now: () => Date.now()
       stopping ??= (async () => {
         client.removeAllListeners(Events.InteractionCreate);
         const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-        await Promise.race([Promise.allSettled([...inFlight]), grace]);
+        // A send still queued past the grace is cut off by destroy(): its record stays pending
+        // and the next start resends it with the same nonce.
+        await Promise.race([Promise.allSettled([...inFlight, topicRunner.stop()]), grace]);
         await client.destroy();
         await service.close();
         logger.info('stopped');

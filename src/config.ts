@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_SOURCE_URLS, type SourceSettings } from './sources/fetch-all.js';
+import { checkArxivCategories, SOURCE_NAMES, type SourceName } from './sources/source.js';
+import { parsePollInterval, type PollSchedule } from './core/poll-interval.js';
 
 /**
  * The environment, read in one place through one schema per program. A bad value stops start-up
@@ -70,9 +73,77 @@ const discordKeys = {
   ),
 };
 
+const commaList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+const sourceUrl = (fallback: string) =>
+  z.preprocess(
+    blankIsUnset,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL (the base, e.g. https://huggingface.co)' })
+      .default(fallback)
+      .transform((url) => url.replace(/\/+$/, '')),
+  );
+
+/** Only the bot fetches on a schedule; the CLI imports files and ignores these. */
+const scheduleKeys = {
+  SOURCES: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default('hf')
+      .transform((value, context) => {
+        const names = [...new Set(commaList(value.toLowerCase()))];
+        if (names.length === 0 || !names.every((n): n is SourceName => (SOURCE_NAMES as readonly string[]).includes(n))) {
+          context.addIssue({ code: 'custom', message: `must list sources out of ${SOURCE_NAMES.join(', ')}, separated by commas` });
+          return z.NEVER;
+        }
+        return names;
+      }),
+  ),
+  ARXIV_CATEGORIES: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default('cs.CL,cs.LG,cs.AI')
+      .transform((value, context) => {
+        try {
+          return checkArxivCategories(commaList(value));
+        } catch {
+          context.addIssue({ code: 'custom', message: 'must be arXiv categories separated by commas, e.g. cs.CL,cs.LG' });
+          return z.NEVER;
+        }
+      }),
+  ),
+  HF_API_URL: sourceUrl(DEFAULT_SOURCE_URLS.hf),
+  ARXIV_API_URL: sourceUrl(DEFAULT_SOURCE_URLS.arxiv),
+  ARXIV_RSS_URL: sourceUrl(DEFAULT_SOURCE_URLS.rss),
+  HF_DAYS: z.preprocess(
+    blankIsUnset,
+    z.coerce.number().int().min(1).max(30).default(3).catch(() => NaN).pipe(z.number({ error: 'must be a whole number of days from 1 to 30' })),
+  ),
+  POLL_INTERVAL: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default('30m')
+      .transform((value, context) => {
+        try {
+          return parsePollInterval(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+  ),
+};
+
 // The CLI runs without a token; deploy-commands checks for it itself.
 const cliEnvSchema = z.object({ ...sharedKeys, ...discordKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken.optional()) });
-const botEnvSchema = z.object({ ...sharedKeys, ...discordKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken) });
+const botEnvSchema = z.object({ ...sharedKeys, ...discordKeys, ...scheduleKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken) });
 
 type CliEnv = z.output<typeof cliEnvSchema>;
 type BotEnv = z.output<typeof botEnvSchema>;
@@ -93,14 +164,33 @@ export type DiscordConfig = {
   /** Base URL of Discord's API without the version, for a proxy or the tests' fake Discord. */
   apiUrl?: string;
 };
-export type BotConfig = CliConfig & { discord: DiscordConfig & { token: string } };
+/** Where new papers come from and how often the bot looks (the scheduler of topic channels). */
+export type ScheduleConfig = {
+  sources: SourceSettings & { sources: SourceName[]; hfDays: number };
+  pollInterval: PollSchedule;
+};
+export type BotConfig = CliConfig & { discord: DiscordConfig & { token: string }; schedule: ScheduleConfig };
 export type CliConfigWithDiscord = CliConfig & { discord: DiscordConfig };
 
 const PROGRAMS = {
   cli: { schema: cliEnvSchema, build: (env: CliEnv): CliConfigWithDiscord => ({ ...fromSharedKeys(env), discord: discordOf(env) }) },
   bot: {
     schema: botEnvSchema,
-    build: (env: BotEnv): BotConfig => ({ ...fromSharedKeys(env), discord: { ...discordOf(env), token: env.DISCORD_TOKEN } }),
+    build: (env: BotEnv): BotConfig => ({
+      ...fromSharedKeys(env),
+      discord: { ...discordOf(env), token: env.DISCORD_TOKEN },
+      schedule: {
+        sources: {
+          sources: env.SOURCES,
+          arxivCategories: env.ARXIV_CATEGORIES,
+          hfApiUrl: env.HF_API_URL,
+          arxivApiUrl: env.ARXIV_API_URL,
+          arxivRssUrl: env.ARXIV_RSS_URL,
+          hfDays: env.HF_DAYS,
+        },
+        pollInterval: env.POLL_INTERVAL,
+      },
+    }),
   },
 } as const;
 

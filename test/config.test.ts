@@ -147,3 +147,52 @@ describe('redactStoreUrl', () => {
     expect(redactStoreUrl('sqlite://data/paperboy.sqlite')).toBe('sqlite://data/paperboy.sqlite');
   });
 });
+
+describe('topic schedule settings (bot only)', () => {
+  const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.fghijklmnopqrstuvwxyz012345';
+  const bot = (env: Record<string, string>) => loadConfig({ DISCORD_TOKEN: token, ...env }, { require: 'bot' });
+
+  it('given nothing set, fetches Hugging Face for cs.CL, cs.LG and cs.AI every 30 minutes from the real hosts', () => {
+    expect(bot({}).schedule).toEqual({
+      sources: {
+        sources: ['hf'],
+        arxivCategories: ['cs.CL', 'cs.LG', 'cs.AI'],
+        hfApiUrl: 'https://huggingface.co',
+        arxivApiUrl: 'https://export.arxiv.org',
+        arxivRssUrl: 'https://rss.arxiv.org',
+        hfDays: 3,
+      },
+      pollInterval: { kind: 'every', ms: 30 * 60_000, text: '30m' },
+    });
+  });
+
+  it('reads sources, categories, base URLs, days and a cron schedule', () => {
+    const schedule = bot({
+      SOURCES: 'hf, arxiv,RSS',
+      ARXIV_CATEGORIES: 'cs.CL, stat.ML',
+      HF_API_URL: 'http://127.0.0.1:8081/',
+      ARXIV_API_URL: 'http://mirror.example/arxiv',
+      ARXIV_RSS_URL: 'http://mirror.example/rss/',
+      HF_DAYS: '5',
+      POLL_INTERVAL: '0 */2 * * *',
+    }).schedule;
+    expect(schedule.sources).toEqual({
+      sources: ['hf', 'arxiv', 'rss'],
+      arxivCategories: ['cs.CL', 'stat.ML'],
+      hfApiUrl: 'http://127.0.0.1:8081',
+      arxivApiUrl: 'http://mirror.example/arxiv',
+      arxivRssUrl: 'http://mirror.example/rss',
+      hfDays: 5,
+    });
+    expect(schedule.pollInterval).toEqual({ kind: 'cron', pattern: '0 */2 * * *', text: '0 */2 * * *' });
+  });
+
+  it('names the key of a bad value', () => {
+    expect(() => bot({ POLL_INTERVAL: '10s' })).toThrow(/^POLL_INTERVAL: must be at least 60s/);
+    expect(() => bot({ POLL_INTERVAL: 'hourly-ish' })).toThrow(/^POLL_INTERVAL: must be a duration like 90s/);
+    expect(() => bot({ SOURCES: 'hf,twitter' })).toThrow(/^SOURCES: must list sources out of hf, arxiv, rss/);
+    expect(() => bot({ ARXIV_CATEGORIES: 'cs.CL,not a category' })).toThrow(/^ARXIV_CATEGORIES: must be arXiv categories/);
+    expect(() => bot({ HF_API_URL: 'ftp://mirror' })).toThrow(/^HF_API_URL: must be an http\(s\) URL/);
+    expect(() => bot({ HF_DAYS: '0' })).toThrow(/^HF_DAYS: must be a whole number of days from 1 to 30/);
+  });
+});

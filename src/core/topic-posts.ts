@@ -126,7 +126,9 @@ export function planTopicRun(topic: Topic, candidates: readonly Candidate[], alr
       .slice(0, BACKFILL.max);
     since = now;
   } else {
-    chosen = unposted.filter((c) => c.seenAt >= topic.since!);
+    // Strictly after: the first run sets `since` to its own `now`, which is also when it saw the
+    // papers it fetched; those were the backfill's to choose from, not new for the next run.
+    chosen = unposted.filter((c) => c.seenAt > topic.since!);
   }
   const ordered = chosen.sort((a, b) => a.date - b.date || a.seenAt - b.seenAt || compareIds(a.paper.id, b.paper.id)).map((c) => c.paper);
   const posts = ordered.slice(0, topic.maxPerRun);

@@ -9,6 +9,8 @@ import type { Bookmarks, MessagePapers } from '../core/bookmarks.js';
 import type { Library } from '../core/library.js';
 import type { PaperIndex } from '../core/search/paper-index.js';
 import type { Clock, SearchSessions } from '../core/search-sessions.js';
+import type { TopicPlan } from '../core/topic-posts.js';
+import type { Topic, Topics } from '../core/topics.js';
 import type { Logger } from '../logger.js';
 
 /** Everything a command handler may use, built once by src/bot.ts and passed down read-only. */
@@ -21,7 +23,27 @@ export type BotContext = Readonly<{
   messages: MessagePapers;
   sessions: SearchSessions;
   clock: Clock;
+  topics: Topics;
+  topicRunner: TopicRunner;
 }>;
+
+/** What one fetch-and-post cycle did, for /topic refresh and the log. */
+export type TopicRunReport = {
+  startedAt: number;
+  durationMs: number;
+  sources: { name: string; ok: boolean; papers: number; error?: string }[];
+  added: number;
+  updated: number;
+  topics: { guildId: string; name: string; posted: number; digested: number; deferred: number; edited: number; paused?: string }[];
+};
+
+/** The scheduler as commands see it. */
+export type TopicRunner = {
+  /** Run the cycle now; undefined when a run is already in progress (never two at once). */
+  runNow(reason: 'schedule' | 'refresh' | 'startup'): Promise<TopicRunReport | undefined>;
+  /** What the topic would post if a run happened now, without sending anything. */
+  preview(topic: Topic): Promise<TopicPlan>;
+};
 
 /** A slash command: its registration body (plain JSON) and a thin handler. */
 export type Command = {

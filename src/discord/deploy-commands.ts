@@ -44,7 +44,9 @@ export async function deployCommands(options: {
 /**
  * The permissions the bot asks for when invited, each for one reason:
  * View Channel and Send Messages to post paper cards, Embed Links because cards are embeds,
- * Add Reactions and Read Message History to put the 🔖 affordance on its own cards.
+ * Add Reactions and Read Message History to put the 🔖 affordance on its own cards, Manage Roles
+ * so /follow and /unfollow can give and take a topic's ping role (only roles below the bot's own).
+ * Crossposting its own posts in announcement channels needs nothing beyond Send Messages.
  */
 export const INVITE_PERMISSIONS = [
   PermissionsBitField.Flags.ViewChannel,
@@ -52,6 +54,7 @@ export const INVITE_PERMISSIONS = [
   PermissionsBitField.Flags.EmbedLinks,
   PermissionsBitField.Flags.AddReactions,
   PermissionsBitField.Flags.ReadMessageHistory,
+  PermissionsBitField.Flags.ManageRoles,
 ] as const;
 
 export function inviteUrl(applicationId: string): string {

@@ -96,6 +96,21 @@ describe('planning a topic run', () => {
   });
 });
 
+describe('planning after the first run', () => {
+  const now = 100 * HOUR;
+  it('leaves the first run’s other matches to the backlog: papers seen at `since` itself are not new', () => {
+    const papers = Array.from({ length: 8 }, (_, i) => paper(`2608.0000${i}`, `Diffusion model number ${i}`, { published: `2026-08-1${i}` }));
+    const seen = new Map(papers.map((p) => [p.id, now]));
+    const first = planTopicRun(topic({ maxPerRun: 10 }), toCandidates(papers, seen), new Set(), now);
+    expect(first.posts).toHaveLength(BACKFILL.max);
+    const posted = new Set(first.posts.map((p) => p.id));
+    const later = paper('2608.00099', 'Diffusion model, later', { published: '2026-08-19' });
+    seen.set(later.id, now + HOUR);
+    const next = planTopicRun(topic({ maxPerRun: 10, since: first.since }), toCandidates([...papers, later], seen), posted, now + 2 * HOUR);
+    expect(next.posts.map((p) => p.id)).toEqual([later.id]);
+  });
+});
+
 describe('topic bookkeeping stores', () => {
   it('records first sight once and lists recent papers', async () => {
     const seen = createSeenPapers(createMemoryStore());

@@ -230,7 +230,7 @@ export function toGuildCreate(state: FakeDiscordState, guildId: string): Gateway
     features: [],
     mfa_level: 0,
     application_id: null,
-    system_channel_id: null,
+    system_channel_id: guild.systemChannelId,
     system_channel_flags: 0 as GuildSystemChannelFlags,
     rules_channel_id: null,
     max_members: 500000,

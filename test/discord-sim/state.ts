@@ -73,6 +73,8 @@ export interface GuildSeed {
   readonly channels?: readonly ChannelSeed[];
   /** People in the guild besides the bot; the first is not the owner (an "owner" user is added). */
   readonly members?: readonly MemberSeed[];
+  /** Name of the channel Discord posts system messages to (joins, boosts); none when omitted. */
+  readonly systemChannel?: string;
 }
 
 export interface StoredUser {
@@ -87,6 +89,7 @@ export interface StoredGuild {
   name: string;
   readonly ownerId: string;
   readonly joinedAt: string;
+  systemChannelId: string | null;
 }
 
 export interface StoredRole {
@@ -285,6 +288,7 @@ export class FakeDiscordState {
       name: seed.name ?? 'Test Guild',
       ownerId: owner.id,
       joinedAt: new Date().toISOString(),
+      systemChannelId: null,
     };
     this.guilds.set(guild.id, guild);
 
@@ -305,6 +309,7 @@ export class FakeDiscordState {
 
     let position = 0;
     for (const channel of seed.channels ?? []) this.addChannel(guild.id, channel, position++);
+    if (seed.systemChannel !== undefined) guild.systemChannelId = this.channel(seed.systemChannel, guild.id).id;
     return guild;
   }
 

@@ -26,7 +26,7 @@ describe('deploy-commands', () => {
     expect(puts).toHaveLength(1);
     expect(puts[0]!.status).toBe(200);
     expect(fake.violations).toEqual([]);
-    expect(fake.state.commandsOf(guildId).map((c) => c.body.name).sort()).toEqual(['bookmarks', 'paper']);
+    expect(fake.state.commandsOf(guildId).map((c) => c.body.name).sort()).toEqual(['bookmarks', 'follow', 'paper', 'topic', 'unfollow']);
 
     await deployCommands({ ...options, force: true });
     expect(fake.requestsFor('/applications/:id/guilds/:id/commands', 'PUT')).toHaveLength(2);
@@ -48,6 +48,7 @@ describe('invite link', () => {
     expect(url.searchParams.get('client_id')).toBe('123456789012345678');
     expect(url.searchParams.get('scope')).toBe('bot applications.commands');
     // View Channel 1024 + Send Messages 2048 + Embed Links 16384 + Add Reactions 64 + Read Message History 65536
-    expect(url.searchParams.get('permissions')).toBe(String(1024 + 2048 + 16384 + 64 + 65536));
+    // + Manage Roles 268435456 (/follow gives and takes topic roles)
+    expect(url.searchParams.get('permissions')).toBe(String(1024 + 2048 + 16384 + 64 + 65536 + 268435456));
   });
 });

@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { commands } from '../../commands/index.js';
-import { startBot, type RunningBot } from '../../src/bot.js';
+import { startBot, type BotOptions, type RunningBot } from '../../src/bot.js';
 import { loadConfig, type BotConfig, type LogLevel } from '../../src/config.js';
 import type { Clock } from '../../src/core/search-sessions.js';
 import { deployCommands } from '../../src/discord/deploy-commands.js';
@@ -71,6 +71,12 @@ export type TestBotOptions = {
   clock?: Clock;
   logLevel?: LogLevel;
   fake?: FakeDiscordOptions;
+  /** Extra environment for the bot's config (e.g. SOURCES, HF_API_URL pointing at a local server). */
+  env?: Record<string, string>;
+  /** Start the topic schedule (a run at once, then every POLL_INTERVAL). Default false: tests call runNow. */
+  schedule?: boolean;
+  /** The sources' HTTP client settings (short retries for failure tests). */
+  sourceHttp?: BotOptions['sourceHttp'];
 };
 
 export type TestBot = {
@@ -87,8 +93,11 @@ export type TestBot = {
   channel(name: string): string;
   /** User id by username (alice, bob, …). */
   user(name: string): string;
-  /** Stop the bot and start a new one on the same store and the same fake Discord (a restart). */
-  restart(): Promise<RunningBot>;
+  /**
+   * Stop the bot and start a new one on the same store and the same fake Discord (a restart).
+   * `whileStopped` runs in between, e.g. to edit the store as a crash would have left it.
+   */
+  restart(whileStopped?: () => Promise<void>): Promise<RunningBot>;
   /** Inject a slash command and wait for its first response (the callback). */
   slash(spec: CommandOptionsSpec & { channelId?: string; user?: string }): Promise<Answer>;
   /** Every interaction token the fake handed out, for the log scan. */
@@ -110,6 +119,9 @@ export function fakeBotToken(): string {
   return `MTE${randomBytes(18).toString('base64url')}.G${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`;
 }
 
+/** Nothing listens on the discard port: a scheduled run's fetch fails at once, without DNS or the internet. */
+export const NO_SOURCE_URL = 'http://127.0.0.1:9';
+
 export function botEnv(fake: FakeDiscord, dir: string, token: string, logLevel: LogLevel = 'warn'): Record<string, string> {
   return {
     DISCORD_TOKEN: token,
@@ -117,6 +129,7 @@ export function botEnv(fake: FakeDiscord, dir: string, token: string, logLevel: 
     STORE_URL: `sqlite://${path.join(dir, 'p.sqlite')}`,
     INDEX_PATH: path.join(dir, 'p.index'),
     LOG_LEVEL: logLevel,
+    HF_API_URL: NO_SOURCE_URL,
   };
 }
 
@@ -168,7 +181,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   try {
     fake = await startFakeDiscord({ token, heartbeatIntervalMs: 1000, ...options.fake });
     const started = fake;
-    const config = loadConfig(botEnv(fake, dir, token, options.logLevel ?? 'warn'), { require: 'bot' });
+    const config = loadConfig({ ...botEnv(fake, dir, token, options.logLevel ?? 'warn'), ...options.env }, { require: 'bot' });
     const guildId = fake.state.guild().id;
     await deployCommands({
       bodies: commands.map((c) => c.data),
@@ -179,7 +192,18 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       deployed: createMemoryStore<string>(),
     });
     await seedLibrary(config, dir);
-    const start = () => within(15_000, 'startBot', startBot({ config, logger, ...(options.clock ? { clock: options.clock } : {}) }));
+    const start = () =>
+      within(
+        15_000,
+        'startBot',
+        startBot({
+          config,
+          logger,
+          schedule: options.schedule ?? false,
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.sourceHttp ? { sourceHttp: options.sourceHttp } : {}),
+        }),
+      );
     bot = await start();
 
     const channel = (name: string) => {
@@ -200,9 +224,10 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       logs: () => chunks.join(''),
       channel,
       user: (name) => started.state.user(name).id,
-      async restart() {
+      async restart(whileStopped) {
         if (bot) await within(8_000, 'bot.stop()', bot.stop(1_000));
         bot = undefined;
+        await whileStopped?.();
         bot = await start();
         return bot;
       },

@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import {
+  ChannelType,
+  DiscordAPIError,
+  MessageFlags,
+  PermissionsBitField,
+  RESTJSONErrorCodes,
+  Routes,
+  type APIMessage,
+  type Client,
+  type GuildBasedChannel,
+  type SendableChannels,
+} from 'discord.js';
+import type { MessagePapers } from '../core/bookmarks.js';
+import type { Paper } from '../core/paper.js';
+import type { Clock } from '../core/search-sessions.js';
+import type { PostedPapers, PostRecord } from '../core/topic-posts.js';
+import type { Topic } from '../core/topics.js';
+import { CARD_PERMISSIONS, permissionNames } from './interaction-errors.js';
+import { BOOKMARK_EMOJI } from './reactions.js';
+import type { RenderedMessage } from './render/limits.js';
+import { renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * Posting a topic's papers into its channel exactly once. The only part of the scheduler that
+ * talks to Discord.
+ *
+ * The outbox: before anything is sent, every paper a run will post is recorded `pending` with a
+ * deterministic nonce (the runner writes those records). Sending then goes pending → Discord →
+ * `sent` with the message id. Whatever stops a run halfway (a crash, a restart, a 5xx, a storage
+ * error after Discord accepted the message) leaves records `pending`, and the next run sends
+ * them again with the SAME nonce and `enforce_nonce`: within Discord's nonce window (a few
+ * minutes) Discord answers with the message it already created instead of creating a second.
+ * Past that window a resend would post again; a paper is posted twice at worst, never lost.
+ *
+ * Failures are sorted like MonitoRSS does: 403/404 on the channel (missing permissions, missing
+ * access, unknown channel) will not fix themselves, so the topic pauses with a readable reason
+ * and the server is told; anything else (5xx after discord.js's own retries, timeouts, network)
+ * stops this topic for this run only and the pending records wait for the next one. Rate limits
+ * are left to discord.js's queue, which reads Discord's headers and waits before sending.
+ */
+
+/** Discord refuses a nonce longer than 25 characters (50035 BASE_TYPE_MAX_LENGTH). */
+export const NONCE_MAX = 25;
+
+/** The nonce of a paper's card in a channel: the same on every attempt, on every restart. */
+export function postNonce(channelId: string, paperId: string): string {
+  return digestOf(`post:${channelId}:${paperId}`).slice(0, NONCE_MAX);
+}
+
+/** The nonce of a digest message: from the channel and the sorted ids it lists. */
+export function digestNonce(channelId: string, paperIds: readonly string[]): string {
+  return digestOf(`digest:${channelId}:${[...paperIds].sort().join(',')}`).slice(0, NONCE_MAX);
+}
+
+/** What a card shows (its embeds), hashed: a changed hash means the message is out of date. */
+export function cardHash(message: RenderedMessage): string {
+  return digestOf(JSON.stringify(message.embeds ?? [])).slice(0, 16);
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+export type PendingPost = { paper: Paper; record: PostRecord };
+export type CardEdit = { paper: Paper; record: PostRecord & { messageId: string } };
+
+export type DeliveryWork = {
+  /** Pending records in the topic's channel, in posting order: cards and digest entries. */
+  pending: PendingPost[];
+  /** Cards of papers this run updated; edited when what they show changed. */
+  edits: CardEdit[];
+};
+
+export type DeliveryStop = { kind: 'pause'; reason: string } | { kind: 'retry'; error: string };
+
+export type DeliveryResult = {
+  posted: number;
+  digested: number;
+  edited: number;
+  /** Set when the topic stopped before its work was done. */
+  stopped?: DeliveryStop;
+};
+
+export type DeliveryOptions = {
+  /** Checked between messages: a stopping bot ends the topic at a safe point. */
+  signal?: AbortSignal;
+  /** Message ids edited in this run, across topics: a message is edited at most once per run. */
+  edited: Set<string>;
+};
+
+export type TopicDeliveryDeps = {
+  client: Client;
+  posted: PostedPapers;
+  messages: MessagePapers;
+  logger: Logger;
+  clock: Clock;
+  /** Work that must not hold the run up (crossposts: Discord allows ~10 per hour per channel). */
+  background?: (work: Promise<unknown>) => void;
+};
+
+export type TopicDelivery = {
+  deliver(topic: Topic, work: DeliveryWork, options: DeliveryOptions): Promise<DeliveryResult>;
+  /** Tell the server a topic paused: its system channel if the bot may post there, else the creator by DM. */
+  notifyPaused(topic: Topic, reason: string): Promise<boolean>;
+};
+
+/** Codes and statuses that mean the channel is gone or closed to the bot: pause, don't retry. */
+const CHANNEL_CLOSED_CODES: ReadonlySet<number | string> = new Set([
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+]);
+
+function closesChannel(error: unknown): error is DiscordAPIError {
+  return error instanceof DiscordAPIError && (CHANNEL_CLOSED_CODES.has(error.code) || error.status === 403 || error.status === 404);
+}
+
+/** A 4xx about this one message (a payload Discord refused): retrying the same body cannot help. */
+function refusesMessage(error: unknown): error is DiscordAPIError {
+  return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DiscordAPIError) return `Discord ${error.status} (${error.code})`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 200);
+  return String(error).slice(0, 200);
+}
+
+export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
+  const { client, posted, messages, clock } = deps;
+  const background = deps.background ?? ((work) => void work);
+
+  async function resolveChannel(channelId: string): Promise<SendableChannels & GuildBasedChannel> {
+    // Cached from GUILD_CREATE normally; a fetch finds out why not (10003 gone, 50001 no access).
+    const channel = client.channels.cache.get(channelId) ?? (await client.channels.fetch(channelId));
+    if (!channel || !channel.isSendable() || channel.isDMBased()) {
+      throw new ChannelUnusable(`${channelLabel(channel ?? undefined, channelId)} is not a channel I can post in`);
+    }
+    return channel;
+  }
+
+  /** "Missing Permissions in #papers (Send Messages, Embed Links)": what an admin has to fix. */
+  function pauseReason(error: unknown, channelId: string): string {
+    if (error instanceof ChannelUnusable) return error.message;
+    const channel = client.channels.cache.get(channelId);
+    const label = channelLabel(channel, channelId);
+    if (!(error instanceof DiscordAPIError)) return `I could not post in ${label}`;
+    if (error.code === RESTJSONErrorCodes.UnknownChannel || (error.status === 404 && !channel)) return `${label} no longer exists`;
+    const missing = missingInChannel(channel);
+    const what = missing.length > 0 ? missing.join(', ') : permissionNames(CARD_PERMISSIONS).join(', ');
+    if (error.code === RESTJSONErrorCodes.MissingAccess) return `Missing Access to ${label} (${what})`;
+    return `Missing Permissions in ${label} (${what})`;
+  }
+
+  /** From the cached overwrites and roles, which can lag behind Discord: a hint, not the verdict. */
+  function missingInChannel(channel: unknown): string[] {
+    const me = client.user;
+    if (!me || !channel || typeof channel !== 'object' || !('permissionsFor' in channel)) return [];
+    const permissions = (channel as GuildBasedChannel).permissionsFor(me);
+    if (!permissions) return [];
+    // In CARD_PERMISSIONS' order (View, Send, Embed, React, History): the likely cause first.
+    return CARD_PERMISSIONS.filter((flag) => !permissions.has(flag)).flatMap((flag) => permissionNames([flag]));
+  }
+
+  async function sendCard(channel: SendableChannels & GuildBasedChannel, topic: Topic, entry: PendingPost, log: Logger): Promise<void> {
+    const card = renderTopicPost(entry.paper, topic);
+    const nonce = entry.record.nonce;
+    const message = await channel.send({ ...card, nonce, enforceNonce: true });
+    // The message → paper map first: if the process dies before the record says `sent`, the
+    // resend gets the same message back (nonce) and writes the same map entry again.
+    await messages.remember(message.id, entry.paper.id);
+    await posted.set(channel.id, entry.paper.id, {
+      ...entry.record,
+      state: 'sent',
+      messageId: message.id,
+      cardHash: cardHash(card),
+      at: clock.now(),
+    });
+    try {
+      await message.react(BOOKMARK_EMOJI);
+    } catch (error) {
+      // The card is out; only the 🔖 affordance is missing (people can add it themselves).
+      log.warn({ paperId: entry.paper.id, messageId: message.id, err: describe(error) }, 'could not add the bookmark reaction');
+    }
+    crosspost(channel, message.id, log);
+  }
+
+  async function sendDigest(channel: SendableChannels & GuildBasedChannel, topic: Topic, entries: PendingPost[]): Promise<string> {
+    const body = renderTopicDigest(
+      entries.map((e) => e.paper),
+      topic,
+    );
+    const nonce = entries[0]!.record.nonce;
+    const message = await channel.send({ ...body, nonce, enforceNonce: true });
+    const at = clock.now();
+    await posted.setMany(
+      channel.id,
+      entries.map(({ paper, record }) => ({ paperId: paper.id, record: { ...record, state: 'sent' as const, messageId: message.id, digest: true, at } })),
+    );
+    crosspost(channel, message.id, deps.logger.child({ channelId: channel.id, topic: topic.name }));
+    return message.id;
+  }
+
+  /**
+   * Publish to the servers following an announcement channel. Not awaited: Discord allows about
+   * ten publishes per hour per channel and discord.js would hold the run for the whole wait.
+   * discord.js's message.crosspost() resolves with the cached message, whose flags predate the
+   * publish; the REST answer is the truth, so it is read directly.
+   */
+  function crosspost(channel: GuildBasedChannel, messageId: string, log: Logger): void {
+    if (channel.type !== ChannelType.GuildAnnouncement) return;
+    const work = (async () => {
+      try {
+        const published = (await client.rest.post(Routes.channelMessageCrosspost(channel.id, messageId))) as APIMessage;
+        const flags = published.flags ?? 0;
+        if ((flags & MessageFlags.Crossposted) === 0) log.warn({ messageId }, 'crosspost answered without the crossposted flag');
+      } catch (error) {
+        // A resent card (nonce hit) was published the first time round: 40033 means done.
+        if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.ThisMessageWasAlreadyCrossposted) return;
+        log.warn({ messageId, err: describe(error) }, 'could not crosspost');
+      }
+    })();
+    background(work);
+  }
+
+  async function deliver(topic: Topic, work: DeliveryWork, options: DeliveryOptions): Promise<DeliveryResult> {
+    const result: DeliveryResult = { posted: 0, digested: 0, edited: 0 };
+    const log = deps.logger.child({ guildId: topic.guildId, topic: topic.name, channelId: topic.channelId });
+    if (work.pending.length === 0 && work.edits.length === 0) return result;
+
+    let channel: SendableChannels & GuildBasedChannel;
+    try {
+      channel = await resolveChannel(topic.channelId);
+    } catch (error) {
+      return { ...result, stopped: stopFor(error, topic.channelId) };
+    }
+
+    const cards = work.pending.filter((e) => !e.record.digest);
+    const digests = groupBy(
+      work.pending.filter((e) => e.record.digest),
+      (e) => e.record.nonce,
+    );
+
+    for (const entry of cards) {
+      if (options.signal?.aborted) return result;
+      try {
+        await sendCard(channel, topic, entry, log);
+        result.posted++;
+      } catch (error) {
+        if (!closesChannel(error) && refusesMessage(error)) {
+          // Discord refused this payload: a renderer bug, not the channel. Others can still go.
+          log.error({ paperId: entry.paper.id, err: describe(error) }, 'Discord refused a paper card; it stays pending');
+          continue;
+        }
+        return { ...result, stopped: stopFor(error, topic.channelId) };
+      }
+    }
+
+    for (const entries of digests.values()) {
+      if (options.signal?.aborted) return result;
+      try {
+        await sendDigest(channel, topic, entries);
+        result.digested += entries.length;
+      } catch (error) {
+        if (!closesChannel(error) && refusesMessage(error)) {
+          log.error({ papers: entries.length, err: describe(error) }, 'Discord refused a digest; it stays pending');
+          continue;
+        }
+        return { ...result, stopped: stopFor(error, topic.channelId) };
+      }
+    }
+
+    for (const { paper, record } of work.edits) {
+      if (options.signal?.aborted) return result;
+      if (options.edited.has(record.messageId)) continue;
+      const card = renderTopicPost(paper, topic);
+      const hash = cardHash(card);
+      if (hash === record.cardHash) continue;
+      options.edited.add(record.messageId);
+      try {
+        // Only the embeds: the content holds the role ping, and an edit never re-pings anyway.
+        await channel.messages.edit(record.messageId, { embeds: card.embeds ?? [], allowedMentions: { parse: [] } });
+        result.edited++;
+      } catch (error) {
+        if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage) {
+          // Someone deleted the card: nothing to update, and no reason to try again for these facts.
+          log.info({ paperId: paper.id, messageId: record.messageId }, 'card to update was deleted');
+        } else if (closesChannel(error) || !refusesMessage(error)) {
+          return { ...result, stopped: stopFor(error, topic.channelId) };
+        } else {
+          log.error({ paperId: paper.id, err: describe(error) }, 'Discord refused a card edit');
+          continue;
+        }
+      }
+      await posted.set(channel.id, paper.id, { ...record, cardHash: hash });
+    }
+    return result;
+  }
+
+  function stopFor(error: unknown, channelId: string): DeliveryStop {
+    if (error instanceof ChannelUnusable || closesChannel(error)) return { kind: 'pause', reason: pauseReason(error, channelId) };
+    return { kind: 'retry', error: describe(error) };
+  }
+
+  async function notifyPaused(topic: Topic, reason: string): Promise<boolean> {
+    const log = deps.logger.child({ guildId: topic.guildId, topic: topic.name });
+    const guild = client.guilds.cache.get(topic.guildId);
+    const notice = renderTopicPausedNotice(topic, reason);
+    const system = guild?.systemChannel;
+    const me = client.user;
+    const canPost =
+      system &&
+      system.id !== topic.channelId &&
+      me &&
+      system.permissionsFor(me)?.has([PermissionsBitField.Flags.ViewChannel, PermissionsBitField.Flags.SendMessages]);
+    if (canPost) {
+      try {
+        await system.send(notice);
+        return true;
+      } catch (error) {
+        log.warn({ err: describe(error) }, 'could not tell the system channel about the pause');
+      }
+    }
+    try {
+      await client.users.send(topic.createdBy, renderTopicPausedNotice(topic, reason, guild?.name));
+      return true;
+    } catch (error) {
+      // DMs closed (50007) or the user is gone: /topic list still shows the reason.
+      log.warn({ err: describe(error) }, 'could not tell the topic creator about the pause');
+      return false;
+    }
+  }
+
+  return { deliver, notifyPaused };
+}
+
+/** The channel cannot take posts at all (deleted, a category, a voice channel). */
+class ChannelUnusable extends Error {
+  override name = 'ChannelUnusable';
+}
+
+function channelLabel(channel: object | undefined, channelId: string): string {
+  const name = channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : undefined;
+  return name ? `#${name}` : `the channel ${channelId}`;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

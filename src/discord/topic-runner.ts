@@ -1,0 +1,414 @@
+import type { Client } from 'discord.js';
+import type { MessagePapers } from '../core/bookmarks.js';
+import type { Library } from '../core/library.js';
+import type { Paper } from '../core/paper.js';
+import type { PaperIndex } from '../core/search/paper-index.js';
+import type { Clock } from '../core/search-sessions.js';
+import { planTopicRun, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
+import type { Topic, Topics } from '../core/topics.js';
+import type { TopicRunner, TopicRunReport } from './bot-context.js';
+import type { Logger } from '../logger.js';
+import { fetchAllSources, logSourceOutcome } from '../sources/fetch-all.js';
+import type { Source } from '../sources/source.js';
+import { delayUntilNextRun, type PollSchedule } from '../core/poll-interval.js';
+import { createTopicDelivery, digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost } from './topic-delivery.js';
+
+/**
+ * The scheduler: every POLL_INTERVAL, one cycle of
+ *
+ *   fetch every source → merge into the library → update the search index → note first sight
+ *   → for each active topic: plan (new matches not yet in its channel) → outbox → post → save
+ *
+ * Never two cycles at once: runNow answers undefined while one runs (a /topic refresh during a
+ * scheduled run does not start a second). Topics are worked on per channel: the channels in
+ * parallel (Discord's limits are per channel, so this is what makes a run as fast as they
+ * allow), the topics of one channel one after another (so two topics matching the same paper
+ * post it once).
+ */
+
+/** Papers per library.upsertMany call (one transaction each). */
+const MERGE_BATCH = 500;
+/** Papers per index slice between event-loop turns (discord.js heartbeats on the loop). */
+const INDEX_SLICE = 500;
+/** Papers tokenised for matching between event-loop turns (~30 ms of work). */
+const CANDIDATE_SLICE = 200;
+/**
+ * Channels worked on at once. Each posts about one card a second (5 per 5 s) with a reaction,
+ * so ~25 channels fill Discord's global 50 requests/s; more would only queue in discord.js.
+ */
+const CHANNEL_CONCURRENCY = 32;
+/** setTimeout cannot wait longer than 2^31-1 ms; longer waits (monthly cron) re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const DAY_MS = 86_400_000;
+
+export type TopicRunnerDeps = {
+  client: Client;
+  library: Library;
+  index: PaperIndex;
+  topics: Topics;
+  seen: SeenPapers;
+  posted: PostedPapers;
+  messages: MessagePapers;
+  sources: readonly Source[];
+  logger: Logger;
+  clock: Clock;
+  interval: PollSchedule;
+  /** Save the index snapshot after a run changed the library (so a restart loads instead of rebuilding). */
+  saveIndex?: (revision: number) => Promise<void>;
+};
+
+export type ScheduledTopicRunner = TopicRunner & {
+  /** Run once now, then on the schedule. */
+  start(): void;
+  /** No further runs; a running cycle stops at its next safe point (never between a send and its record). */
+  stop(): Promise<void>;
+};
+
+type TopicOutcome = TopicRunReport['topics'][number];
+
+export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
+  const { library, index, topics, seen, posted, clock } = deps;
+  const logger = deps.logger.child({ job: 'topics' });
+  const delivery = createTopicDelivery({ client: deps.client, posted, messages: deps.messages, logger, clock });
+
+  let running: Promise<TopicRunReport> | undefined;
+  let abort: AbortController | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let started = false;
+  let stopped = false;
+
+  async function runNow(reason: 'schedule' | 'refresh' | 'startup'): Promise<TopicRunReport | undefined> {
+    if (running || stopped) return undefined;
+    abort = new AbortController();
+    const run = cycle(reason, abort.signal);
+    running = run;
+    try {
+      return await run;
+    } catch (error) {
+      if (stopped) logger.info({ reason, err: error }, 'topic run ended by shutdown');
+      else logger.error({ reason, err: error }, 'topic run failed');
+      throw error;
+    } finally {
+      running = undefined;
+    }
+  }
+
+  async function cycle(reason: string, signal: AbortSignal): Promise<TopicRunReport> {
+    const startedAt = clock.now();
+    const began = performance.now();
+    const report: TopicRunReport = { startedAt, durationMs: 0, sources: [], added: 0, updated: 0, topics: [] };
+    const finish = () => {
+      report.durationMs = Math.round(performance.now() - began);
+      return report;
+    };
+
+    const fetched = await untilAborted(fetchAllSources(deps.sources, logger), signal);
+    if (!fetched) return finish();
+    report.sources = fetched.results.map((r) => ({ name: r.name, ok: r.ok, papers: r.papers.length, ...(r.error ? { error: r.error } : {}) }));
+
+    const merged = await merge(fetched.results);
+    report.added = merged.added;
+    report.updated = merged.updated.size;
+    // Only now that the papers are stored: a 304 next time must not hide papers we never kept.
+    await fetched.commit();
+
+    // Every paper a source listed counts as seen now, including ones the library already had
+    // (a bundled or imported paper that shows up in today's feed is news to the topics).
+    const fetchedIds = [...new Set(fetched.papers.map((p) => p.id))];
+    const canonical = (await library.getMany(fetchedIds)).flatMap((p) => (p ? [p.id] : []));
+    await seen.markSeen(canonical, startedAt);
+    if (signal.aborted) return finish();
+
+    const candidates = await recentCandidates(startedAt);
+    const updated = merged.updated.size > 0 ? await papersById([...merged.updated]) : new Map<string, Paper>();
+    const active = (await topics.all()).filter((t) => t.status === 'active');
+    const byChannel = groupBy(active, (t) => t.channelId);
+    const edited = new Set<string>();
+    await forEachLimited([...byChannel.values()], CHANNEL_CONCURRENCY, async (channelTopics) => {
+      for (const topic of channelTopics) {
+        if (signal.aborted) return;
+        try {
+          report.topics.push(await runTopic(topic, candidates, updated, startedAt, signal, edited));
+        } catch (error) {
+          // A storage failure in one topic's bookkeeping: its outbox (if written) retries next run.
+          logger.error({ guildId: topic.guildId, topic: topic.name, err: error }, 'topic failed this run');
+        }
+      }
+    });
+    logger.info(
+      { reason, durationMs: Math.round(performance.now() - began), added: report.added, updated: report.updated, topics: report.topics.length },
+      'topic run done',
+    );
+    return finish();
+  }
+
+  /** Merge each source's papers into the library and the index; one log line per source. */
+  async function merge(results: Awaited<ReturnType<typeof fetchAllSources>>['results']) {
+    const added = new Set<string>();
+    const updated = new Set<string>();
+    const revisionBefore = await library.revision();
+    let writes = 0;
+    for (const source of results) {
+      let sourceNew = 0;
+      let sourceUpdated = 0;
+      for (let i = 0; i < source.papers.length; i += MERGE_BATCH) {
+        const result = await library.upsertMany(source.papers.slice(i, i + MERGE_BATCH));
+        if (result.added.length + result.updated.length + result.replaced.length > 0) writes++;
+        sourceNew += result.added.length;
+        sourceUpdated += result.updated.length;
+        index.remove(result.replaced.map((r) => r.from));
+        const changed = [...result.added, ...result.updated];
+        for (let j = 0; j < changed.length; j += INDEX_SLICE) {
+          index.addAll(changed.slice(j, j + INDEX_SLICE));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        for (const paper of result.added) added.add(paper.id);
+        // A paper one source added and another enriched in this same run is new, not updated.
+        for (const paper of result.updated) if (!added.has(paper.id)) updated.add(paper.id);
+      }
+      logSourceOutcome(logger, source.name, { new: sourceNew, updated: sourceUpdated, skipped: source.skipped.length });
+    }
+    if (writes > 0 && deps.saveIndex) {
+      const revision = await library.revision();
+      // Another process (a CLI import) writing meanwhile: its papers are not in this index, so
+      // the snapshot must not claim this revision; the next start rebuilds instead.
+      if (revision === revisionBefore + writes) await deps.saveIndex(revision);
+    }
+    return { added: added.size, updated };
+  }
+
+  async function recentCandidates(now: number): Promise<Candidate[]> {
+    const recent = await seen.recent(now - RECENT_DAYS * DAY_MS, now);
+    const seenAt = new Map(recent.map((e) => [e.id, e.seenAt]));
+    const papers = (await library.getMany([...seenAt.keys()])).filter((p): p is Paper => p !== undefined);
+    // Tokenising a paper takes ~0.15 ms; three days of arXiv listings are a few thousand papers,
+    // so the work is sliced to keep the event loop (gateway heartbeats, interactions) free.
+    const candidates: Candidate[] = [];
+    for (let i = 0; i < papers.length; i += CANDIDATE_SLICE) {
+      candidates.push(...toCandidates(papers.slice(i, i + CANDIDATE_SLICE), seenAt));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return candidates;
+  }
+
+  async function papersById(ids: string[]): Promise<Map<string, Paper>> {
+    const papers = await library.getMany(ids);
+    return new Map(papers.flatMap((p) => (p ? [[p.id, p] as const] : [])));
+  }
+
+  async function runTopic(
+    topic: Topic,
+    candidates: readonly Candidate[],
+    updated: ReadonlyMap<string, Paper>,
+    now: number,
+    signal: AbortSignal,
+    edited: Set<string>,
+  ): Promise<TopicOutcome> {
+    const log = logger.child({ guildId: topic.guildId, topic: topic.name, channelId: topic.channelId });
+    const outcome: TopicOutcome = { guildId: topic.guildId, name: topic.name, posted: 0, digested: 0, deferred: 0, edited: 0 };
+    const channelId = topic.channelId;
+    const byId = new Map(candidates.map((c) => [c.paper.id, c.paper]));
+    for (const [id, paper] of updated) byId.set(id, paper);
+    const ids = [...byId.keys()];
+    const records = new Map<string, PostRecord>();
+    (await posted.getMany(channelId, ids)).forEach((record, i) => record && records.set(ids[i]!, record));
+
+    // Pending and sent both count as posted: pending is already promised to this channel.
+    const plan = planTopicRun(topic, candidates, new Set(records.keys()), now);
+    outcome.deferred = plan.deferred.length;
+
+    // The outbox: every paper this run will post is recorded before the first send.
+    const outbox = outboxRecords(topic, plan, now);
+    if (outbox.length > 0) await posted.setMany(channelId, outbox);
+    for (const { paperId, record } of outbox) records.set(paperId, record);
+    if (plan.since !== undefined) await patchTopic(topic, { since: plan.since });
+
+    const pending: PendingPost[] = [];
+    const edits: CardEdit[] = [];
+    for (const [paperId, record] of records) {
+      const paper = byId.get(paperId);
+      if (!paper) continue;
+      if (record.state === 'pending') pending.push({ paper, record });
+      else if (updated.has(paperId) && !record.digest && record.messageId && record.cardHash) {
+        edits.push({ paper, record: { ...record, messageId: record.messageId } });
+      }
+    }
+    pending.sort(postingOrder(candidates));
+
+    const result: DeliveryResult = await delivery.deliver(topic, { pending, edits }, { signal, edited });
+    outcome.posted = result.posted;
+    outcome.digested = result.digested;
+    outcome.edited = result.edited;
+    if (signal.aborted && result.stopped?.kind === 'retry') {
+      // Shutting down: a send cut off by the client's destroy() is no failure; it stays pending.
+      log.info(counts(outcome), 'topic interrupted by shutdown; pending posts go out after the restart');
+      return outcome;
+    }
+    const lastPostAt = result.posted + result.digested > 0 ? clock.now() : undefined;
+    if (result.stopped?.kind === 'pause') {
+      outcome.paused = result.stopped.reason;
+      const paused = await patchTopic(topic, { status: 'paused', pausedReason: result.stopped.reason, pauseNotified: false, ...(lastPostAt ? { lastPostAt } : {}) });
+      if (paused) {
+        const told = await delivery.notifyPaused(paused, result.stopped.reason);
+        if (told) await patchTopic(paused, { pauseNotified: true });
+      }
+      log.warn({ reason: result.stopped.reason, ...counts(outcome) }, 'topic paused');
+      return outcome;
+    }
+    if (lastPostAt) await patchTopic(topic, { lastPostAt });
+    if (result.stopped) log.warn({ error: result.stopped.error, ...counts(outcome) }, 'topic stopped for this run; pending posts retry next run');
+    else log.info(counts(outcome), 'topic posted');
+    return outcome;
+  }
+
+  /**
+   * Write the runner's fields onto the topic as stored now, not as read at the start of the run:
+   * an admin may have edited, paused or removed it meanwhile, and those changes win.
+   */
+  async function patchTopic(topic: Topic, patch: Partial<Topic>): Promise<Topic | undefined> {
+    const current = await topics.get(topic.guildId, topic.name);
+    if (!current || current.channelId !== topic.channelId) return undefined;
+    if (patch.status === 'paused' && current.status !== 'active') return undefined;
+    const next = { ...current, ...patch };
+    await topics.save(next);
+    return next;
+  }
+
+  async function preview(topic: Topic): Promise<TopicPlan> {
+    const now = clock.now();
+    const candidates = await recentCandidates(now);
+    const ids = candidates.map((c) => c.paper.id);
+    const records = await posted.getMany(topic.channelId, ids);
+    return planTopicRun(topic, candidates, new Set(ids.filter((_, i) => records[i] !== undefined)), now);
+  }
+
+  function arm(): void {
+    if (stopped) return;
+    let delay: number | undefined;
+    try {
+      delay = delayUntilNextRun(deps.interval, new Date());
+    } catch (error) {
+      logger.error({ err: error }, 'cannot compute the next run; the schedule stops');
+      return;
+    }
+    if (delay === undefined) {
+      logger.warn({ schedule: deps.interval.text }, 'the schedule has no further runs');
+      return;
+    }
+    const due = Date.now() + delay;
+    const wait = (ms: number) => {
+      timer = setTimeout(() => {
+        const left = due - Date.now();
+        if (left > 0) return wait(Math.min(left, MAX_TIMER_MS));
+        void runNow('schedule')
+          .catch(() => undefined) // logged in runNow; the next run happens regardless
+          .finally(arm);
+      }, ms);
+      timer.unref();
+    };
+    wait(Math.min(delay, MAX_TIMER_MS));
+  }
+
+  return {
+    runNow,
+    preview,
+    start() {
+      if (started || stopped) return;
+      started = true;
+      logger.info({ schedule: deps.interval.text, sources: deps.sources.map((s) => s.name) }, 'topic schedule started');
+      void runNow('startup')
+        .catch(() => undefined)
+        .finally(arm);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      abort?.abort();
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/** Pending records for a plan: one nonce per card, one shared by every paper of the digest. */
+function outboxRecords(topic: Topic, plan: TopicPlan, now: number): { paperId: string; record: PostRecord }[] {
+  const channelId = topic.channelId;
+  const cards = plan.posts.map((paper) => ({
+    paperId: paper.id,
+    record: { state: 'pending' as const, topic: topic.name, at: now, nonce: postNonce(channelId, paper.id) },
+  }));
+  if (plan.digest.length === 0) return cards;
+  const nonce = digestNonce(
+    channelId,
+    plan.digest.map((p) => p.id),
+  );
+  return [
+    ...cards,
+    ...plan.digest.map((paper) => ({ paperId: paper.id, record: { state: 'pending' as const, topic: topic.name, at: now, nonce, digest: true } })),
+  ];
+}
+
+/** Oldest first, as planTopicRun orders posts: publication date, then first sight, then id. */
+function postingOrder(candidates: readonly Candidate[]): (a: PendingPost, b: PendingPost) => number {
+  const info = new Map(candidates.map((c) => [c.paper.id, c]));
+  return (a, b) => {
+    const x = info.get(a.paper.id);
+    const y = info.get(b.paper.id);
+    return (
+      a.record.at - b.record.at ||
+      (x?.date ?? 0) - (y?.date ?? 0) ||
+      (x?.seenAt ?? 0) - (y?.seenAt ?? 0) ||
+      (a.paper.id < b.paper.id ? -1 : a.paper.id > b.paper.id ? 1 : 0)
+    );
+  };
+}
+
+function counts(o: TopicOutcome) {
+  return { posted: o.posted, digested: o.digested, deferred: o.deferred, edited: o.edited };
+}
+
+/** The value, or undefined as soon as the signal aborts (the work itself is left to finish unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

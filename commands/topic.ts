@@ -120,13 +120,23 @@ const data = {
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+/** The member's permissions from their roles (and ownership), without any channel's overwrites. */
+function hasServerWide(
+  interaction: ChatInputCommandInteraction | AutocompleteInteraction | MessageComponentInteraction,
+  permission: bigint,
+): boolean {
+  return interaction.inCachedGuild() && interaction.member.permissions.has(permission);
+}
+
 const NOT_IN_SERVER = new UserFacingError('Topics belong to a server: use this command in one where Paperboy is.');
 
 async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   if (!interaction.inCachedGuild()) throw NOT_IN_SERVER;
   // Discord hides the command from members without Manage Channels, but a server's integration
-  // settings can grant it to anyone: the gate that counts is this one.
-  if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageChannels)) {
+  // settings can grant it to anyone: the gate that counts is this one. Server-wide permissions
+  // (roles), not interaction.memberPermissions: those include the overwrites of the channel the
+  // command runs in, and Manage Channels on one channel must not let anyone edit every topic.
+  if (!hasServerWide(interaction, PermissionFlagsBits.ManageChannels)) {
     throw new UserFacingError('Only members with **Manage Channels** can change topics.', 'Use /follow to get pinged for a topic’s new papers.');
   }
   const { guild } = interaction;
@@ -239,6 +249,11 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       return;
     }
     case 'refresh': {
+      const waitMs = ctx.topicRunner.refreshWaitMs();
+      if (waitMs > 0) {
+        await reply(renderNotice(`The last run ended moments ago; try again in ${Math.ceil(waitMs / 1000)} s.`, 'Runs also happen on their own every POLL_INTERVAL.'));
+        return;
+      }
       // A run fetches every source and posts into every channel: far longer than Discord's 3 s.
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       const report = await ctx.topicRunner.runNow('refresh');
@@ -314,7 +329,7 @@ export function matchingChoices(topics: readonly Topic[], typed: string, label: 
 }
 
 async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
-  if (!interaction.inCachedGuild() || !interaction.memberPermissions.has(PermissionFlagsBits.ManageChannels)) {
+  if (!interaction.inCachedGuild() || !hasServerWide(interaction, PermissionFlagsBits.ManageChannels)) {
     await interaction.respond([]);
     return;
   }
@@ -329,7 +344,7 @@ const topicComponents: ComponentHandler = {
   async handle(interaction: MessageComponentInteraction, ctx: BotContext, [action, offsetText = '0']: string[]) {
     if (action !== 'list') throw new UserFacingError('This button belongs to an older version of Paperboy.', 'Run /topic list again.');
     if (!interaction.inCachedGuild()) throw NOT_IN_SERVER;
-    if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageChannels)) {
+    if (!hasServerWide(interaction, PermissionFlagsBits.ManageChannels)) {
       throw new UserFacingError('Only members with **Manage Channels** can see the topic settings.');
     }
     await interaction.update(await listPage(ctx, interaction.guild.id, Math.max(0, Number.parseInt(offsetText, 10) || 0)));

@@ -1,11 +1,12 @@
-import { startBot } from './bot.js';
+import { startBot, type RunningBot } from './bot.js';
 import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { createLogger } from './logger.js';
 
 /**
  * `npm start`: configuration → logger → bot. A missing or bad setting stops here with one line
  * naming the key (exit 1, no stack trace). SIGINT/SIGTERM let the reply in flight finish,
- * disconnect, close the store and exit 0.
+ * disconnect, close the store and exit 0 — also while the bot is still starting (loading or
+ * building the index can take a while): then it stops as soon as start-up has finished.
  */
 async function main(): Promise<void> {
   let config;
@@ -19,7 +20,25 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  let bot;
+  let bot: RunningBot | undefined;
+  let stopRequested = false;
+  const stop = (running: RunningBot) =>
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  const onSignal = (signal: string) => {
+    if (stopRequested) return;
+    stopRequested = true;
+    logger.info({ signal }, bot ? 'shutting down' : 'shutting down once start-up has finished');
+    if (bot) void stop(bot);
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+
   try {
     bot = await startBot({ config, logger });
   } catch (error) {
@@ -28,20 +47,9 @@ async function main(): Promise<void> {
     if (code === 'TokenInvalid' || /invalid token|401/i.test(String((error as Error).message))) {
       process.stderr.write('paperboy: DISCORD_TOKEN was refused by Discord; copy the token again from the developer portal (Bot page).\n');
     }
-    process.exit(1);
+    process.exit(stopRequested ? 0 : 1);
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    bot.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  if (stopRequested) await stop(bot);
 }
 
 await main();

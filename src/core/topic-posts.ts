@@ -14,7 +14,7 @@ import { paperTerms, compileTopicQuery, type PaperTerms, type Topic } from './to
  */
 
 /** How far back a run looks for unposted papers; older ones were either posted or are backlog. */
-export const RECENT_DAYS = 3;
+export const RECENT_DAYS = 7;
 export const BACKFILL = { hours: 24, max: 5 } as const;
 /** Links in one digest message; beyond it, papers wait for the next run (never dropped). */
 export const DIGEST_MAX = 30;
@@ -75,14 +75,50 @@ export type PostedPapers = {
   getMany(channelId: string, paperIds: readonly string[]): Promise<(PostRecord | undefined)[]>;
   set(channelId: string, paperId: string, record: PostRecord): Promise<void>;
   setMany(channelId: string, records: { paperId: string; record: PostRecord }[]): Promise<void>;
+  /**
+   * Papers still `pending` in a channel, however old: a topic paused for days keeps its outbox,
+   * and the run after `/topic resume` sends it (pending records are never planned again).
+   */
+  pendingIds(channelId: string): Promise<string[]>;
 };
 
-export function createPostedPapers(store: KeyValueStore<PostRecord>): PostedPapers {
+export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>): PostedPapers {
   const key = (channelId: string, paperId: string) => `${channelId}:${paperId}`;
+  const outboxKey = (channelId: string) => `outbox:${channelId}`;
+  // The outbox list is read-modify-write; channels are posted in parallel, one channel's
+  // topics one after another, so a queue per channel keeps each list consistent.
+  const queues = new Map<string, Promise<unknown>>();
+  const serial = <R>(channelId: string, work: () => Promise<R>): Promise<R> => {
+    const next = (queues.get(channelId) ?? Promise.resolve()).then(work, work);
+    queues.set(channelId, next.catch(() => undefined));
+    return next;
+  };
+  const readOutbox = async (channelId: string) => ((await store.get(outboxKey(channelId))) as string[] | undefined) ?? [];
+
+  async function write(channelId: string, records: { paperId: string; record: PostRecord }[]): Promise<void> {
+    await serial(channelId, async () => {
+      const outbox = new Set(await readOutbox(channelId));
+      const before = outbox.size;
+      let changed = false;
+      for (const { paperId, record } of records) {
+        if (record.state === 'pending' && !outbox.has(paperId)) {
+          outbox.add(paperId);
+          changed = true;
+        } else if (record.state === 'sent' && outbox.delete(paperId)) {
+          changed = true;
+        }
+      }
+      const entries: { key: string; value: PostRecord | string[] }[] = records.map(({ paperId, record }) => ({ key: key(channelId, paperId), value: record }));
+      if (changed || outbox.size !== before) entries.push({ key: outboxKey(channelId), value: [...outbox] });
+      await store.setMany(entries);
+    });
+  }
+
   return {
-    getMany: (channelId, paperIds) => store.getMany(paperIds.map((id) => key(channelId, id))),
-    set: (channelId, paperId, record) => store.set(key(channelId, paperId), record),
-    setMany: (channelId, records) => store.setMany(records.map(({ paperId, record }) => ({ key: key(channelId, paperId), value: record }))),
+    getMany: (channelId, paperIds) => store.getMany(paperIds.map((id) => key(channelId, id))) as Promise<(PostRecord | undefined)[]>,
+    set: (channelId, paperId, record) => write(channelId, [{ paperId, record }]),
+    setMany: (channelId, records) => write(channelId, records),
+    pendingIds: (channelId) => readOutbox(channelId),
   };
 }
 
@@ -120,10 +156,13 @@ export function planTopicRun(topic: Topic, candidates: readonly Candidate[], alr
   let chosen: Candidate[];
   let since: number | undefined;
   if (topic.since === undefined) {
+    // Without a digest, papers beyond maxPerRun would wait for a later run, but a later run only
+    // takes papers seen after `since`: the backfill must fit in this run.
+    const limit = topic.digest ? BACKFILL.max : Math.min(BACKFILL.max, topic.maxPerRun);
     chosen = unposted
       .filter((c) => c.seenAt >= now - BACKFILL.hours * 3_600_000)
       .sort((a, b) => b.date - a.date || b.seenAt - a.seenAt || compareIds(b.paper.id, a.paper.id))
-      .slice(0, BACKFILL.max);
+      .slice(0, limit);
     since = now;
   } else {
     // Strictly after: the first run sets `since` to its own `now`, which is also when it saw the

@@ -119,6 +119,12 @@ export type Topics = {
   list(guildId: string): Promise<Topic[]>;
   all(): Promise<Topic[]>;
   save(topic: Topic): Promise<void>;
+  /**
+   * Read, change and write one topic in one step (queued with save/remove), so a runner writing
+   * lastPostAt cannot bring back a topic an admin just removed or undo a pause. `change` returns
+   * undefined to leave the topic as it is.
+   */
+  update(guildId: string, name: string, change: (current: Topic) => Topic | undefined): Promise<Topic | undefined>;
   remove(guildId: string, name: string): Promise<boolean>;
 };
 
@@ -156,15 +162,14 @@ export function createTopics(store: KeyValueStore<Topic | string[]>): Topics {
       const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
       return (await Promise.all(guilds.map(list))).flat();
     },
-    save: (topic) =>
+    save: (topic) => serial(() => saveNow(topic)),
+    update: (guildId, name, change) =>
       serial(async () => {
-        const key = topicKey(topic.guildId, topic.name);
-        const keys = await keysOf(topic.guildId);
-        const entries: { key: string; value: Topic | string[] }[] = [{ key: `topic:${key}`, value: topicSchema.parse(topic) }];
-        if (!keys.includes(key)) entries.push({ key: indexKey(topic.guildId), value: [...keys, key] });
-        const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
-        if (!guilds.includes(topic.guildId)) entries.push({ key: allKey, value: [...guilds, topic.guildId] });
-        await store.setMany(entries);
+        const current = await store.get(`topic:${topicKey(guildId, name)}`);
+        if (!current || Array.isArray(current)) return undefined;
+        const next = change(current);
+        if (next) await saveNow(next);
+        return next;
       }),
     remove: (guildId, name) =>
       serial(async () => {
@@ -176,4 +181,14 @@ export function createTopics(store: KeyValueStore<Topic | string[]>): Topics {
         return true;
       }),
   };
+
+  async function saveNow(topic: Topic): Promise<void> {
+    const key = topicKey(topic.guildId, topic.name);
+    const keys = await keysOf(topic.guildId);
+    const entries: { key: string; value: Topic | string[] }[] = [{ key: `topic:${key}`, value: topicSchema.parse(topic) }];
+    if (!keys.includes(key)) entries.push({ key: indexKey(topic.guildId), value: [...keys, key] });
+    const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
+    if (!guilds.includes(topic.guildId)) entries.push({ key: allKey, value: [...guilds, topic.guildId] });
+    await store.setMany(entries);
+  }
 }

@@ -43,6 +43,8 @@ export type TopicRunner = {
   runNow(reason: 'schedule' | 'refresh' | 'startup'): Promise<TopicRunReport | undefined>;
   /** What the topic would post if a run happened now, without sending anything. */
   preview(topic: Topic): Promise<TopicPlan>;
+  /** Milliseconds until /topic refresh may start another run (0: now). */
+  refreshWaitMs(): number;
 };
 
 /** A slash command: its registration body (plain JSON) and a thin handler. */

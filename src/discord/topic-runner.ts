@@ -76,6 +76,8 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
   let timer: NodeJS.Timeout | undefined;
   let started = false;
   let stopped = false;
+  // Only refreshes count: the first /topic refresh after a scheduled run is fine.
+  let lastRefreshAt: number | undefined;
 
   async function runNow(reason: 'schedule' | 'refresh' | 'startup'): Promise<TopicRunReport | undefined> {
     if (running || stopped) return undefined;
@@ -90,6 +92,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       throw error;
     } finally {
       running = undefined;
+      if (reason === 'refresh') lastRefreshAt = clock.now();
     }
   }
 
@@ -109,14 +112,14 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     const merged = await merge(fetched.results);
     report.added = merged.added;
     report.updated = merged.updated.size;
-    // Only now that the papers are stored: a 304 next time must not hide papers we never kept.
-    await fetched.commit();
-
     // Every paper a source listed counts as seen now, including ones the library already had
     // (a bundled or imported paper that shows up in today's feed is news to the topics).
     const fetchedIds = [...new Set(fetched.papers.map((p) => p.id))];
     const canonical = (await library.getMany(fetchedIds)).flatMap((p) => (p ? [p.id] : []));
     await seen.markSeen(canonical, startedAt);
+    // Only now that the papers are stored and marked seen: a 304 next time must not hide papers
+    // that never reached the topics.
+    await fetched.commit();
     if (signal.aborted) return finish();
 
     const candidates = await recentCandidates(startedAt);
@@ -209,6 +212,9 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     const channelId = topic.channelId;
     const byId = new Map(candidates.map((c) => [c.paper.id, c.paper]));
     for (const [id, paper] of updated) byId.set(id, paper);
+    // The channel's outbox too, however old (a topic resumed after days still sends it).
+    const outboxIds = (await posted.pendingIds(channelId)).filter((id) => !byId.has(id));
+    for (const [id, paper] of await papersById(outboxIds)) byId.set(id, paper);
     const ids = [...byId.keys()];
     const records = new Map<string, PostRecord>();
     (await posted.getMany(channelId, ids)).forEach((record, i) => record && records.set(ids[i]!, record));
@@ -228,6 +234,9 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     for (const [paperId, record] of records) {
       const paper = byId.get(paperId);
       if (!paper) continue;
+      // Another topic sharing this channel owns its own records: posting them here would label
+      // them with this topic's name and ping this topic's role.
+      if (!sameTopic(record.topic, topic.name)) continue;
       if (record.state === 'pending') pending.push({ paper, record });
       else if (updated.has(paperId) && !record.digest && record.messageId && record.cardHash) {
         edits.push({ paper, record: { ...record, messageId: record.messageId } });
@@ -265,13 +274,12 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
    * Write the runner's fields onto the topic as stored now, not as read at the start of the run:
    * an admin may have edited, paused or removed it meanwhile, and those changes win.
    */
-  async function patchTopic(topic: Topic, patch: Partial<Topic>): Promise<Topic | undefined> {
-    const current = await topics.get(topic.guildId, topic.name);
-    if (!current || current.channelId !== topic.channelId) return undefined;
-    if (patch.status === 'paused' && current.status !== 'active') return undefined;
-    const next = { ...current, ...patch };
-    await topics.save(next);
-    return next;
+  function patchTopic(topic: Topic, patch: Partial<Topic>): Promise<Topic | undefined> {
+    return topics.update(topic.guildId, topic.name, (current) => {
+      if (current.channelId !== topic.channelId) return undefined;
+      if (patch.status === 'paused' && current.status !== 'active') return undefined;
+      return { ...current, ...patch };
+    });
   }
 
   async function preview(topic: Topic): Promise<TopicPlan> {
@@ -312,6 +320,9 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
   return {
     runNow,
     preview,
+    refreshWaitMs() {
+      return lastRefreshAt === undefined ? 0 : Math.max(0, lastRefreshAt + REFRESH_COOLDOWN_MS - clock.now());
+    },
     start() {
       if (started || stopped) return;
       started = true;
@@ -411,4 +422,14 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+/**
+ * A run fetches every source for every server: /topic refresh (open to any server's admins)
+ * waits this long after the last refresh, the same as the shortest POLL_INTERVAL.
+ */
+export const REFRESH_COOLDOWN_MS = 60_000;
+
+function sameTopic(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }

@@ -87,6 +87,13 @@ describe('planning a topic run', () => {
     expect(plan.since).toBeUndefined();
   });
 
+  it('keeps a first run without digest within maxPerRun, so nothing is promised to a later run', () => {
+    const seen = new Map(papers.map((p) => [p.id, now - HOUR]));
+    const plan = planTopicRun(topic({ maxPerRun: 2, digest: false }), toCandidates(papers, seen), new Set(), now);
+    expect(plan.posts.map((p) => p.id)).toEqual(['2608.00007', '2608.00008']);
+    expect(plan.deferred).toEqual([]);
+  });
+
   it('leaves the overflow for the next run when the digest is off, and ignores papers seen before `since`', () => {
     const seen = new Map(papers.map((p, i) => [p.id, i < 3 ? now - HOUR : now + HOUR]));
     const plan = planTopicRun(topic({ since: now, maxPerRun: 2, digest: false }), toCandidates(papers, seen), new Set(), now + 2 * HOUR);
@@ -125,6 +132,30 @@ describe('topic bookkeeping stores', () => {
     await posted.set('c1', '2405.17399', { state: 'sent', messageId: 'm1', topic: 'x', at: 1, nonce: 'n' });
     expect(await posted.getMany('c1', ['2405.17399', '2405.00001'])).toEqual([{ state: 'sent', messageId: 'm1', topic: 'x', at: 1, nonce: 'n' }, undefined]);
     expect(await posted.getMany('c2', ['2405.17399'])).toEqual([undefined]);
+  });
+
+  it('keeps an outbox of pending posts per channel until they are sent', async () => {
+    const posted = createPostedPapers(createMemoryStore());
+    await posted.setMany('c1', [
+      { paperId: 'a', record: { state: 'pending', topic: 'x', at: 1, nonce: 'n1' } },
+      { paperId: 'b', record: { state: 'pending', topic: 'x', at: 1, nonce: 'n2' } },
+    ]);
+    await posted.set('c2', 'a', { state: 'pending', topic: 'y', at: 1, nonce: 'n3' });
+    await posted.set('c1', 'a', { state: 'sent', messageId: 'm1', topic: 'x', at: 2, nonce: 'n1' });
+    expect(await posted.pendingIds('c1')).toEqual(['b']);
+    expect(await posted.pendingIds('c2')).toEqual(['a']);
+  });
+
+  it('updates a topic in one step and leaves a removed topic removed', async () => {
+    const topics = createTopics(createMemoryStore());
+    await topics.save(topic());
+    const removal = topics.remove('g1', 'Diffusion');
+    const update = topics.update('g1', 'Diffusion', (current) => ({ ...current, lastPostAt: 5 }));
+    expect(await removal).toBe(true);
+    expect(await update).toBeUndefined();
+    expect(await topics.list('g1')).toEqual([]);
+    await topics.save(topic());
+    expect((await topics.update('g1', 'diffusion', (current) => ({ ...current, lastPostAt: 7 })))?.lastPostAt).toBe(7);
   });
 
   it('stores topics per guild and removes them', async () => {

@@ -6,7 +6,7 @@ import { toApiRole } from '../discord-sim/api-objects.js';
 import { validateCommands } from '../discord-sim/limits.js';
 import { Permission } from '../discord-sim/permissions.js';
 import type { GuildSeed } from '../discord-sim/fake-discord.js';
-import { EPHEMERAL, fixedClock, FIXED_NOW, originalMessageId, startTestBot, type Answer, type TestBot } from './start-test-bot.js';
+import { EPHEMERAL, FIXED_NOW, originalMessageId, startTestBot, type Answer, type TestBot } from './start-test-bot.js';
 
 /**
  * /topic, /follow and /unfollow end to end: the bot as `npm start` runs it, against the fake
@@ -82,11 +82,14 @@ async function startFakeHf(): Promise<FakeHf> {
 
 let t: TestBot;
 let hf: FakeHf;
+// Starts at FIXED_NOW; the refresh cooldown tests move it on.
+let now = FIXED_NOW;
+const clock = { now: () => now };
 
 beforeAll(async () => {
   hf = await startFakeHf();
   t = await startTestBot({
-    clock: fixedClock,
+    clock,
     fake: { guilds: [GUILD] },
     env: { SOURCES: 'hf', HF_API_URL: hf.url, HF_DAYS: '1', POLL_INTERVAL: '2h' },
   });
@@ -286,7 +289,13 @@ describe('/topic preview and refresh', () => {
     expect(body.embeds[0].description).toContain('Nothing new to post');
   });
 
+  it('given a refresh moments ago, asks to wait instead of fetching every source again', async () => {
+    const body = await ephemeralAnswer(asOwner({ name: 'topic', subcommand: 'refresh' }));
+    expect(body.data.content).toMatch(/The last run ended moments ago; try again in \d+ s\./);
+  });
+
   it('given a run in progress, /topic refresh says so instead of starting a second one', async () => {
+    now += 61_000; // past the refresh cooldown
     hf.delayMs = 1_000;
     const running = t.bot.ctx.topicRunner.runNow('schedule');
     try {

@@ -58,7 +58,7 @@ const snowflake = (what: string) =>
   z.preprocess(blankIsUnset, z.string().regex(/^\d{17,20}$/, { error: `must be the ${what} id (a number of 17–20 digits)` }).optional());
 
 const botToken = z
-  .string({ error: 'missing: create a bot in the Discord developer portal and put its token here (see README)' })
+  .string({ error: 'missing: create a bot in the Discord developer portal (Bot page) and put its token here' })
   .regex(/^[\w.-]{20,}$/, { error: 'does not look like a bot token (copy it again from the developer portal, Bot page)' });
 
 const discordKeys = {

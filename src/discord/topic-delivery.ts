@@ -9,6 +9,7 @@ import {
   type APIMessage,
   type Client,
   type GuildBasedChannel,
+  type Message,
   type SendableChannels,
 } from 'discord.js';
 import type { MessagePapers } from '../core/bookmarks.js';
@@ -19,7 +20,7 @@ import type { Topic } from '../core/topics.js';
 import { CARD_PERMISSIONS, permissionNames } from './interaction-errors.js';
 import { BOOKMARK_EMOJI } from './reactions.js';
 import type { RenderedMessage } from './render/limits.js';
-import { renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
+import { digestLink, renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -32,7 +33,10 @@ import type { Logger } from '../logger.js';
  * error after Discord accepted the message) leaves records `pending`, and the next run sends
  * them again with the SAME nonce and `enforce_nonce`: within Discord's nonce window (a few
  * minutes) Discord answers with the message it already created instead of creating a second.
- * Past that window a resend would post again; a paper is posted twice at worst, never lost.
+ * Past that window (NONCE_TRUST_MS) the nonce proves nothing, so before resending an older record
+ * the channel's latest messages are read back: a card or digest of ours that is already there is
+ * marked `sent` instead of posted again. Only when that history cannot be read (no Read Message
+ * History) is an old record resent blind; a paper is then posted twice at worst, never lost.
  *
  * Failures are sorted like MonitoRSS does: 403/404 on the channel (missing permissions, missing
  * access, unknown channel) will not fix themselves, so the topic pauses with a readable reason
@@ -40,6 +44,21 @@ import type { Logger } from '../logger.js';
  * stops this topic for this run only and the pending records wait for the next one. Rate limits
  * are left to discord.js's queue, which reads Discord's headers and waits before sending.
  */
+
+/**
+ * How long after its `pending` record a resend can count on Discord's nonce dedupe. Discord keeps
+ * an `enforce_nonce` for "a few minutes" (undocumented; about five); two minutes leaves room for
+ * that and for clock skew between this host and Discord. Older records are looked up in the
+ * channel's history before they are sent again.
+ */
+export const NONCE_TRUST_MS = 2 * 60_000;
+
+/**
+ * Latest messages read back for that lookup (one request; Discord's default page, at most 100).
+ * Sends are one after another, so a post that did go out sits behind at most the rest of its
+ * run's posts and whatever people wrote since.
+ */
+export const HISTORY_LOOKBACK = 50;
 
 /** Discord refuses a nonce longer than 25 characters (50035 BASE_TYPE_MAX_LENGTH). */
 export const NONCE_MAX = 25;
@@ -164,43 +183,92 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
     return CARD_PERMISSIONS.filter((flag) => !permissions.has(flag)).flatMap((flag) => permissionNames([flag]));
   }
 
-  async function sendCard(channel: SendableChannels & GuildBasedChannel, topic: Topic, entry: PendingPost, log: Logger): Promise<void> {
+  async function sendCard(channel: SendableChannels & GuildBasedChannel, topic: Topic, entry: PendingPost, log: Logger, history: History): Promise<void> {
     const card = renderTopicPost(entry.paper, topic);
+    const found = history.lookup(entry.record) ? findCard(history.messages, card) : undefined;
+    if (found) {
+      await markCardSent(channel, entry, card, found.id);
+      log.info({ paperId: entry.paper.id, messageId: found.id }, 'pending card was already in the channel; marked sent, not sent again');
+      if (!found.reactions.cache.get(BOOKMARK_EMOJI)?.me) await addBookmark(found, entry.paper.id, log);
+      if (!found.flags.has(MessageFlags.Crossposted)) crosspost(channel, found.id, log);
+      return;
+    }
     const nonce = entry.record.nonce;
     const message = await channel.send({ ...card, nonce, enforceNonce: true });
+    await markCardSent(channel, entry, card, message.id);
+    await addBookmark(message, entry.paper.id, log);
+    crosspost(channel, message.id, log);
+  }
+
+  async function markCardSent(channel: GuildBasedChannel, entry: PendingPost, card: RenderedMessage, messageId: string): Promise<void> {
     // The message → paper map first: if the process dies before the record says `sent`, the
-    // resend gets the same message back (nonce) and writes the same map entry again.
-    await messages.remember(message.id, entry.paper.id);
+    // resend gets the same message back (nonce, or the history lookup) and writes the same entry.
+    await messages.remember(messageId, entry.paper.id);
     await posted.set(channel.id, entry.paper.id, {
       ...entry.record,
       state: 'sent',
-      messageId: message.id,
+      messageId,
       cardHash: cardHash(card),
       at: clock.now(),
     });
+  }
+
+  async function addBookmark(message: Message, paperId: string, log: Logger): Promise<void> {
     try {
       await message.react(BOOKMARK_EMOJI);
     } catch (error) {
       // The card is out; only the 🔖 affordance is missing (people can add it themselves).
-      log.warn({ paperId: entry.paper.id, messageId: message.id, err: describe(error) }, 'could not add the bookmark reaction');
+      log.warn({ paperId, messageId: message.id, err: describe(error) }, 'could not add the bookmark reaction');
     }
-    crosspost(channel, message.id, log);
   }
 
-  async function sendDigest(channel: SendableChannels & GuildBasedChannel, topic: Topic, entries: PendingPost[]): Promise<string> {
-    const body = renderTopicDigest(
-      entries.map((e) => e.paper),
-      topic,
-    );
+  async function sendDigest(channel: SendableChannels & GuildBasedChannel, topic: Topic, entries: PendingPost[], log: Logger, history: History): Promise<string> {
+    const papers = entries.map((e) => e.paper);
+    const body = renderTopicDigest(papers, topic);
+    const found = history.lookup(entries[0]!.record) ? findDigest(history.messages, body, papers) : undefined;
+    if (found) log.info({ papers: entries.length, messageId: found.id }, 'pending digest was already in the channel; marked sent, not sent again');
     const nonce = entries[0]!.record.nonce;
-    const message = await channel.send({ ...body, nonce, enforceNonce: true });
+    const message = found ?? (await channel.send({ ...body, nonce, enforceNonce: true }));
     const at = clock.now();
     await posted.setMany(
       channel.id,
       entries.map(({ paper, record }) => ({ paperId: paper.id, record: { ...record, state: 'sent' as const, messageId: message.id, digest: true, at } })),
     );
-    crosspost(channel, message.id, deps.logger.child({ channelId: channel.id, topic: topic.name }));
+    if (!found?.flags.has(MessageFlags.Crossposted)) crosspost(channel, message.id, log);
     return message.id;
+  }
+
+  /**
+   * What the channel shows now, read only when some pending record is older than the nonce window
+   * (a fresh record is resent on the nonce alone, as before). `lookup` says whether a record needs
+   * the history; when the history could not be read it says no and the record is resent blind.
+   */
+  async function readHistory(channel: SendableChannels & GuildBasedChannel, pending: readonly PendingPost[], log: Logger): Promise<History> {
+    const now = clock.now();
+    const stale = (record: PostRecord) => now - record.at > NONCE_TRUST_MS;
+    const none: History = { messages: [], lookup: () => false };
+    const count = pending.filter((e) => stale(e.record)).length;
+    if (count === 0) return none;
+    const me = client.user;
+    // Without Read Message History Discord does not refuse the read: it lists no messages, which
+    // would pass for "never posted". The cached permissions tell that case apart.
+    if (!me || channel.permissionsFor(me)?.has(PermissionsBitField.Flags.ReadMessageHistory) === false) {
+      log.warn({ stale: count }, 'cannot read the channel history (Read Message History) to check old pending posts; they are sent again and may show twice');
+      return none;
+    }
+    let page: Message[];
+    try {
+      page = [...(await channel.messages.fetch({ limit: HISTORY_LOOKBACK, cache: false })).values()];
+    } catch (error) {
+      // 403: the cache was behind. Anything else (404, 5xx, network) is thrown: the send would
+      // meet the same channel, and a blind resend is what this lookup is here to avoid.
+      if (!(error instanceof DiscordAPIError && error.status === 403)) throw error;
+      log.warn({ stale: count, err: describe(error) }, 'cannot read the channel history to check old pending posts; they are sent again and may show twice');
+      return none;
+    }
+    // Ours, and not an interaction reply (those come through the application's webhook).
+    const mine = page.filter((m) => m.author.id === me.id && m.webhookId === null);
+    return { messages: mine, lookup: stale };
   }
 
   /**
@@ -237,6 +305,13 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
       return { ...result, stopped: stopFor(error, topic.channelId) };
     }
 
+    let history: History;
+    try {
+      history = await readHistory(channel, work.pending, log);
+    } catch (error) {
+      return { ...result, stopped: stopFor(error, topic.channelId) };
+    }
+
     const cards = work.pending.filter((e) => !e.record.digest);
     const digests = groupBy(
       work.pending.filter((e) => e.record.digest),
@@ -246,7 +321,7 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
     for (const entry of cards) {
       if (options.signal?.aborted) return result;
       try {
-        await sendCard(channel, topic, entry, log);
+        await sendCard(channel, topic, entry, log, history);
         result.posted++;
       } catch (error) {
         if (!closesChannel(error) && refusesMessage(error)) {
@@ -261,7 +336,7 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
     for (const entries of digests.values()) {
       if (options.signal?.aborted) return result;
       try {
-        await sendDigest(channel, topic, entries);
+        await sendDigest(channel, topic, entries, log, history);
         result.digested += entries.length;
       } catch (error) {
         if (!closesChannel(error) && refusesMessage(error)) {
@@ -334,6 +409,35 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
   }
 
   return { deliver, notifyPaused };
+}
+
+/** The bot's own recent messages in a channel, newest first, and which pending records to look up in them. */
+type History = { messages: readonly Message[]; lookup: (record: PostRecord) => boolean };
+
+/**
+ * A topic card carries `<paper id> · <topic>` in its footer: fixed by the paper and the topic,
+ * unlike the title, the link or the facts, which a later version of the paper may change.
+ * The oldest match wins: if a card was ever posted twice, the first is the one to keep.
+ */
+function findCard(history: readonly Message[], card: RenderedMessage): Message | undefined {
+  const footer = card.embeds?.[0]?.footer?.text;
+  if (!footer) return undefined;
+  return history.findLast((m) => m.embeds[0]?.footer?.text === footer);
+}
+
+/**
+ * A digest is recognised by its title ("N more new papers for <topic>") and the link of each of
+ * its papers: an arXiv paper's is its abs page, fixed by the id. A digest with no link at all
+ * (only papers without one) cannot be told from another and is not recognised.
+ */
+function findDigest(history: readonly Message[], body: RenderedMessage, papers: readonly Paper[]): Message | undefined {
+  const title = body.embeds?.[0]?.title;
+  const links = papers.flatMap((p) => digestLink(p) ?? []);
+  if (!title || links.length === 0) return undefined;
+  return history.findLast((m) => {
+    const embed = m.embeds[0];
+    return embed?.title === title && links.every((link) => (embed.description ?? '').includes(`](${link})`));
+  });
 }
 
 /** The channel cannot take posts at all (deleted, a category, a voice channel). */

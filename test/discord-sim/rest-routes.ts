@@ -9,7 +9,7 @@
 import { toApiChannel, toApiCommand, toApiMember, toApiMessage, toApiRole, toApiUser, toGuildCreate, type ApiObjectContext } from './api-objects.js';
 import { buildReactionAdd, buildReactionRemove, InteractionTypes } from './dispatch-payloads.js';
 import { DiscordErrorCodes as E, DiscordHttpError, type ViolationKind } from './discord-errors.js';
-import { CallbackTypes, isEmptyMessage, validateCommands, validateInteractionCallback, validateMessagePayload, type FormValidation } from './limits.js';
+import { CallbackTypes, isEmptyMessage, validateCommands, validateInteractionCallback, validateMessagePayload, type FormIssue, type FormValidation } from './limits.js';
 import { guildPermissions, hasPermissions, Permission } from './permissions.js';
 import type { RecordedRequest } from './recorder.js';
 import { SNOWFLAKE_PATTERN } from './snowflake.js';
@@ -106,6 +106,37 @@ export function parseEmoji(segment: string): ReactionEmoji {
   return { id: null, name: segment };
 }
 
+/** `limit`, `before`, `after` of GET /channels/{id}/messages, checked as Discord checks them (50035). */
+function historyQuery(query: Readonly<Record<string, string>>): { limit: number; before?: bigint; after?: bigint } {
+  const errors: Record<string, unknown> = {};
+  const issues: FormIssue[] = [];
+  const add = (path: string, code: string, message: string): void => {
+    errors[path] = { _errors: [{ code, message }] };
+    issues.push({ path, code, message });
+  };
+  if ('around' in query) throw new Error('fake discord: GET /channels/{id}/messages with `around` is not modelled');
+  let limit = 50;
+  if (query.limit !== undefined) {
+    limit = Number(query.limit);
+    if (!/^\d+$/.test(query.limit)) add('limit', 'NUMBER_TYPE_COERCE', `Value "${query.limit}" is not int.`);
+    else if (limit < 1) add('limit', 'NUMBER_TYPE_MIN', 'int value should be greater than or equal to 1.');
+    else if (limit > 100) add('limit', 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 100.');
+  }
+  const snowflake = (key: 'before' | 'after'): bigint | undefined => {
+    const value = query[key];
+    if (value === undefined) return undefined;
+    if (SNOWFLAKE_PATTERN.test(value)) return BigInt(value);
+    add(key, 'NUMBER_TYPE_COERCE', `Value "${value}" is not snowflake.`);
+    return undefined;
+  };
+  const before = snowflake('before');
+  const after = snowflake('after');
+  // Discord documents them as mutually exclusive; which one it would honour is not something to rely on.
+  if (before !== undefined && after !== undefined) add('after', 'INVALID_PARAMETERS', 'before, after and around are mutually exclusive.');
+  if (issues.length > 0) throw invalid({ errors, issues });
+  return { limit, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+}
+
 export class RestApi {
   private readonly routes: RouteDefinition[];
   /** `${channelId}:${nonce}` → the message it created, for `enforce_nonce`. */
@@ -144,6 +175,7 @@ export class RestApi {
       r('GET', '/users/@me', () => ({ status: 200, body: { ...toApiUser(this.state.bot), verified: true, mfa_enabled: false, flags: 0 } })),
       r('POST', '/users/@me/channels', (c) => this.openDm(c)),
       r('GET', '/channels/:id', (c) => this.getChannel(c)),
+      r('GET', '/channels/:id/messages', (c) => this.listChannelMessages(c)),
       r('POST', '/channels/:id/messages', (c) => this.createChannelMessage(c)),
       r('GET', '/channels/:id/messages/:id', (c) => this.getChannelMessage(c)),
       r('PATCH', '/channels/:id/messages/:id', (c) => this.editChannelMessage(c)),
@@ -290,6 +322,30 @@ export class RestApi {
     if (nonceKey !== null && body.enforce_nonce === true) this.nonces.set(nonceKey, { messageId: message.id, at: Date.now() });
     this.announceCreate(message);
     return { status: 200, body: toApiMessage(this.api, message) };
+  }
+
+  /**
+   * A page of a channel's history, newest first: `limit` 1–100 (default 50), `before` or `after`
+   * a message id (`after` gives the oldest `limit` messages after it, still newest first).
+   * Discord refuses without View Channel (50001), but without Read Message History it does not
+   * refuse: "no messages will be returned", an empty list a bot cannot tell from an empty channel.
+   * Listed messages carry no `nonce` (only the create answer and MESSAGE_CREATE do), so a bot
+   * cannot recognise its own sends by nonce here.
+   */
+  private listChannelMessages({ request, params }: RouteContext): RouteResult {
+    const channel = this.channelOr404(params[0]);
+    this.requirePermissions(channel, Permission.ViewChannel);
+    const { limit, before, after } = historyQuery(request.query);
+    if (!hasPermissions(this.state.permissionsIn(channel, this.state.bot.id), Permission.ReadMessageHistory)) return { status: 200, body: [] };
+    const history = this.state.historyOf(channel.id);
+    const page = before !== undefined ? history.filter((m) => BigInt(m.id) < before).slice(0, limit) : after !== undefined ? history.filter((m) => BigInt(m.id) > after).slice(-limit) : history.slice(0, limit);
+    return {
+      status: 200,
+      body: page.map((message) => {
+        const { nonce: _nonce, ...listed } = toApiMessage(this.api, message);
+        return listed;
+      }),
+    };
   }
 
   private getChannelMessage({ params }: RouteContext): RouteResult {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AttachmentBuilder, DiscordAPIError, MessageFlags, Routes, type Client, type NewsChannel, type TextChannel } from 'discord.js';
 import { destroyClient, loginClient, nextEvent } from './discord-client.js';
 import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
+import { Permission } from './permissions.js';
 
 const T = 15_000;
 
@@ -182,8 +183,38 @@ describe('fake Discord REST, with the real discord.js client', () => {
 
   it('answers an unimplemented route with Discord-style 404 and records it', async () => {
     const channel = textChannel('papers-ml');
-    await expect(channel.messages.fetch({ limit: 5 })).rejects.toMatchObject({ status: 404, code: 0, message: '404: Not Found' });
-    expect(fake.unknownRoutes.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /channels/:id/messages']);
+    await expect(channel.messages.fetchPins()).rejects.toMatchObject({ status: 404, code: 0, message: '404: Not Found' });
+    expect(fake.unknownRoutes.map((r) => `${r.method} ${r.route}`)).toEqual(['GET /channels/:id/messages/pins']);
+  }, T);
+
+  it('lists a channel’s history newest first, pages with limit/before/after, and answers Discord’s way without access', async () => {
+    const channel = textChannel('papers-ml');
+    const sent = [];
+    for (const n of [1, 2, 3, 4]) sent.push(await channel.send({ content: `post ${n}`, nonce: `n${n}`, enforceNonce: true }));
+    fake.seedMessage({ channelId: textChannel('general').id, content: 'elsewhere' });
+    const ids = (page: Iterable<{ id: string }>) => [...page].map((m) => m.id);
+
+    const all = await channel.messages.fetch({ limit: 50, cache: false });
+    expect(ids(all.values())).toEqual(sent.map((m) => m.id).reverse());
+    expect(all.first()?.author.id).toBe(fake.botUserId);
+    expect(ids((await channel.messages.fetch({ limit: 2, cache: false })).values())).toEqual([sent[3]!.id, sent[2]!.id]);
+    expect(ids((await channel.messages.fetch({ before: sent[2]!.id, cache: false })).values())).toEqual([sent[1]!.id, sent[0]!.id]);
+    // `after` gives the oldest messages after the id, still newest first.
+    expect(ids((await channel.messages.fetch({ after: sent[0]!.id, limit: 2, cache: false })).values())).toEqual([sent[2]!.id, sent[1]!.id]);
+    const listed = fake.requestsFor('/channels/:id/messages', 'GET');
+    expect(listed.map((r) => r.query)).toEqual([{ limit: '50' }, { limit: '2' }, { before: sent[2]!.id }, { after: sent[0]!.id, limit: '2' }]);
+    // Only the create answer carries the nonce; a listed message does not.
+    expect((listed[0]!.response as object[]).some((m) => 'nonce' in m)).toBe(false);
+
+    await expect(client!.rest.get(Routes.channelMessages(channel.id), { query: new URLSearchParams({ limit: '101' }) })).rejects.toMatchObject({ status: 400, code: 50035 });
+    expect(fake.violations.map((v) => v.issues)).toEqual([[{ path: 'limit', code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }]]);
+
+    // Without Read Message History Discord refuses nothing: it lists no messages.
+    fake.setChannelOverwrites(channel.id, [{ member: 'bot', deny: Permission.ReadMessageHistory }]);
+    expect((await channel.messages.fetch({ limit: 50, cache: false })).size).toBe(0);
+    fake.setChannelOverwrites(channel.id, [{ member: 'bot', deny: Permission.ViewChannel }]);
+    await expect(channel.messages.fetch({ limit: 50, cache: false })).rejects.toMatchObject({ status: 403, code: 50001 });
+    expect(fake.unknownRoutes).toEqual([]);
   }, T);
 
   it('waits for a request made after a mark', async () => {

@@ -443,6 +443,13 @@ export class FakeDiscordState {
     return [...this.messages.values()].filter((m) => m.channelId === channelId && !m.ephemeral && !m.deleted);
   }
 
+  /** What GET /channels/{id}/messages lists: live, non-ephemeral messages, newest first (ids are time-ordered). */
+  historyOf(channelId: string): StoredMessage[] {
+    return [...this.messages.values()]
+      .filter((m) => m.channelId === channelId && !m.ephemeral && !m.deleted)
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
+  }
+
   commandsOf(guildId: string | null): StoredCommand[] {
     return [...this.commands.values()].filter((c) => c.guildId === guildId);
   }

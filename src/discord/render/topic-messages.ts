@@ -50,10 +50,17 @@ export function renderTopicDigest(papers: readonly Paper[], topic: TopicLabel): 
   );
 }
 
+/**
+ * The link a paper's digest line carries, if any. For an arXiv id it depends on the id alone, so
+ * a digest can be recognised in the channel's history by these links (see topic-delivery).
+ */
+export function digestLink(paper: Paper): string | undefined {
+  const url = plainLinkSafe(isArxivId(paper.id) ? arxivAbsUrl(paper.id) : paperUrl(paper));
+  return url && codePoints(url) <= DIGEST_URL_MAX ? url : undefined;
+}
+
 function digestLine(paper: Paper, room: number): string {
-  const candidate = isArxivId(paper.id) ? arxivAbsUrl(paper.id) : paperUrl(paper);
-  const url = plainLinkSafe(candidate);
-  const link = url && codePoints(url) <= DIGEST_URL_MAX ? url : undefined;
+  const link = digestLink(paper);
   // "• [title](url)" or "• title": the title gets whatever the line's share leaves, at least 1.
   const overhead = 2 + (link ? 4 + codePoints(link) : 0);
   const title = safeText(paper.title, Math.max(1, Math.min(DIGEST_TITLE_MAX, room - overhead)));

@@ -22,6 +22,7 @@ import { BOOKMARK_EMOJI } from './reactions.js';
 import type { RenderedMessage } from './render/limits.js';
 import { digestLink, renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
 import type { Logger } from '../logger.js';
+import { groupBy } from '../core/group-by.js';
 
 /**
  * Posting a topic's papers into its channel exactly once. The only part of the scheduler that
@@ -450,13 +451,3 @@ function channelLabel(channel: object | undefined, channelId: string): string {
   return name ? `#${name}` : `the channel ${channelId}`;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}

@@ -12,6 +12,7 @@ import { fetchAllSources, logSourceOutcome } from '../sources/fetch-all.js';
 import type { Source } from '../sources/source.js';
 import { delayUntilNextRun, type PollSchedule } from '../core/poll-interval.js';
 import { createTopicDelivery, digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost } from './topic-delivery.js';
+import { groupBy } from '../core/group-by.js';
 
 /**
  * The scheduler: every POLL_INTERVAL, one cycle of
@@ -413,16 +414,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
   if (errors.length > 0) throw errors[0];
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 /**
  * A run fetches every source for every server: /topic refresh (open to any server's admins)

@@ -1,21 +1,10 @@
-import type { Paper } from './paper.js';
-import { arxivAbsUrl, isArxivId } from './paper-id.js';
+import { paperLink, type Paper } from './paper.js';
+import { isArxivId } from './paper-id.js';
 
 /**
  * A reading list as files people take elsewhere: BibTeX for LaTeX, Markdown for notes, CSV for
  * spreadsheets. Pure text in, text out; the Discord side only attaches the result.
  */
-
-/** The page a reader should open: arXiv for arXiv papers, else the first known http(s) link. */
-export function paperLink(paper: Paper): string | undefined {
-  const candidates = [
-    paper.links.arxiv ?? (isArxivId(paper.id) ? arxivAbsUrl(paper.id) : undefined),
-    paper.links.huggingface,
-    paper.links.project,
-    paper.links.code,
-  ];
-  return candidates.find((url) => url !== undefined && /^https?:\/\//i.test(url));
-}
 
 // ---------------------------------------------------------------------------------------------
 // BibTeX

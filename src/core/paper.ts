@@ -180,7 +180,38 @@ function pickTitle(into: Paper, from: Paper): string {
   return into.title;
 }
 
-/** True when a merge changed something a reader would see (used to decide whether to re-save or edit a post). */
+/**
+ * The page a reader should open: the arXiv page for arXiv papers, else Hugging Face, the project
+ * page or the code, whichever is known first (http(s) only). Cards link their title to it and
+ * exports list it, so both point at the same place.
+ */
+export function paperLink(paper: Paper): string | undefined {
+  const candidates = [
+    paper.links.arxiv ?? (isArxivId(paper.id) ? arxivAbsUrl(paper.id) : undefined),
+    paper.links.huggingface,
+    paper.links.project,
+    paper.links.code,
+  ];
+  return candidates.find((url) => url !== undefined && /^https?:\/\//i.test(url));
+}
+
+/**
+ * True when a merge changed a paper's stored record (used to decide whether to re-save it or
+ * edit a post). A field-by-field comparison: an import calls this once per paper, and two
+ * JSON.stringify calls per paper were a quarter of the corpus import's upsert time.
+ */
 export function paperChanged(before: Paper, after: Paper): boolean {
-  return JSON.stringify(before) !== JSON.stringify(after);
+  return !sameValue(before, after);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameValue(item, b[i]));
+  }
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  return keysA.every((key) => Object.hasOwn(b, key) && sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }

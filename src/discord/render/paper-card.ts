@@ -1,5 +1,5 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
-import type { Paper } from '../../core/paper.js';
+import { paperLink, type Paper } from '../../core/paper.js';
 import { arxivAbsUrl, huggingFaceUrl, isArxivId } from '../../core/paper-id.js';
 import { DISCORD_LIMITS, finalizeMessage, type MessageActionRow, type RenderedMessage } from './limits.js';
 import { codePoints, maskedLink, plainLinkSafe, plainText, safeText } from './text.js';
@@ -40,19 +40,9 @@ export function renderPaperCard(paper: Paper, options: PaperCardOptions = {}): R
   return finalizeMessage({ embeds: [embed], components: options.components ?? [] });
 }
 
-/** Where the title points: the arXiv page, else Hugging Face, else code, else the project page. */
+/** Where the title points: the paper's reader link (see paperLink), made safe for a markdown link. */
 export function paperUrl(paper: Paper): string | undefined {
-  const candidates = [
-    paper.links.arxiv ?? (isArxivId(paper.id) ? arxivAbsUrl(paper.id) : undefined),
-    paper.links.huggingface,
-    paper.links.code,
-    paper.links.project,
-  ];
-  for (const candidate of candidates) {
-    const safe = plainLinkSafe(candidate);
-    if (safe) return safe;
-  }
-  return undefined;
+  return plainLinkSafe(paperLink(paper));
 }
 
 /**

@@ -42,17 +42,6 @@ export function fieldFrequency(ms: MiniSearch, term: string, fieldId: number): n
   return internals(ms)._index.get(term)?.get(fieldId)?.size ?? 0;
 }
 
-export type RawMatch = { score: number; terms: string[]; match: Record<string, string[]> };
-
-/**
- * MiniSearch's query evaluation without `search()`'s post-processing: `search()` builds a result
- * object with stored fields for every matching document and sorts them all, which for a query
- * matching 30k papers costs more than the scoring itself. We filter and pick the top few first.
- */
-export function executeQuery(ms: MiniSearch, query: unknown): Map<number, RawMatch> {
-  return (ms as unknown as { executeQuery(q: unknown, o: object): Map<number, RawMatch> }).executeQuery(query, {});
-}
-
 /** Total postings of a term across fields: the work MiniSearch does to score it. */
 export function postingCount(ms: MiniSearch, term: string): number {
   const postings = internals(ms)._index.get(term);

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { normalizePaper } from '../../../src/core/paper.js';
 import {
   documentFrequency,
-  executeQuery,
   fieldFrequency,
   internals,
   postingCount,
@@ -146,20 +145,6 @@ describe('documentFrequency, fieldFrequency and postingCount', () => {
     expect(fieldFrequency(ms, 'zebra', TITLE)).toBe(0);
     expect(fieldFrequency(ms, 'cat', 7)).toBe(0);
     expect(postingCount(ms, 'zebra')).toBe(0);
-  });
-});
-
-describe('executeQuery', () => {
-  it('returns the scores of MiniSearch search, keyed by short id', () => {
-    const ms = tinyIndex();
-    const raw = executeQuery(ms, 'cat');
-    const results = ms.search('cat');
-    expect(raw.size).toBe(results.length);
-    for (const r of results) {
-      const match = raw.get(internals(ms)._idToShortId.get(r.id as string)!);
-      expect(match?.score).toBeCloseTo(r.score, 10);
-      expect(match?.terms).toEqual(['cat']);
-    }
   });
 });
 

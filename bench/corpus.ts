@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Paper } from '../src/core/paper.js';
-import { parseJsonLines } from '../src/core/sources/paper-records.js';
-import { readLines } from '../src/read-lines.js';
+import { parseJsonLines } from '../src/core/parsers/paper-records.js';
+import { readLines } from '../src/app/read-lines.js';
 
 /** The corpus file (JSON Lines, plain or gzip) as parsed records, streamed: the full file is 207 MB. */
 export async function* readCorpus(file: string): AsyncGenerator<{ paper?: Paper; skip?: unknown }> {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startBot } from '../src/bot.js';
+import { startBot } from '../src/app/start-bot.js';
 import { loadConfig } from '../src/config.js';
 import type { Paper } from '../src/core/paper.js';
 import { planTopicRun, toCandidates } from '../src/core/topic-posts.js';

@@ -12,8 +12,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseDailyPapersPage } from '../src/core/sources/daily-papers-page.js';
-import { describeSkip } from '../src/core/sources/import-result.js';
+import { parseDailyPapersPage } from '../src/core/parsers/daily-papers-page.js';
+import { describeSkip } from '../src/core/parsers/import-result.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_SOURCE_URLS, type SourceSettings } from './sources/fetch-all.js';
-import { checkArxivCategories, SOURCE_NAMES, type SourceName } from './sources/source.js';
+import { DEFAULT_SOURCE_URLS, type SourceSettings } from './feeds/fetch-all.js';
+import { checkArxivCategories, SOURCE_NAMES, type SourceName } from './feeds/source.js';
 import { parsePollInterval, type PollSchedule } from './core/poll-interval.js';
 
 /**

@@ -1,4 +1,4 @@
-import { startBot, type RunningBot } from './bot.js';
+import { startBot, type RunningBot } from './app/start-bot.js';
 import { ConfigError, loadConfig, readEnvironment } from './config.js';
 import { createLogger } from './logger.js';
 

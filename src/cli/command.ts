@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { CliConfigWithDiscord, Env } from '../config.js';
-import type { LibraryService } from '../library-service.js';
+import type { LibraryService } from '../app/library-service.js';
 import type { Progress } from './progress.js';
 
 /** What the CLI reads and writes; the real process streams in bin/paperboy.js, PassThroughs in tests. */

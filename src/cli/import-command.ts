@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FORMAT_CHOICES, type FormatChoice } from '../import-source.js';
-import type { ImportSummary } from '../library-service.js';
+import { FORMAT_CHOICES, type FormatChoice } from '../app/import-file.js';
+import type { ImportSummary } from '../app/library-service.js';
 import { EXIT, UsageError, write, type Command } from './command.js';
 import { formatBytes, formatCount, formatDuration, printable } from './format.js';
 

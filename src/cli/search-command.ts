@@ -1,6 +1,6 @@
 import { UserFacingError } from '../core/errors.js';
 import type { PaperIndex, SearchHit, SearchSort } from '../core/search/paper-index.js';
-import { readLines } from '../read-lines.js';
+import { readLines } from '../app/read-lines.js';
 import { EXIT, UsageError, write, type Command, type CommandContext } from './command.js';
 import { formatCount, printable } from './format.js';
 

@@ -13,7 +13,7 @@ import type { TopicPlan } from '../core/topic-posts.js';
 import type { Topic, Topics } from '../core/topics.js';
 import type { Logger } from '../logger.js';
 
-/** Everything a command handler may use, built once by src/bot.ts and passed down read-only. */
+/** Everything a command handler may use, built once by src/app/start-bot.ts and passed down read-only. */
 export type BotContext = Readonly<{
   config: BotConfig;
   logger: Logger;

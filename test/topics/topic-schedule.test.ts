@@ -6,10 +6,10 @@ import { createPaperIndex } from '../../src/core/search/paper-index.js';
 import { createPostedPapers, createSeenPapers } from '../../src/core/topic-posts.js';
 import { createTopics, type Topics } from '../../src/core/topics.js';
 import { createLogger } from '../../src/logger.js';
-import type { Source, SourceResult } from '../../src/sources/source.js';
+import type { Source, SourceResult } from '../../src/feeds/source.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { PollSchedule } from '../../src/core/poll-interval.js';
-import { createTopicRunner, type ScheduledTopicRunner } from '../../src/discord/topic-runner.js';
+import { createTopicRunner, type ScheduledTopicRunner } from '../../src/app/topic-runner.js';
 
 /**
  * The schedule itself, without Discord: runs happen on time, never two at once, a failing run

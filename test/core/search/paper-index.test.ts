@@ -10,7 +10,7 @@ import {
   type SearchHit,
 } from '../../../src/core/search/paper-index.js';
 import { tokenize } from '../../../src/core/search/tokenize.js';
-import { parsePaperRecord } from '../../../src/core/sources/paper-records.js';
+import { parsePaperRecord } from '../../../src/core/parsers/paper-records.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
 
 function paper(input: Omit<PaperInput, 'sources'> & { code?: string }): Paper {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseHfDailyPapers } from '../../../src/core/sources/hf-daily-papers.js';
-import { ImportFormatError } from '../../../src/core/sources/import-result.js';
+import { parseHfDailyPapers } from '../../../src/core/parsers/hf-daily-papers.js';
+import { ImportFormatError } from '../../../src/core/parsers/import-result.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/sources/${name}`, import.meta.url), 'utf8');

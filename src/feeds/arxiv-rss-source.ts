@@ -1,4 +1,4 @@
-import { parseArxivListing } from '../core/sources/arxiv-rss.js';
+import { parseArxivListing } from '../core/parsers/arxiv-rss.js';
 import type { HttpClient } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
 import { checkArxivCategories, startSourceRun, trimBaseUrl, type ParsedBody, type Source } from './source.js';

@@ -1,20 +1,20 @@
 import { Events, type Client } from 'discord.js';
-import { commands, componentHandlers } from '../commands/index.js';
-import type { BotConfig } from './config.js';
-import { createBookmarks, createMessagePapers } from './core/bookmarks.js';
-import { createSearchSessions, type Clock } from './core/search-sessions.js';
-import { createPostedPapers, createSeenPapers, type PostRecord } from './core/topic-posts.js';
-import { createTopics, type Topic } from './core/topics.js';
-import type { BotContext } from './discord/bot-context.js';
-import { createDiscordClient } from './discord/client.js';
-import { createInteractionRouter } from './discord/interaction-router.js';
-import { handleBookmarkReactions } from './discord/reactions.js';
+import { commands, componentHandlers } from '../../commands/index.js';
+import type { BotConfig } from '../config.js';
+import { createBookmarks, createMessagePapers } from '../core/bookmarks.js';
+import { createSearchSessions, type Clock } from '../core/search-sessions.js';
+import { createPostedPapers, createSeenPapers, type PostRecord } from '../core/topic-posts.js';
+import { createTopics, type Topic } from '../core/topics.js';
+import type { BotContext } from '../discord/bot-context.js';
+import { createDiscordClient } from '../discord/client.js';
+import { createInteractionRouter } from '../discord/interaction-router.js';
+import { handleBookmarkReactions } from '../discord/reactions.js';
 import { openLibraryService, type LibraryService } from './library-service.js';
-import type { Logger } from './logger.js';
-import { createSources, type SourceDeps } from './sources/fetch-all.js';
-import type { Validators } from './sources/http-fetch.js';
-import { saveIndexSnapshot } from './storage/index-snapshot.js';
-import { createTopicRunner } from './discord/topic-runner.js';
+import type { Logger } from '../logger.js';
+import { createSources, type SourceDeps } from '../feeds/fetch-all.js';
+import type { Validators } from '../feeds/http-fetch.js';
+import { saveIndexSnapshot } from '../storage/index-snapshot.js';
+import { createTopicRunner } from './topic-runner.js';
 
 export type RunningBot = {
   client: Client;

@@ -1,6 +1,6 @@
 import type { Paper } from '../core/paper.js';
-import { ArxivApiError } from '../core/sources/arxiv-atom.js';
-import { ImportFormatError, type ImportSkip } from '../core/sources/import-result.js';
+import { ArxivApiError } from '../core/parsers/arxiv-atom.js';
+import { ImportFormatError, type ImportSkip } from '../core/parsers/import-result.js';
 import { HttpError, type HttpClient, type Validators } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
 

@@ -4,21 +4,21 @@ import path from 'node:path';
 import { pipeline } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
-import { UserFacingError } from './core/errors.js';
-import type { Paper } from './core/paper.js';
-import { parseArxivAtom } from './core/sources/arxiv-atom.js';
-import { parseArxivListing } from './core/sources/arxiv-rss.js';
-import { parseDailyPapersPage } from './core/sources/daily-papers-page.js';
-import { detectFormat } from './core/sources/detect-format.js';
-import { parseHfDailyPapers } from './core/sources/hf-daily-papers.js';
+import { UserFacingError } from '../core/errors.js';
+import type { Paper } from '../core/paper.js';
+import { parseArxivAtom } from '../core/parsers/arxiv-atom.js';
+import { parseArxivListing } from '../core/parsers/arxiv-rss.js';
+import { parseDailyPapersPage } from '../core/parsers/daily-papers-page.js';
+import { detectFormat } from '../core/parsers/detect-format.js';
+import { parseHfDailyPapers } from '../core/parsers/hf-daily-papers.js';
 import {
   IMPORT_FORMATS,
   ImportFormatError,
   type ImportFormat,
   type ImportSkip,
   type ParseResult,
-} from './core/sources/import-result.js';
-import { parseJsonLines, parseJsonRecords } from './core/sources/paper-records.js';
+} from '../core/parsers/import-result.js';
+import { parseJsonLines, parseJsonRecords } from '../core/parsers/paper-records.js';
 import { readLines } from './read-lines.js';
 
 /**

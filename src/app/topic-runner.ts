@@ -6,12 +6,12 @@ import type { PaperIndex } from '../core/search/paper-index.js';
 import type { Clock } from '../core/search-sessions.js';
 import { planTopicRun, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
 import type { Topic, Topics } from '../core/topics.js';
-import type { TopicRunner, TopicRunReport } from './bot-context.js';
+import type { TopicRunner, TopicRunReport } from '../discord/bot-context.js';
 import type { Logger } from '../logger.js';
-import { fetchAllSources, logSourceOutcome } from '../sources/fetch-all.js';
-import type { Source } from '../sources/source.js';
+import { fetchAllSources, logSourceOutcome } from '../feeds/fetch-all.js';
+import type { Source } from '../feeds/source.js';
 import { delayUntilNextRun, type PollSchedule } from '../core/poll-interval.js';
-import { createTopicDelivery, digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost } from './topic-delivery.js';
+import { createTopicDelivery, digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost } from '../discord/topic-delivery.js';
 import { groupBy } from '../core/group-by.js';
 
 /**

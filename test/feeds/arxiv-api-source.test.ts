@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createArxivApiSource } from '../../src/sources/arxiv-api-source.js';
-import { createHttpClient, type HttpClientOptions } from '../../src/sources/http-fetch.js';
-import { createMemoryValidatorStore } from '../../src/sources/memory-validators.js';
+import { createArxivApiSource } from '../../src/feeds/arxiv-api-source.js';
+import { createHttpClient, type HttpClientOptions } from '../../src/feeds/http-fetch.js';
+import { createMemoryValidatorStore } from '../../src/feeds/memory-validators.js';
 import { describeShared } from '../helpers/shared.js';
 import { ATOM_HEADERS, conditional, httpFixture, sharedFixture, startReplayServer, type ReplayRoute, type ReplayServer } from './replay-server.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, createHttpClient, HttpError, parseRetryAfter, type HttpClientOptions } from '../../src/sources/http-fetch.js';
+import { backoffDelay, createHttpClient, HttpError, parseRetryAfter, type HttpClientOptions } from '../../src/feeds/http-fetch.js';
 import { startReplayServer, type ReplayServer } from './replay-server.js';
 
 // Timer callbacks may run a millisecond or two off the wall clock the server reads.

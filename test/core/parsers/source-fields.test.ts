@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDay, httpUrl, isoDay, monthNumber, rfc822Day } from '../../../src/core/sources/source-fields.js';
+import { calendarDay, httpUrl, isoDay, monthNumber, rfc822Day } from '../../../src/core/parsers/source-fields.js';
 
 describe('isoDay', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findAbstractLinks } from '../../../src/core/sources/abstract-links.js';
+import { findAbstractLinks } from '../../../src/core/parsers/abstract-links.js';
 
 describe('findAbstractLinks', () => {
   it.each([

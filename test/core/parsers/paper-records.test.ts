@@ -2,12 +2,12 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { PaperError, type Paper } from '../../../src/core/paper.js';
-import { parseArxivAtom } from '../../../src/core/sources/arxiv-atom.js';
-import { parseArxivListing } from '../../../src/core/sources/arxiv-rss.js';
-import { parseDailyPapersPage } from '../../../src/core/sources/daily-papers-page.js';
-import { parseHfDailyPapers } from '../../../src/core/sources/hf-daily-papers.js';
-import { describeSkip, ImportFormatError, type ImportSkip } from '../../../src/core/sources/import-result.js';
-import { parseJsonLines, parseJsonRecords, parsePaperRecord } from '../../../src/core/sources/paper-records.js';
+import { parseArxivAtom } from '../../../src/core/parsers/arxiv-atom.js';
+import { parseArxivListing } from '../../../src/core/parsers/arxiv-rss.js';
+import { parseDailyPapersPage } from '../../../src/core/parsers/daily-papers-page.js';
+import { parseHfDailyPapers } from '../../../src/core/parsers/hf-daily-papers.js';
+import { describeSkip, ImportFormatError, type ImportSkip } from '../../../src/core/parsers/import-result.js';
+import { parseJsonLines, parseJsonRecords, parsePaperRecord } from '../../../src/core/parsers/paper-records.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
 
 const fixtureUrl = (name: string) => new URL(`../../fixtures/sources/${name}`, import.meta.url);

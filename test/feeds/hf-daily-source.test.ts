@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHfDailySource, recentUtcDates } from '../../src/sources/hf-daily-source.js';
-import { createHttpClient } from '../../src/sources/http-fetch.js';
-import { createMemoryValidatorStore } from '../../src/sources/memory-validators.js';
+import { createHfDailySource, recentUtcDates } from '../../src/feeds/hf-daily-source.js';
+import { createHttpClient } from '../../src/feeds/http-fetch.js';
+import { createMemoryValidatorStore } from '../../src/feeds/memory-validators.js';
 import { describeShared } from '../helpers/shared.js';
 import { conditional, httpFixture, JSON_HEADERS, sharedFixture, startReplayServer, type ReplayRoute, type ReplayServer } from './replay-server.js';
 

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { CliConfig } from './config.js';
-import { createLibrary, type Library } from './core/library.js';
-import type { Paper } from './core/paper.js';
-import { buildPaperIndex, type PaperIndex } from './core/search/paper-index.js';
-import { describeSkip, type ImportFormat } from './core/sources/import-result.js';
-import { openImportSource, type FormatChoice } from './import-source.js';
-import { loadIndexSnapshot, saveIndexSnapshot } from './storage/index-snapshot.js';
-import { openStorage, type Storage } from './storage/open-storage.js';
+import type { CliConfig } from '../config.js';
+import { createLibrary, type Library } from '../core/library.js';
+import type { Paper } from '../core/paper.js';
+import { buildPaperIndex, type PaperIndex } from '../core/search/paper-index.js';
+import { describeSkip, type ImportFormat } from '../core/parsers/import-result.js';
+import { openImportSource, type FormatChoice } from './import-file.js';
+import { loadIndexSnapshot, saveIndexSnapshot } from '../storage/index-snapshot.js';
+import { openStorage, type Storage } from '../storage/open-storage.js';
 
 /**
  * The library and its search index as one service, for the CLI now and the bot later: storage
@@ -19,7 +19,7 @@ import { openStorage, type Storage } from './storage/open-storage.js';
  */
 
 /** The bundled sample library, built from the seed page by scripts/build-seed.ts. */
-export const SEED_FILE = fileURLToPath(new URL('../data/seed-papers.jsonl', import.meta.url));
+export const SEED_FILE = fileURLToPath(new URL('../../data/seed-papers.jsonl', import.meta.url));
 
 /** Papers per library.upsertMany call: one transaction each, so a crash loses at most one batch. */
 const UPSERT_BATCH = 1000;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createArxivRssSource } from '../../src/sources/arxiv-rss-source.js';
-import { createHttpClient } from '../../src/sources/http-fetch.js';
-import { createMemoryValidatorStore } from '../../src/sources/memory-validators.js';
+import { createArxivRssSource } from '../../src/feeds/arxiv-rss-source.js';
+import { createHttpClient } from '../../src/feeds/http-fetch.js';
+import { createMemoryValidatorStore } from '../../src/feeds/memory-validators.js';
 import { describeShared } from '../helpers/shared.js';
 import { ATOM_HEADERS, conditional, httpFixture, RSS_HEADERS, sharedFixture, startReplayServer, type ReplayRoute, type ReplayServer } from './replay-server.js';
 

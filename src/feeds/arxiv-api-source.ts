@@ -1,4 +1,4 @@
-import { ArxivApiError, parseArxivAtom, parseArxivFeedMeta } from '../core/sources/arxiv-atom.js';
+import { ArxivApiError, parseArxivAtom, parseArxivFeedMeta } from '../core/parsers/arxiv-atom.js';
 import type { Clock, HttpClient, HttpError } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
 import { checkArxivCategories, startSourceRun, trimBaseUrl, type Source } from './source.js';

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserFacingError } from '../src/core/errors.js';
-import { ImportFormatError } from '../src/core/sources/import-result.js';
-import { openLibraryService, type LibraryService, type ServiceEvent } from '../src/library-service.js';
+import { UserFacingError } from '../../src/core/errors.js';
+import { ImportFormatError } from '../../src/core/parsers/import-result.js';
+import { openLibraryService, type LibraryService, type ServiceEvent } from '../../src/app/library-service.js';
 
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/sources');
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/sources');
 const JSONL = path.join(fixtures, 'paper-records-small.jsonl');
 const PAGE = path.join(fixtures, 'daily-papers-page-small.txt');
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { titleId } from '../../../src/core/paper-id.js';
-import { parseDailyPapersPage } from '../../../src/core/sources/daily-papers-page.js';
-import { ImportFormatError } from '../../../src/core/sources/import-result.js';
+import { parseDailyPapersPage } from '../../../src/core/parsers/daily-papers-page.js';
+import { ImportFormatError } from '../../../src/core/parsers/import-result.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/sources/${name}`, import.meta.url), 'utf8');

@@ -1,4 +1,4 @@
-import { parseHfDailyPapers } from '../core/sources/hf-daily-papers.js';
+import { parseHfDailyPapers } from '../core/parsers/hf-daily-papers.js';
 import type { Clock, HttpClient } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
 import { startSourceRun, trimBaseUrl, type Source } from './source.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectFormat } from '../../../src/core/sources/detect-format.js';
+import { detectFormat } from '../../../src/core/parsers/detect-format.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
 
 // What an importer reads before choosing a parser: the first 4 KB, possibly cut mid-record.

@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSources, fetchAllSources, logSourceOutcome, sourceHostIntervals, type SourceSettings } from '../../src/sources/fetch-all.js';
-import { createHttpClient } from '../../src/sources/http-fetch.js';
-import { createMemoryValidatorStore, type ValidatorStore } from '../../src/sources/memory-validators.js';
+import { createSources, fetchAllSources, logSourceOutcome, sourceHostIntervals, type SourceSettings } from '../../src/feeds/fetch-all.js';
+import { createHttpClient } from '../../src/feeds/http-fetch.js';
+import { createMemoryValidatorStore, type ValidatorStore } from '../../src/feeds/memory-validators.js';
 import {
   ATOM_HEADERS,
   conditional,

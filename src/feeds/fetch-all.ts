@@ -1,5 +1,5 @@
 import type { Paper } from '../core/paper.js';
-import type { ImportSkip } from '../core/sources/import-result.js';
+import type { ImportSkip } from '../core/parsers/import-result.js';
 import type { Logger } from '../logger.js';
 import { createArxivApiSource } from './arxiv-api-source.js';
 import { createArxivRssSource } from './arxiv-rss-source.js';

@@ -28,7 +28,8 @@ export function parseBareArxivId(text: string): string | undefined {
 }
 
 /**
- * Anything a person or a feed calls a paper → its canonical id, or undefined.
+ * Anything a person or a feed calls a paper → its canonical id, or undefined. Never throws: its
+ * input is outside text, and callers treat undefined as "not a paper id" (a skip, a user answer).
  * Accepts `2405.17399v2`, `arXiv:2405.17399`, `oai:arXiv.org:2405.17399v1`, arXiv abs/pdf/html
  * URLs (with or without scheme, `.pdf` suffix), Hugging Face paper URLs, old-style ids, and
  * our own `title:` ids.
@@ -46,7 +47,9 @@ export function parsePaperId(input: string): string | undefined {
 
   const url = toUrl(s);
   if (!url) return undefined;
-  const path = decodeURIComponent(url.pathname).replace(/\/+$/, '');
+  const decoded = decodePath(url.pathname);
+  if (decoded === undefined) return undefined;
+  const path = decoded.replace(/\/+$/, '');
   if (ARXIV_HOSTS.test(url.hostname)) {
     const m = /^\/(?:abs|pdf|html|format)\/(.+?)(?:\.pdf)?$/i.exec(path);
     return m ? parseBareArxivId(m[1]!) : undefined;
@@ -56,6 +59,16 @@ export function parsePaperId(input: string): string | undefined {
     return m ? parseBareArxivId(m[1]!) : undefined;
   }
   return undefined;
+}
+
+// A broken escape ("%E0%A4%A", "%zz") makes decodeURIComponent throw URIError. Feed records and
+// typed queries carry such text, and one throw here used to fail a whole source run, every run.
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
 }
 
 function toUrl(s: string): URL | undefined {

@@ -76,6 +76,23 @@ describe('parsePaperId', () => {
   ])('rejects %j', (input) => {
     expect(parsePaperId(input)).toBeUndefined();
   });
+
+  it.each([
+    'https://arxiv.org/abs/%E0%A4%A',
+    'arxiv.org/abs/2405.17399%',
+    'https://arxiv.org/abs/2405.17399%2',
+    'https://huggingface.co/papers/%zz2405.17399',
+    'hf.co/papers/%E0%A4',
+    '<https://arxiv.org/pdf/%ff.pdf>',
+  ])('returns undefined for %j (a broken %-escape) instead of throwing', (input) => {
+    expect(() => parsePaperId(input)).not.toThrow();
+    expect(parsePaperId(input)).toBeUndefined();
+  });
+
+  it('still decodes valid %-escapes in a link path', () => {
+    expect(parsePaperId('https://arxiv.org/abs/2405.17399%76%32')).toBe('2405.17399');
+    expect(parsePaperId('https://arxiv.org/abs/hep-th%2F9901001')).toBe('hep-th/9901001');
+  });
 });
 
 describe('parseBareArxivId', () => {

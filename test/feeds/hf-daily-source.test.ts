@@ -108,6 +108,16 @@ describe('createHfDailySource', () => {
     ]);
   });
 
+  it('skips an item whose id holds a broken % escape, on this run and the next, and keeps the good ones', async () => {
+    const { source } = await setup({ '2026-08-21': { body: httpFixture('hf-day-bad-escape.json') } }, { now: '2026-08-21T10:00:00Z' });
+    for (let run = 0; run < 2; run++) {
+      const result = await source.fetch();
+      expect(result.failures).toEqual([]);
+      expect(result.papers.map((p) => p.id)).toEqual(['2608.11001', '2608.11003']);
+      expect(result.skipped).toEqual([{ where: 'date 2026-08-21, entry 2', reason: 'id "https://arxiv.org/abs/%E0%A4%A" is not an arXiv id' }]);
+    }
+  });
+
   it('fails a day whose JSON is truncated but keeps the other days', async () => {
     const whole = httpFixture('hf-day-mixed.json');
     const { source, server } = await setup(

@@ -56,9 +56,15 @@ export function asArray<T>(value: T | T[] | undefined | null): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+// Long messages of unexpected errors stay readable in a skip note.
+const MAX_UNEXPECTED_REASON = 120;
+
 /**
  * Build and normalise one record: a PaperError (from `build` or from normalizePaper) becomes a
- * skip note, anything else is a bug and propagates.
+ * skip note with its reason. Anything else thrown for one record becomes a skip note too, marked
+ * "unreadable": a feed keeps listing the same record run after run, so letting it propagate would
+ * fail the whole source until the record drops off (issue 7: a URIError did that for days). The
+ * note is counted and shown in the source's log line, so such a bug still gets seen.
  */
 export function collectPaper(result: ParseResult, where: string, build: () => PaperInput): Paper | undefined {
   try {
@@ -66,8 +72,9 @@ export function collectPaper(result: ParseResult, where: string, build: () => Pa
     result.papers.push(paper);
     return paper;
   } catch (error) {
-    if (!(error instanceof PaperError)) throw error;
-    result.skipped.push({ where, reason: error.message });
+    const unexpected = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = error instanceof PaperError ? error.message : `unreadable (${unexpected.slice(0, MAX_UNEXPECTED_REASON)})`;
+    result.skipped.push({ where, reason });
     return undefined;
   }
 }

@@ -160,3 +160,12 @@ describeShared('parseHfDailyPapers on recorded responses', () => {
     }
   });
 });
+
+describe('parseHfDailyPapers on an item with a broken % escape (issue 7)', () => {
+  it('skips that item with a reason, keeps the items before and after it and drops the bad links of a good one', () => {
+    const { papers, skipped } = parseHfDailyPapers(fixture('hf-daily-papers-bad-escape.json'));
+    expect(papers.map((p) => p.id)).toEqual(['2608.11001', '2608.11003']);
+    expect(skipped).toEqual([{ where: 'entry 2', reason: 'id "https://arxiv.org/abs/%E0%A4%A" is not an arXiv id' }]);
+    expect(papers[1]!.links).not.toHaveProperty('project');
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDay, httpUrl, isoDay, monthNumber, rfc822Day } from '../../../src/core/parsers/source-fields.js';
+import type { ParseResult } from '../../../src/core/parsers/import-result.js';
+import { calendarDay, collectPaper, httpUrl, isoDay, monthNumber, rfc822Day } from '../../../src/core/parsers/source-fields.js';
 
 describe('isoDay', () => {
   it.each([
@@ -53,4 +54,21 @@ describe('httpUrl', () => {
       expect(httpUrl(text)).toBeUndefined();
     },
   );
+});
+
+describe('collectPaper', () => {
+  it('skips a record that cannot be read, whatever it throws, and keeps the records around it', () => {
+    const result: ParseResult = { papers: [], skipped: [] };
+    collectPaper(result, 'entry 1', () => ({ id: '2608.11001', title: 'Before', sources: ['hf'] }));
+    collectPaper(result, 'entry 2', () => ({ id: 'junk', title: 'Bad id', sources: ['hf'] }));
+    collectPaper(result, 'entry 3', () => {
+      throw new URIError('URI malformed');
+    });
+    collectPaper(result, 'entry 4', () => ({ id: '2608.11004', title: 'After', sources: ['hf'] }));
+    expect(result.papers.map((p) => p.id)).toEqual(['2608.11001', '2608.11004']);
+    expect(result.skipped).toEqual([
+      { where: 'entry 2', reason: 'id "junk" is not an arXiv id' },
+      { where: 'entry 3', reason: 'unreadable (URIError: URI malformed)' },
+    ]);
+  });
 });

@@ -1,0 +1,15 @@
+import MiniSearch from 'minisearch';
+import { PAPER_INDEX_OPTIONS, type IndexDoc } from './index-document.js';
+
+/**
+ * The contract between the index and its snapshot (src/storage/index-snapshot.ts writes and
+ * reads the file): a snapshot is MiniSearch's state under PAPER_INDEX_OPTIONS plus the fuzzy
+ * vocabulary, which the loader derives from the title postings (title terms of two or more
+ * papers). SNAPSHOT_FORMAT changes whenever the options or that derivation change.
+ */
+export const SNAPSHOT_FORMAT = 'paperboy-index/2';
+
+/** A MiniSearch with the index's options and nothing in it, for a snapshot to fill. */
+export function emptyMiniSearch(): MiniSearch<IndexDoc> {
+  return new MiniSearch<IndexDoc>(PAPER_INDEX_OPTIONS);
+}

@@ -1,7 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import { UserFacingError } from '../core/errors.js';
@@ -19,7 +19,7 @@ import {
   type ParseResult,
 } from '../core/parsers/import-result.js';
 import { parseJsonLines, parseJsonRecords } from '../core/parsers/paper-records.js';
-import { readLines } from './read-lines.js';
+import { MAX_LINE_BYTES, readLines } from './read-lines.js';
 
 /**
  * An import file opened for reading: plain or gzip (recognised by its magic bytes, whatever its
@@ -29,6 +29,21 @@ import { readLines } from './read-lines.js';
 
 export const FORMAT_CHOICES = ['auto', ...IMPORT_FORMATS] as const;
 export type FormatChoice = (typeof FORMAT_CHOICES)[number];
+
+/**
+ * What one import reads at most, so a hostile or broken file ends with a clear message instead of
+ * a RangeError or an exhausted heap. The real corpus (papers.jsonl.gz: 68 MB compressed, 207 MB
+ * of JSON Lines, longest line 56 KB) stays far inside all three.
+ */
+export const IMPORT_LIMITS = {
+  /** A longer JSON line is skipped as a malformed record; the lines around it still import. */
+  maxLineBytes: MAX_LINE_BYTES,
+  /** Decompressed bytes of a streamed .gz file: a gzip bomb stops here instead of running forever. */
+  maxDecompressedBytes: 1024 * 1024 * 1024,
+  /** JSON arrays, Atom/RSS XML and page text are parsed as one string, several times its size in memory. */
+  maxDocumentBytes: 256 * 1024 * 1024,
+} as const;
+export type ImportLimits = { [K in keyof typeof IMPORT_LIMITS]: number };
 
 /** How much of the (decompressed) start of a file detectFormat sees. */
 const HEAD_BYTES = 64 * 1024;
@@ -60,10 +75,13 @@ export type ImportSourceOptions = {
   format?: FormatChoice;
   /** The year of dates a Daily Papers page shows without one. */
   year: number;
+  /** Lower limits than IMPORT_LIMITS (tests use a few MB instead of building a gigabyte). */
+  limits?: Partial<ImportLimits>;
 };
 
 export async function openImportSource(file: string, options: ImportSourceOptions): Promise<ImportSource> {
   const name = path.basename(file);
+  const limits: ImportLimits = { ...IMPORT_LIMITS, ...options.limits };
   const totalBytes = await fileSize(file);
   const gzipped = await startsWithGzipMagic(file);
   const head = await readHead(file, gzipped);
@@ -79,12 +97,20 @@ export async function openImportSource(file: string, options: ImportSourceOption
   if (format === 'jsonl' && !start.startsWith('[')) {
     // A file that cannot be JSON Lines fails here with one message, not with one skip per line.
     if (start !== '' && !start.startsWith('{')) throw notJsonLines('the first line is not a JSON object');
-    return streamedSource(file, format, gzipped, totalBytes);
+    return streamedSource(file, format, gzipped, totalBytes, limits);
   }
-  return wholeSource(file, format, gzipped, totalBytes, options.year);
+  // A gzip file larger than the limit compressed is larger still decompressed.
+  if (totalBytes > limits.maxDocumentBytes) throw documentTooLarge(file, limits.maxDocumentBytes, '');
+  return wholeSource(file, format, gzipped, totalBytes, options.year, limits);
 }
 
-function streamedSource(file: string, format: ImportFormat, gzipped: boolean, totalBytes: number): ImportSource {
+function streamedSource(
+  file: string,
+  format: ImportFormat,
+  gzipped: boolean,
+  totalBytes: number,
+  limits: ImportLimits,
+): ImportSource {
   let raw: ReadStream | undefined;
   return {
     file,
@@ -97,8 +123,15 @@ function streamedSource(file: string, format: ImportFormat, gzipped: boolean, to
       // pipeline destroys every stage when one fails, so a corrupt gzip ends the loop with its error.
       const bytes = gzipped ? pipeline(raw, createGunzip(), () => {}) : raw;
       let batch: PaperBatch = { papers: [], skipped: [] };
+      const reason = `longer than ${megabytes(limits.maxLineBytes)}, the most one record may have`;
+      // readLines reports a dropped line before yielding the '' that stands in for it, so its skip
+      // lands in the batch that is open when parseJsonLines moves past that line.
+      const lines = readLines(gzipped ? capDecompressed(bytes, file, limits.maxDecompressedBytes) : bytes, {
+        maxLineBytes: limits.maxLineBytes,
+        onOverlong: (line) => batch.skipped.push({ where: `line ${line}`, reason }),
+      });
       try {
-        for await (const record of parseJsonLines(requireJsonStart(readLines(bytes)))) {
+        for await (const record of parseJsonLines(requireJsonStart(lines))) {
           if (record.paper) batch.papers.push(record.paper);
           else if (record.skip) batch.skipped.push(record.skip);
           if (batch.papers.length >= size) {
@@ -115,6 +148,16 @@ function streamedSource(file: string, format: ImportFormat, gzipped: boolean, to
       if (batch.papers.length > 0 || batch.skipped.length > 0) yield batch;
     },
   };
+}
+
+/** The decompressed chunks, failing once more than `max` bytes came out. */
+async function* capDecompressed(chunks: Readable, file: string, max: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of chunks as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > max) throw decompressedTooLarge(file, max);
+    yield chunk;
+  }
 }
 
 /** Lines that must open with JSON: how many leading non-JSON lines mean "this is not JSON Lines". */
@@ -153,6 +196,7 @@ function wholeSource(
   gzipped: boolean,
   totalBytes: number,
   year: number,
+  limits: ImportLimits,
 ): ImportSource {
   let read = 0;
   return {
@@ -162,7 +206,7 @@ function wholeSource(
     totalBytes,
     bytesRead: () => read,
     async *batches(size) {
-      const text = await readText(file, gzipped);
+      const text = await readText(file, gzipped, limits.maxDocumentBytes);
       read = totalBytes;
       const { papers, skipped } = parseWhole(format, text, year);
       yield { papers: papers.slice(0, size), skipped };
@@ -232,12 +276,18 @@ async function readHead(file: string, gzipped: boolean): Promise<string> {
   return Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8');
 }
 
-async function readText(file: string, gzipped: boolean): Promise<string> {
+async function readText(file: string, gzipped: boolean, maxBytes: number): Promise<string> {
   const buffer = await readFile(file);
-  if (!gzipped) return buffer.toString('utf8');
+  // The size was checked when the source was opened; a file that grew since is refused all the same.
+  if (!gzipped) {
+    if (buffer.length > maxBytes) throw documentTooLarge(file, maxBytes, '');
+    return buffer.toString('utf8');
+  }
   try {
-    return (await promisify(gunzip)(buffer)).toString('utf8');
+    // zlib stops inflating at maxOutputLength, so a gzip bomb never gets its memory.
+    return (await promisify(gunzip)(buffer, { maxOutputLength: maxBytes })).toString('utf8');
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw documentTooLarge(file, maxBytes, ' decompressed');
     throw corruptGzip(file, error);
   }
 }
@@ -250,6 +300,25 @@ function isZlibError(error: unknown): boolean {
 function corruptGzip(file: string, error: unknown): UserFacingError {
   const why = (error as Error).message;
   return new UserFacingError(`${path.basename(file)} starts like a gzip file but cannot be decompressed (${why}).`);
+}
+
+function decompressedTooLarge(file: string, max: number): UserFacingError {
+  return new UserFacingError(
+    `${path.basename(file)} decompresses to more than ${megabytes(max)}, the most an import reads from a .gz file.`,
+    'If the file is genuine, decompress it yourself and import the plain file: JSON Lines are read line by line.',
+  );
+}
+
+function documentTooLarge(file: string, max: number, decompressed: string): UserFacingError {
+  return new UserFacingError(
+    `${path.basename(file)} is larger than ${megabytes(max)}${decompressed}, the most an import reads as one document.`,
+    'Convert it to JSON Lines (one paper record per line), which are read line by line.',
+  );
+}
+
+/** "4 MB", "1024 MB": limits are whole mebibytes; the unit is spelled MB as the CLI's sizes are. */
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MB`;
 }
 
 const FILE_ERRORS: Record<string, string> = {

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { parseByteSize } from './feeds/byte-size.js';
 import { DEFAULT_SOURCE_URLS, type SourceSettings } from './feeds/fetch-all.js';
+import { DEFAULT_MAX_BYTES } from './feeds/http-fetch.js';
 import { checkArxivCategories, SOURCE_NAMES, type SourceName } from './feeds/source.js';
 import { parsePollInterval, type PollSchedule } from './core/poll-interval.js';
 
@@ -125,6 +127,27 @@ const scheduleKeys = {
     blankIsUnset,
     z.coerce.number().int().min(1).max(30).default(3).catch(() => NaN).pipe(z.number({ error: 'must be a whole number of days from 1 to 30' })),
   ),
+  FEED_MAX_BYTES: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default(String(DEFAULT_MAX_BYTES))
+      .transform((value, context) => {
+        const bytes = (() => {
+          try {
+            return parseByteSize(value);
+          } catch {
+            return Number.NaN;
+          }
+        })();
+        // Below 64 KB not even one HF day fits; above 1 GB the limit no longer protects the bot.
+        if (!(bytes >= 64 * 1024 && bytes <= 1024 ** 3)) {
+          context.addIssue({ code: 'custom', message: 'must be a size from 64KB to 1GB, like 10MB or 512KB' });
+          return z.NEVER;
+        }
+        return bytes;
+      }),
+  ),
   POLL_INTERVAL: z.preprocess(
     blankIsUnset,
     z
@@ -166,7 +189,7 @@ export type DiscordConfig = {
 };
 /** Where new papers come from and how often the bot looks (the scheduler of topic channels). */
 export type ScheduleConfig = {
-  sources: SourceSettings & { sources: SourceName[]; hfDays: number };
+  sources: SourceSettings & { sources: SourceName[]; hfDays: number; maxBytes: number };
   pollInterval: PollSchedule;
 };
 export type BotConfig = CliConfig & { discord: DiscordConfig & { token: string }; schedule: ScheduleConfig };
@@ -187,6 +210,7 @@ const PROGRAMS = {
           arxivApiUrl: env.ARXIV_API_URL,
           arxivRssUrl: env.ARXIV_RSS_URL,
           hfDays: env.HF_DAYS,
+          maxBytes: env.FEED_MAX_BYTES,
         },
         pollInterval: env.POLL_INTERVAL,
       },

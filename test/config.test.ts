@@ -161,6 +161,7 @@ describe('topic schedule settings (bot only)', () => {
         arxivApiUrl: 'https://export.arxiv.org',
         arxivRssUrl: 'https://rss.arxiv.org',
         hfDays: 3,
+        maxBytes: 10 * 1024 * 1024,
       },
       pollInterval: { kind: 'every', ms: 30 * 60_000, text: '30m' },
     });
@@ -175,6 +176,7 @@ describe('topic schedule settings (bot only)', () => {
       ARXIV_RSS_URL: 'http://mirror.example/rss/',
       HF_DAYS: '5',
       POLL_INTERVAL: '0 */2 * * *',
+      FEED_MAX_BYTES: '20MB',
     }).schedule;
     expect(schedule.sources).toEqual({
       sources: ['hf', 'arxiv', 'rss'],
@@ -183,6 +185,7 @@ describe('topic schedule settings (bot only)', () => {
       arxivApiUrl: 'http://mirror.example/arxiv',
       arxivRssUrl: 'http://mirror.example/rss',
       hfDays: 5,
+      maxBytes: 20 * 1024 * 1024,
     });
     expect(schedule.pollInterval).toEqual({ kind: 'cron', pattern: '0 */2 * * *', text: '0 */2 * * *' });
   });
@@ -194,5 +197,13 @@ describe('topic schedule settings (bot only)', () => {
     expect(() => bot({ ARXIV_CATEGORIES: 'cs.CL,not a category' })).toThrow(/^ARXIV_CATEGORIES: must be arXiv categories/);
     expect(() => bot({ HF_API_URL: 'ftp://mirror' })).toThrow(/^HF_API_URL: must be an http\(s\) URL/);
     expect(() => bot({ HF_DAYS: '0' })).toThrow(/^HF_DAYS: must be a whole number of days from 1 to 30/);
+    expect(() => bot({ FEED_MAX_BYTES: 'lots' })).toThrow(/^FEED_MAX_BYTES: must be a size from 64KB to 1GB, like 10MB/);
+    expect(() => bot({ FEED_MAX_BYTES: '1KB' })).toThrow(/^FEED_MAX_BYTES: must be a size from 64KB to 1GB/);
+  });
+
+  it('reads FEED_MAX_BYTES in bytes, KB, MB or GB (binary units)', () => {
+    expect(bot({ FEED_MAX_BYTES: '512 kb' }).schedule.sources.maxBytes).toBe(512 * 1024);
+    expect(bot({ FEED_MAX_BYTES: '1.5MB' }).schedule.sources.maxBytes).toBe(1.5 * 1024 * 1024);
+    expect(bot({ FEED_MAX_BYTES: '2000000' }).schedule.sources.maxBytes).toBe(2_000_000);
   });
 });

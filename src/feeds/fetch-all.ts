@@ -141,6 +141,8 @@ export type SourceSettings = {
   arxivRssUrl?: string;
   hfDays?: number;
   arxivMaxResults?: number;
+  /** Largest response body a source may send, decompressed (FEED_MAX_BYTES); default DEFAULT_MAX_BYTES. */
+  maxBytes?: number;
 };
 
 export type SourceDeps = {
@@ -168,6 +170,7 @@ export function createSources(settings: SourceSettings, deps: SourceDeps): Sourc
     deps.http ??
     createHttpClient({
       ...deps.httpOptions,
+      maxBytes: deps.httpOptions?.maxBytes ?? settings.maxBytes,
       minIntervalMs: { ...sourceHostIntervals(settings), ...deps.httpOptions?.minIntervalMs },
       clock,
       logger,

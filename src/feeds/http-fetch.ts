@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { formatBytes } from './byte-size.js';
 
 /**
  * The one HTTP GET the sources use: timeouts, retries with backoff, conditional requests and a
@@ -15,6 +16,10 @@ import type { Logger } from '../logger.js';
  *   than come back earlier than the server asked: the next scheduled run tries again.
  * - Other 4xx are not retried: HttpError with the status and the start of the body (the arXiv API
  *   explains a bad query in a 400 body).
+ * - Bodies are capped at `maxBytes` after decompression (FEED_MAX_BYTES): a Content-Length over it
+ *   is refused before reading, and a body is read as a stream and dropped as soon as it passes it.
+ *   A 400 MB answer from HF once took the bot from 170 MB to 1.7 GB; a gzip body of a few MB can
+ *   decompress to gigabytes. Not retried: the same URL would answer the same.
  * - `minIntervalMs` lists hosts whose requests go one at a time (one connection), each starting at
  *   least that long after the previous one to that host ended; retries queue up the same way.
  *   arXiv asks for 3 s between requests and a single connection.
@@ -52,9 +57,19 @@ export type HttpClientOptions = {
   random?: () => number;
   /** Retries are logged at warn. */
   logger?: Pick<Logger, 'warn'>;
+  /** Largest body read, in bytes after decompression (FEED_MAX_BYTES). */
+  maxBytes?: number;
 };
 
 export const DEFAULT_USER_AGENT = 'paperboy/0.1 (Discord bot for research papers)';
+
+/**
+ * 10 MB: twice the largest answer the sources give in normal use (arXiv API at max_results=2000 or
+ * a busy RSS listing, ~5 MB; an HF day is ~150 KB), and parsed it stays a small part of the heap.
+ */
+export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+// The setting an operator raises when a source legitimately outgrows the limit.
+const MAX_BYTES_SETTING = 'FEED_MAX_BYTES';
 
 // Enough of an error page to read arXiv's explanation; a 4xx body is never kept whole.
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -88,7 +103,8 @@ export class HttpError extends Error {
 type Attempt =
   | { kind: 'done'; result: HttpGetResult }
   | { kind: 'retry'; reason: string; status?: number; retryAfterMs?: number }
-  | { kind: 'fail'; status: number; body: string };
+  | { kind: 'fail'; status: number; body: string }
+  | { kind: 'too-large'; reason: string; status: number };
 
 type Lane = { tail: Promise<void>; lastEnd: number };
 
@@ -105,7 +121,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     clock = { now: () => Date.now() },
     random = Math.random,
     logger,
+    maxBytes = DEFAULT_MAX_BYTES,
   } = options;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError(`maxBytes must be a positive whole number of bytes, got ${maxBytes}`);
+  const limit = `the ${formatBytes(maxBytes)} limit (${MAX_BYTES_SETTING})`;
   const lanes = new Map<string, Lane>();
 
   // Requests to a paced host run one after another; each waits out the gap since the last one ended.
@@ -146,8 +165,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         return { kind: 'done', result: { status: 304 } };
       }
       if (res.ok) {
-        const body = await res.text();
-        const result: HttpGetResult = { status: 200, body };
+        const announced = Number(res.headers.get('content-length') ?? Number.NaN);
+        if (announced > maxBytes) {
+          await discard(res);
+          return { kind: 'too-large', status: res.status, reason: `response of ${formatBytes(announced)} is larger than ${limit}` };
+        }
+        const read = await readUpTo(res, maxBytes);
+        if (!read.complete) return { kind: 'too-large', status: res.status, reason: `response larger than ${limit}, stopped reading` };
+        const result: HttpGetResult = { status: 200, body: read.text };
         const etag = res.headers.get('etag');
         const lastModified = res.headers.get('last-modified');
         if (etag) result.etag = etag;
@@ -159,7 +184,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), clock.now());
         return { kind: 'retry', reason: `HTTP ${res.status}`, status: res.status, retryAfterMs };
       }
-      const body = (await res.text()).slice(0, ERROR_BODY_LIMIT);
+      const body = (await readUpTo(res, ERROR_BODY_LIMIT)).text.slice(0, ERROR_BODY_LIMIT);
       return { kind: 'fail', status: res.status, body };
     } catch (error) {
       if (signal.aborted) return { kind: 'retry', reason: `timed out after ${timeoutMs} ms` };
@@ -177,6 +202,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (outcome.kind === 'fail') {
           throw new HttpError(`${label}: HTTP ${outcome.status}`, { status: outcome.status, attempts, body: outcome.body });
         }
+        if (outcome.kind === 'too-large') throw new HttpError(`${label}: ${outcome.reason}`, { status: outcome.status, attempts });
         const { reason, status, retryAfterMs } = outcome;
         if (retryAfterMs !== undefined && retryAfterMs > maxDelayMs) {
           throw new HttpError(`${label}: ${reason}, asked to retry after ${Math.ceil(retryAfterMs / 1000)} s`, {
@@ -216,6 +242,32 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The body as UTF-8 text (a BOM dropped, as res.text() does), read chunk by chunk and abandoned as
+ * soon as it passes `maxBytes`: at most `maxBytes` plus one chunk is ever held. `complete` false
+ * means the body was longer; `text` is then what was read (enough for the start of an error page).
+ */
+async function readUpTo(res: Response, maxBytes: number): Promise<{ text: string; complete: boolean }> {
+  if (!res.body) return { text: '', complete: true };
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let complete = true;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+    if (total > maxBytes) {
+      complete = false;
+      // Cancelling closes the connection, so the rest is neither downloaded nor decompressed.
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks, total)), complete };
 }
 
 async function discard(res: Response): Promise<void> {

@@ -6,6 +6,7 @@ import { createMemoryValidatorStore, type ValidatorStore } from '../../src/feeds
 import {
   ATOM_HEADERS,
   conditional,
+  generatedBody,
   httpFixture,
   JSON_HEADERS,
   RSS_HEADERS,
@@ -36,7 +37,7 @@ function captureLogger() {
   return { logger, lines };
 }
 
-async function setup(routes: Record<string, ReplayRoute>, validators: ValidatorStore = createMemoryValidatorStore()) {
+async function setup(routes: Record<string, ReplayRoute>, validators: ValidatorStore = createMemoryValidatorStore(), maxBytes?: number) {
   server = await startReplayServer({ ...good, ...routes });
   const { logger, lines } = captureLogger();
   const settings: SourceSettings = {
@@ -46,6 +47,7 @@ async function setup(routes: Record<string, ReplayRoute>, validators: ValidatorS
     arxivApiUrl: server.url,
     arxivRssUrl: server.url,
     hfDays: 1,
+    ...(maxBytes ? { maxBytes } : {}),
   };
   const sources = createSources(settings, {
     clock: { now: () => Date.parse('2026-08-21T10:00:00Z') },
@@ -102,6 +104,20 @@ describe('fetchAllSources', () => {
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     expect(results[1]!.error).toMatch(/^not an arXiv API Atom feed: .*truncated\?/);
     expect(papers).toHaveLength(4);
+  });
+
+  it.each([
+    ['a chunked body', { stream: () => generatedBody(400 * 1024 * 1024, { fill: '[' }).stream(), headers: JSON_HEADERS }],
+    ['a gzip body small on the wire', { stream: () => generatedBody(1024 * 1024 * 1024, { fill: '[', gzip: true }).stream(), headers: { ...JSON_HEADERS, 'content-encoding': 'gzip' } }],
+  ] as const)('fails only the source that answers %s over FEED_MAX_BYTES, naming the limit, and logs it', async (_, reply) => {
+    const { sources, logger, lines, server } = await setup({ [HF]: reply }, createMemoryValidatorStore(), 1024 * 1024);
+    const { papers, results } = await fetchAllSources(sources, logger);
+    expect(results.map((r) => r.ok)).toEqual([false, true, true]);
+    const error = `date 2026-08-21: GET ${server.host}/api/daily_papers: response larger than the 1 MB limit (FEED_MAX_BYTES), stopped reading`;
+    expect(results[0]).toMatchObject({ papers: [], error });
+    expect(server.requestsTo('/api/daily_papers')).toHaveLength(1); // not retried: it would answer the same
+    expect(papers).toHaveLength(4);
+    expect(lines[0]).toMatchObject({ level: 40, msg: 'source failed', source: 'hf', error });
   });
 
   it('keeps the other sources going when one server hangs until the timeout', async () => {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelay, createHttpClient, HttpError, parseRetryAfter, type HttpClientOptions } from '../../src/feeds/http-fetch.js';
-import { startReplayServer, type ReplayServer } from './replay-server.js';
+import { generatedBody, startReplayServer, type ReplayServer } from './replay-server.js';
 
 // Timer callbacks may run a millisecond or two off the wall clock the server reads.
 const SLACK_MS = 5;
@@ -193,6 +193,87 @@ describe('createHttpClient', () => {
     const http = client({ minIntervalMs: { 'export.arxiv.org': 3000 } });
     await Promise.all([http.get(`${s.url}/a`), http.get(`${s.url}/b`)]);
     expect(s.requests[1]!.at - s.requests[0]!.at).toBeLessThan(80);
+  });
+});
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+/**
+ * globalThis.fetch with a count of the body bytes the client pulled, after decompression: what
+ * it would have had to hold in memory.
+ */
+function countingFetch() {
+  const state = { bytesRead: 0 };
+  const fetchImpl: typeof globalThis.fetch = async (input, init) => {
+    const res = await globalThis.fetch(input, init);
+    if (!res.body) return res;
+    const counted = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          state.bytesRead += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+  return { state, fetchImpl };
+}
+
+describe('createHttpClient with a body size limit', () => {
+  // Generous next to undici's chunks (at most 64 KiB each): the client may read one past the limit.
+  const NEAR_LIMIT = 1 * MB + 256 * KB;
+
+  it('reads a body up to the limit whole', async () => {
+    const s = await serve({ '/feed': { body: 'x'.repeat(MB) } });
+    const result = await client({ maxBytes: MB }).get(`${s.url}/feed`);
+    expect(result).toMatchObject({ status: 200 });
+    expect((result as { body: string }).body).toHaveLength(MB);
+  });
+
+  it('stops reading a chunked body as soon as it passes the limit, names the limit and does not retry', async () => {
+    const huge = generatedBody(400 * MB);
+    const s = await serve({ '/feed': { stream: () => huge.stream() } });
+    const { state, fetchImpl } = countingFetch();
+    const error = await rejection(client({ maxBytes: MB, fetch: fetchImpl }).get(`${s.url}/feed?token=secret`));
+    expect(error.message).toBe(`GET ${s.host}/feed: response larger than the 1 MB limit (FEED_MAX_BYTES), stopped reading`);
+    expect(error.attempts).toBe(1);
+    expect(s.requests).toHaveLength(1);
+    expect(state.bytesRead).toBeGreaterThan(MB);
+    expect(state.bytesRead).toBeLessThan(NEAR_LIMIT);
+  });
+
+  it('stops reading a gzip body whose decompressed size passes the limit, though its compressed size is small', async () => {
+    const bomb = generatedBody(1024 * MB, { gzip: true });
+    const s = await serve({ '/feed': { stream: () => bomb.stream(), headers: { 'content-encoding': 'gzip', 'content-type': 'application/json' } } });
+    const { state, fetchImpl } = countingFetch();
+    const error = await rejection(client({ maxBytes: MB, fetch: fetchImpl }).get(`${s.url}/feed`));
+    expect(error.message).toContain('response larger than the 1 MB limit (FEED_MAX_BYTES)');
+    expect(state.bytesRead).toBeGreaterThan(MB);
+    expect(state.bytesRead).toBeLessThan(NEAR_LIMIT);
+    // The server made far less than its gigabyte: the client hung up instead of draining it.
+    expect(bomb.produced).toBeLessThan(512 * MB);
+  });
+
+  it('refuses a body whose Content-Length is over the limit before reading any of it', async () => {
+    const huge = generatedBody(400 * MB);
+    const s = await serve({ '/feed': { stream: () => huge.stream(), headers: { 'content-length': String(400 * MB) } } });
+    const { state, fetchImpl } = countingFetch();
+    const error = await rejection(client({ maxBytes: MB, fetch: fetchImpl }).get(`${s.url}/feed`));
+    expect(error.message).toBe(`GET ${s.host}/feed: response of 400 MB is larger than the 1 MB limit (FEED_MAX_BYTES)`);
+    expect(state.bytesRead).toBe(0);
+    expect(s.requests).toHaveLength(1);
+  });
+
+  it('keeps only the start of a huge error page, without reading all of it', async () => {
+    const huge = generatedBody(400 * MB, { fill: 'e' });
+    const s = await serve({ '/feed': { status: 400, stream: () => huge.stream() } });
+    const { state, fetchImpl } = countingFetch();
+    const error = await rejection(client({ fetch: fetchImpl }).get(`${s.url}/feed`));
+    expect(error.status).toBe(400);
+    expect(error.body).toBe('e'.repeat(64 * KB));
+    expect(state.bytesRead).toBeLessThan(NEAR_LIMIT);
   });
 });
 

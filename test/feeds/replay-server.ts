@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { sharedPath } from '../helpers/shared.js';
 
 /**
@@ -23,6 +26,11 @@ export type ReplayReply = {
   hang?: 'headers' | 'body';
   /** Announce the full length, send this many bytes, then drop the connection. */
   dropAfterBytes?: number;
+  /**
+   * A body made on demand instead of `body`, sent chunked (no Content-Length unless `headers`
+   * names one). It is pulled only as fast as the client reads, so a test can offer gigabytes.
+   */
+  stream?: () => Readable;
 };
 
 export type RecordedRequest = {
@@ -94,6 +102,12 @@ export async function startReplayServer(routes: Record<string, ReplayRoute> = {}
 function answer(res: ServerResponse, reply: ReplayReply): void {
   if (res.destroyed) return;
   if (reply.hang === 'headers') return;
+  if (reply.stream) {
+    res.writeHead(reply.status ?? 200, reply.headers);
+    // The client hanging up mid-body is what the tests want to see; it is no server error.
+    pipeline(reply.stream(), res).catch(() => undefined);
+    return;
+  }
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : (reply.body ?? Buffer.alloc(0));
   const status = reply.status ?? 200;
   const headers: Record<string, string | number> = { ...reply.headers };
@@ -112,6 +126,39 @@ function answer(res: ServerResponse, reply: ReplayReply): void {
     return;
   }
   res.end(body);
+}
+
+export type GeneratedBody = {
+  /** Bytes handed to the socket (or to gzip) so far, before any compression. */
+  readonly produced: number;
+  stream(): Readable;
+};
+
+/**
+ * `total` bytes of `fill` made one 64 KiB chunk at a time as the client reads; gzip-compressed
+ * when asked (then a gigabyte of one repeated byte crosses the wire as about a megabyte).
+ */
+export function generatedBody(total: number, options: { fill?: string; gzip?: boolean } = {}): GeneratedBody {
+  const chunk = Buffer.alloc(64 * 1024, options.fill ?? ' ');
+  const state = { produced: 0 };
+  return {
+    get produced() {
+      return state.produced;
+    },
+    stream() {
+      const source = Readable.from(
+        (function* () {
+          while (state.produced < total) {
+            const piece = chunk.subarray(0, Math.min(chunk.length, total - state.produced));
+            state.produced += piece.length;
+            yield piece;
+          }
+        })(),
+        { objectMode: false },
+      );
+      return options.gzip ? source.pipe(createGzip()) : source;
+    },
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ import type { BotContext, Command } from '../src/discord/bot-context.js';
 import { renderNotice } from '../src/discord/render/notices.js';
 import { safeText } from '../src/discord/render/text.js';
 import { renderFollowList } from '../src/discord/render/topic-views.js';
-import { botMember, botRoleProblem, channelLabel, elevatedPermissionNames, roleLabel } from '../src/discord/topic-access.js';
+import { botMember, botRoleProblem, channelLabel, hasExtraPermissions, permissionsBeyondEveryone, roleGrantFacts, roleLabel } from '../src/discord/topic-access.js';
 import { findTopic, matchingChoices, sortedTopics } from './topic.js';
 
 /**
@@ -64,10 +64,18 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
     await interaction.reply({ ...renderNotice(`You already follow ${title}.`, `/unfollow topic:${safeText(topic.name, 100)} stops the pings.`), flags: MessageFlags.Ephemeral });
     return;
   }
-  const elevated = elevatedPermissionNames(role);
-  if (elevated.length > 0) {
-    // The role gained moderation permissions after it became the topic's role: never hand it out.
-    throw new UserFacingError(`${roleLabel(role)} now grants **${elevated.join(', ')}**, so I won't give it out.`, 'Ask a server admin to give the topic a role without moderation permissions.');
+  const extra = permissionsBeyondEveryone(roleGrantFacts(role));
+  if (hasExtraPermissions(extra)) {
+    // The role (or a channel's overwrite for it) changed after /topic checked it: never hand it out.
+    // The member is told only that; which channels it opens may be secret, so that goes to the log.
+    ctx.logger.warn(
+      { guildId: guild.id, topic: topic.name, roleId: role.id, serverWide: extra.serverWide.toString(), channelIds: extra.channels.map((c) => c.id) },
+      'topic role grants more than @everyone: not given out',
+    );
+    throw new UserFacingError(
+      `Sorry, I can't give out the role of ${title} right now: it has changed and now does more than ping.`,
+      'A server admin can fix it with /topic edit; nothing was changed for you.',
+    );
   }
   await changeRole(guild, interaction.user.id, role, 'add', topic);
   ctx.logger.info({ guildId: guild.id, userId: interaction.user.id, topic: topic.name }, 'member followed a topic');

@@ -27,7 +27,15 @@ import {
   renderTopicSummary,
   TOPIC_LIST_PAGE_SIZE,
 } from '../src/discord/render/topic-views.js';
-import { assertCanPostIn, assertUsableTopicRole, botMember, botRoleProblem, channelLabel, roleLabel } from '../src/discord/topic-access.js';
+import {
+  assertCanPostIn,
+  assertUsableTopicRole,
+  botMember,
+  botRoleProblem,
+  channelLabel,
+  extraPermissionsNote,
+  roleLabel,
+} from '../src/discord/topic-access.js';
 
 /**
  * /topic: bind a saved query to a channel; the scheduler posts each new matching paper there once.
@@ -241,6 +249,8 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
         const role = guild.roles.cache.get(topic.roleId);
         const problem = role ? botRoleProblem(role, await botMember(guild)) : 'Its role no longer exists: set a new one with /topic edit role:.';
         if (problem) notes.push(`${problem} Posts still go out, but /follow cannot give the role.`);
+        const extra = role && extraPermissionsNote(role);
+        if (extra) notes.push(extra);
       }
       const resumed = resumeTopic(await findTopic(ctx, guild.id, name));
       await ctx.topics.save(resumed);
@@ -296,6 +306,11 @@ async function checkDiscordSide(
         `${roleLabel(newRole)} is not mentionable and I lack **Mention @everyone, @here and All Roles**: posts will show the role without notifying anyone. Turn on “Allow anyone to @mention this role” in Server Settings → Roles.`,
       );
     }
+  } else if (topic.roleId) {
+    // The role is not being changed, but it may have gained permissions since it was set.
+    const current = guild.roles.cache.get(topic.roleId);
+    const note = current && extraPermissionsNote(current);
+    if (note) notes.push(note);
   }
   return notes;
 }

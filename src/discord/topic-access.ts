@@ -1,7 +1,7 @@
 import {
   ChannelType,
+  OverwriteType,
   PermissionFlagsBits,
-  PermissionsBitField,
   type Guild,
   type GuildBasedChannel,
   type GuildMember,
@@ -19,28 +19,6 @@ import { safeText } from './render/text.js';
 
 /** Channel types a topic can post in (announcement posts are also crossposted). */
 export const TOPIC_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
-
-/**
- * Permissions a topic role must not grant beyond what @everyone already has: anyone can take the
- * role with /follow, so a role carrying one of these would be a way to become a moderator.
- */
-export const ELEVATED_PERMISSIONS = [
-  PermissionFlagsBits.Administrator,
-  PermissionFlagsBits.ManageGuild,
-  PermissionFlagsBits.ManageRoles,
-  PermissionFlagsBits.ManageChannels,
-  PermissionFlagsBits.ManageWebhooks,
-  PermissionFlagsBits.ManageMessages,
-  PermissionFlagsBits.ManageThreads,
-  PermissionFlagsBits.ManageNicknames,
-  PermissionFlagsBits.ManageGuildExpressions,
-  PermissionFlagsBits.ManageEvents,
-  PermissionFlagsBits.KickMembers,
-  PermissionFlagsBits.BanMembers,
-  PermissionFlagsBits.ModerateMembers,
-  PermissionFlagsBits.MentionEveryone,
-  PermissionFlagsBits.ViewAuditLog,
-] as const;
 
 /** The bot's own member in the guild (in the cache since GUILD_CREATE; fetched if not). */
 export async function botMember(guild: Guild): Promise<GuildMember> {
@@ -99,30 +77,122 @@ export function botRoleProblem(role: Role, me: GuildMember): string | undefined 
   return undefined;
 }
 
-/** The permissions `role` grants that @everyone does not have and a self-assigned role must not grant. */
-export function elevatedPermissionNames(role: Role): string[] {
-  const everyone = role.guild.roles.everyone.permissions;
-  const extra = new PermissionsBitField(role.permissions.bitfield & ~everyone.bitfield);
-  return extra.has(PermissionFlagsBits.Administrator, false)
-    ? permissionNames([PermissionFlagsBits.Administrator])
-    : permissionNames(ELEVATED_PERMISSIONS.filter((p) => extra.has(p, false)));
+/** One permission overwrite as Discord stores it (type: OverwriteType.Role or .Member). */
+export type OverwriteBits = { readonly id: string; readonly type: OverwriteType; readonly allow: bigint; readonly deny: bigint };
+
+/** What decides whether a role gives its holders more than @everyone: plain bitfields, no discord.js objects. */
+export type RoleGrantFacts = {
+  /** The guild's id, which is also the @everyone role's id. */
+  readonly guildId: string;
+  readonly roleId: string;
+  readonly rolePermissions: bigint;
+  readonly everyonePermissions: bigint;
+  readonly channels: readonly { readonly id: string; readonly name: string; readonly overwrites: readonly OverwriteBits[] }[];
+};
+
+/** Permission bits a role gives beyond @everyone: server-wide, and per channel through its overwrites. */
+export type ExtraPermissions = {
+  readonly serverWide: bigint;
+  readonly channels: readonly { readonly id: string; readonly name: string; readonly extra: bigint }[];
+};
+
+/**
+ * The one rule for roles members give themselves (/follow): the role must let its holder do
+ * nothing a member without it could not, server-wide or in any channel. Anything else would make
+ * /follow a way to grant permissions (Mute Members, a private channel, a way around a mute).
+ *
+ * Server-wide: any bit @everyone lacks (Administrator alone when present: it overrides every
+ * overwrite). Per channel, following Discord's order (@everyone overwrite, then all role
+ * overwrites at once with allow winning over deny): an allow of the role counts when @everyone
+ * does not have that permission in the channel, or when another role's overwrite denies it
+ * there, since the role's allow would lift that deny (a "Muted" role's, say).
+ */
+export function permissionsBeyondEveryone(facts: RoleGrantFacts): ExtraPermissions {
+  const serverWide = facts.rolePermissions & ~facts.everyonePermissions;
+  if ((serverWide & PermissionFlagsBits.Administrator) !== 0n) return { serverWide: PermissionFlagsBits.Administrator, channels: [] };
+  const channels: { id: string; name: string; extra: bigint }[] = [];
+  for (const channel of facts.channels) {
+    const isRole = (o: OverwriteBits) => o.type === OverwriteType.Role;
+    const own = channel.overwrites.find((o) => isRole(o) && o.id === facts.roleId);
+    if (!own || own.allow === 0n) continue;
+    const everyone = channel.overwrites.find((o) => isRole(o) && o.id === facts.guildId);
+    const everyoneHere = everyone ? (facts.everyonePermissions & ~everyone.deny) | everyone.allow : facts.everyonePermissions;
+    const deniedByOtherRoles = channel.overwrites
+      .filter((o) => isRole(o) && o.id !== facts.roleId && o.id !== facts.guildId)
+      .reduce((denied, o) => denied | o.deny, 0n);
+    const extra = own.allow & (~everyoneHere | deniedByOtherRoles);
+    if (extra !== 0n) channels.push({ id: channel.id, name: channel.name, extra });
+  }
+  return { serverWide, channels };
+}
+
+export function hasExtraPermissions(extra: ExtraPermissions): boolean {
+  return extra.serverWide !== 0n || extra.channels.length > 0;
+}
+
+/** The facts of `role` from the cache (roles and overwrites are kept current by the Guilds intent). */
+export function roleGrantFacts(role: Role): RoleGrantFacts {
+  const { guild } = role;
+  const channels: RoleGrantFacts['channels'][number][] = [];
+  for (const channel of guild.channels.cache.values()) {
+    // Threads have no overwrites of their own: they follow their parent channel.
+    if (channel.isThread()) continue;
+    channels.push({
+      id: channel.id,
+      name: channel.name,
+      overwrites: channel.permissionOverwrites.cache.map((o) => ({ id: o.id, type: o.type, allow: o.allow.bitfield, deny: o.deny.bitfield })),
+    });
+  }
+  return {
+    guildId: guild.id,
+    roleId: role.id,
+    rolePermissions: role.permissions.bitfield,
+    everyonePermissions: guild.roles.everyone.permissions.bitfield,
+    channels,
+  };
+}
+
+/** Channels named in a refusal; the rest are counted, so the answer stays short. */
+const CHANNELS_NAMED = 3;
+
+/** "**Mute Members, Move Members**; **View Channel** in #staff" for an admin's refusal. */
+export function describeExtraPermissions(extra: ExtraPermissions): string {
+  const parts: string[] = [];
+  if (extra.serverWide !== 0n) parts.push(`**${permissionNames([extra.serverWide]).join(', ')}**`);
+  for (const channel of extra.channels.slice(0, CHANNELS_NAMED)) {
+    parts.push(`**${permissionNames([channel.extra]).join(', ')}** in ${channelLabel(channel)}`);
+  }
+  const more = extra.channels.length - CHANNELS_NAMED;
+  if (more > 0) parts.push(`more in ${more} other channel${more === 1 ? '' : 's'}`);
+  return parts.join('; ');
+}
+
+/** Throws unless `role` gives nothing beyond @everyone (names what it gives: the caller is an admin). */
+export function assertNoExtraPermissions(role: Role): void {
+  const extra = permissionsBeyondEveryone(roleGrantFacts(role));
+  if (!hasExtraPermissions(extra)) return;
+  throw new UserFacingError(
+    `${roleLabel(role)} grants ${describeExtraPermissions(extra)} beyond what @everyone has, and anyone can take a topic role with /follow.`,
+    'Use a role made for this topic, with no permissions of its own and no channel overwrites that allow anything.',
+  );
+}
+
+/** A warning for a topic whose role already gives more than @everyone (an edit elsewhere should not be blocked by it). */
+export function extraPermissionsNote(role: Role): string | undefined {
+  const extra = permissionsBeyondEveryone(roleGrantFacts(role));
+  if (!hasExtraPermissions(extra)) return undefined;
+  return `${roleLabel(role)} now grants ${describeExtraPermissions(extra)} beyond what @everyone has: /follow won't give it out until that is removed or the topic gets another role (/topic edit role:).`;
 }
 
 /**
  * Throws unless `role` can be a topic's ping role set by `member`: the bot can manage it, it grants
- * no moderation permissions (anyone can /follow it), and the member could give it out themselves
+ * nothing beyond @everyone (anyone can /follow it), and the member could give it out themselves
  * (else /topic would let someone with Manage Channels hand out roles they cannot).
  */
 export async function assertUsableTopicRole(guild: Guild, role: Role, member: GuildMember): Promise<void> {
   const problem = botRoleProblem(role, await botMember(guild));
   if (problem) throw new UserFacingError(problem, 'Pick another role, or leave role out: posts then ping nobody.');
-  const elevated = elevatedPermissionNames(role);
-  if (elevated.length > 0) {
-    throw new UserFacingError(
-      `${roleLabel(role)} grants **${elevated.join(', ')}**, and anyone can take a topic role with /follow.`,
-      'Use a role without moderation permissions, made for this topic.',
-    );
-  }
+  assertNoExtraPermissions(role);
   if (guild.ownerId !== member.id) {
     if (!member.permissions.has(PermissionFlagsBits.ManageRoles)) {
       throw new UserFacingError(`You need **Manage Roles** to make ${roleLabel(role)} a topic role (members get it with /follow).`);

@@ -5,9 +5,19 @@ import { UserFacingError } from './core/errors.js';
 import { ImportFormatError } from './core/parsers/import-result.js';
 import { openLibraryService, type LibraryService, type ServiceEvent } from './app/library-service.js';
 import { StorageError } from './storage/open-storage.js';
-import { EXIT, UsageError, write, type CliIo, type Command, type CommandContext, type ParsedArgs } from './cli/command.js';
+import {
+  EXIT,
+  formatError,
+  UsageError,
+  write,
+  type CliIo,
+  type Command,
+  type CommandContext,
+  type ParsedArgs,
+} from './cli/command.js';
 import { formatCount } from './cli/format.js';
 import { importCommand } from './cli/import-command.js';
+import { nearestName } from './cli/nearest-name.js';
 import { createProgress, type Progress } from './cli/progress.js';
 import { searchCommand } from './cli/search-command.js';
 import { showCommand } from './cli/show-command.js';
@@ -16,8 +26,9 @@ import { deployCommandsCommand, inviteCommand } from './cli/discord-commands.js'
 
 /**
  * `paperboy`, the command line. Each command is an entry in COMMANDS; this file parses the
- * command line, loads the config, runs the command and turns failures into one line and an exit
- * status (0 ok, 1 failure, 2 bad usage or query). Output goes through the given streams only.
+ * command line, loads the config, runs the command and turns failures into one `paperboy: …`
+ * line and an exit status (EXIT: 0 ok, 1 failure, 2 bad usage or query). Output goes through the
+ * given streams only.
  */
 
 const helpCommand: Command = {
@@ -33,7 +44,7 @@ const helpCommand: Command = {
     }
     const command = findCommand(name);
     if (!command) {
-      await write(ctx.io.stderr, `paperboy: unknown command "${name}"\n\n${usage()}`);
+      await write(ctx.io.stderr, `${formatError(unknownCommand(name))}\n${usage()}`);
       return EXIT.usage;
     }
     await write(ctx.io.stdout, commandUsage(name, command));
@@ -55,6 +66,11 @@ function findCommand(name: string): Command | undefined {
   return Object.hasOwn(COMMANDS, name) ? COMMANDS[name as keyof typeof COMMANDS] : undefined;
 }
 
+function unknownCommand(name: string): string {
+  const nearest = nearestName(name, Object.keys(COMMANDS));
+  return `unknown command ${name}${nearest ? `; did you mean ${nearest}?` : ''}`;
+}
+
 export function usage(): string {
   const lines = ['usage: paperboy <command> [options]', '', 'commands:'];
   for (const [name, command] of Object.entries(COMMANDS)) {
@@ -72,7 +88,7 @@ export function usage(): string {
     '  LOG_LEVEL    fatal, error, warn, info (default), debug or trace; debug prints stack traces',
     '  DISCORD_TOKEN, DISCORD_CLIENT_ID, DISCORD_GUILD_ID, DISCORD_API_URL   for deploy-commands and invite',
     '',
-    'exit status: 0 ok, 1 failure, 2 bad usage or query',
+    'exit status: 0 ok, 1 failure, 2 bad usage (unknown command or option, bad value, malformed query or id)',
   );
   return `${lines.join('\n')}\n`;
 }
@@ -91,17 +107,22 @@ function optionLine(name: string, spec: Command['options'][string]): string {
 }
 
 function parseCommandArgs(command: Command, argv: string[]): ParsedArgs & { help: boolean } {
+  const options = {
+    ...Object.fromEntries(Object.entries(command.options).map(([k, v]) => [k, { type: v.type }])),
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  // A lenient pass first, to name an unknown option with the nearest known one; node:util's
+  // strict error names it but suggests nothing.
+  const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option' && !Object.hasOwn(options, token.name)) {
+      const nearest = nearestName(token.name, Object.keys(options));
+      throw new UsageError(`unknown option ${token.rawName}${nearest ? `; did you mean --${nearest}?` : ''}`);
+    }
+  }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        ...Object.fromEntries(Object.entries(command.options).map(([k, v]) => [k, { type: v.type }])),
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
     // node:util's messages run on with advice about '--'; the first sentence is the useful part.
     throw new UsageError((error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, ''));
@@ -128,7 +149,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (name === '--help' || name === '-h') name = 'help';
   const command = findCommand(name);
   if (!command) {
-    await write(io.stderr, `paperboy: unknown command "${name}"\n\n${usage()}`);
+    await write(io.stderr, `${formatError(unknownCommand(name))}\n${usage()}`);
     return EXIT.usage;
   }
 
@@ -186,23 +207,25 @@ async function reportError(
   config: CliConfigWithDiscord | undefined,
 ): Promise<number> {
   if (error instanceof UsageError) {
-    await write(io.stderr, `error: ${error.message}\n${commandUsage(name, command)}`);
+    await write(io.stderr, `${formatError(error.message)}${commandUsage(name, command)}`);
     return EXIT.usage;
   }
+  // Expected failures whose messages are written to be shown: one line (and a hint), no stack.
+  // A UserFacingError reaching here is about a file or the library, not the command line (the
+  // search command answers a malformed query itself, with EXIT.usage).
   if (error instanceof UserFacingError) {
-    await write(io.stderr, `error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
-    return EXIT.usage;
+    await write(io.stderr, formatError(error.message, error.hint));
+    return EXIT.failure;
   }
-  // Expected failures whose messages are written to be shown: one line, no stack.
   if (error instanceof ConfigError || error instanceof ImportFormatError || error instanceof StorageError) {
-    await write(io.stderr, `paperboy: ${error.message}\n`);
+    await write(io.stderr, formatError(error.message));
     return EXIT.failure;
   }
   const debug = config?.logLevel === 'debug' || config?.logLevel === 'trace';
   const stack = error instanceof Error && error.stack ? error.stack : String(error);
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const line = debug ? stack : `${message} (LOG_LEVEL=debug shows the stack trace)`;
-  await write(io.stderr, `paperboy: unexpected error: ${line}\n`);
+  await write(io.stderr, formatError(`unexpected error: ${line}`));
   return EXIT.failure;
 }
 

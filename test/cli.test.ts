@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
+import { editDistance, nearestName } from '../src/cli/nearest-name.js';
 import type { Env } from '../src/config.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,7 +90,7 @@ describe('paperboy (child process)', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr.trimEnd().split('\n')).toEqual([
-      'no paper 2405.99999 in the library: check the id, or import it first (paperboy import <file>)',
+      'paperboy: no paper 2405.99999 in the library: check the id, or import it first (paperboy import <file>)',
     ]);
 
     const stats = await child(['stats']);
@@ -123,18 +124,20 @@ describe('paperboy usage', () => {
   it('given an unknown command, prints the usage and exits 2', async () => {
     const run = await cli(['frobnicate']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^paperboy: unknown command "frobnicate"\n\nusage:/);
+    expect(run.stderr).toMatch(/^paperboy: unknown command frobnicate\n\nusage:/);
   });
 
   it('given bad options, names the problem and exits 2 before touching the store', async () => {
     const cases: [string[], RegExp][] = [
-      [['search', 'x', '--limit', '0'], /^error: --limit must be a whole number from 1 to 100\n/],
-      [['search', 'x', '--sort', 'oldest'], /^error: --sort must be one of relevance, newest, upvotes\n/],
-      [['import', JSONL, '--format', 'xml'], /^error: --format must be one of auto, hf, arxiv, rss, page, jsonl\n/],
-      [['import', JSONL, '--format', 'hf', '--year', '2025'], /^error: --year applies only to Daily Papers pages/],
-      [['import'], /^error: missing <file>\n/],
-      [['show', 'a', 'b'], /^error: unexpected argument "b"\n/],
-      [['stats', '--colour'], /^error: Unknown option '--colour'\n/],
+      [['search', 'x', '--limit', '0'], /^paperboy: --limit must be a whole number from 1 to 100\n/],
+      [['search', 'x', '--sort', 'oldest'], /^paperboy: --sort must be one of relevance, newest, upvotes\n/],
+      [['import', JSONL, '--format', 'xml'], /^paperboy: --format must be one of auto, hf, arxiv, rss, page, jsonl\n/],
+      [['import', JSONL, '--format', 'hf', '--year', '2025'], /^paperboy: --year applies only to Daily Papers pages/],
+      [['import'], /^paperboy: missing <file>\n/],
+      [['show', 'a', 'b'], /^paperboy: unexpected argument "b"\n/],
+      [['stats', '--colour'], /^paperboy: unknown option --colour\n/],
+      [['search', 'x', '--limit'], /^paperboy: Option '--limit <value>' argument missing\n/],
+      [['deploy-commands', '--guild', 'general'], /^paperboy: --guild must be a server id \(17–20 digits\)\n/],
     ];
     for (const [args, message] of cases) {
       const run = await cli(args);
@@ -143,9 +146,47 @@ describe('paperboy usage', () => {
       expect(run.stderr).toContain(`usage: paperboy ${args[0]}`);
     }
   });
+
+  it('given a mistyped option or command, suggests the nearest one and exits 2', async () => {
+    const cases: [string[], string][] = [
+      [['search', 'x', '--limt', '5'], 'paperboy: unknown option --limt; did you mean --limit?\n'],
+      [['search', '--jsno', 'x'], 'paperboy: unknown option --jsno; did you mean --json?\n'],
+      [['import', JSONL, '--fromat=jsonl'], 'paperboy: unknown option --fromat; did you mean --format?\n'],
+      [['stats', '-x'], 'paperboy: unknown option -x\n'],
+      [['serach', 'x'], 'paperboy: unknown command serach; did you mean search?\n'],
+      [['help', 'imprt'], 'paperboy: unknown command imprt; did you mean import?\n'],
+      [['deploy'], 'paperboy: unknown command deploy\n'],
+    ];
+    for (const [args, first] of cases) {
+      const run = await cli(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr.slice(0, run.stderr.indexOf('\n') + 1)).toBe(first);
+      expect(run.stderr).toMatch(/^usage: paperboy /m);
+    }
+  });
+
+  it('measures names by edits, counting a swap of neighbours as one', () => {
+    expect(editDistance('serach', 'search')).toBe(1);
+    expect(editDistance('limt', 'limit')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'help')).toBe(4);
+    expect(nearestName('stat', ['search', 'stats', 'show'])).toBe('stats');
+    expect(nearestName('colour', ['limit', 'sort', 'json', 'help'])).toBeUndefined();
+  });
 });
 
 describe('paperboy errors', () => {
+  it('prints a failure as one paperboy: line with its hint and exits 1', async () => {
+    const missing = await cli(['import', path.join(dir, 'nowhere.jsonl')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(new RegExp(`^paperboy: cannot read ${dir}/nowhere\\.jsonl: no such file\\.\\n$`, 'm'));
+
+    await writeFile(path.join(dir, 'notes.txt'), 'just some notes\n');
+    const unknown = await cli(['import', path.join(dir, 'notes.txt')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^paperboy: cannot tell what kind of file notes\.txt is\.\nPass --format with one of: /m);
+  });
+
   it('given a bad environment, prints one line naming the key and exits 1', async () => {
     const run = await cli(['stats'], { env: { STORE_URL: 'ftp://admin:hunter2@files' } });
     expect(run.code).toBe(1);
@@ -201,7 +242,7 @@ describe('paperboy import, search, show (in process)', () => {
     const single = await cli(['search', 'attention', 'after:someday']);
     expect(single.code).toBe(2);
     expect(single.stdout).toBe('');
-    expect(single.stderr).toMatch(/^error: `after:someday` is not a date\.\n/m);
+    expect(single.stderr).toMatch(/^paperboy: `after:someday` is not a date\.\n/m);
 
     const stdin = await cli(['search', '--limit', '1'], { stdin: 'attention is all you need\nafter:someday\n\ndirect preference' });
     expect(stdin.code).toBe(0);
@@ -223,8 +264,8 @@ describe('paperboy import, search, show (in process)', () => {
     expect(run.stdout).toMatch(/\n {2}The dominant sequence transduction models/);
 
     const malformed = await cli(['show', 'not an id']);
-    expect(malformed.code).toBe(1);
-    expect(malformed.stderr).toMatch(/^"not an id" is not a paper id/);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/^paperboy: "not an id" is not a paper id/);
   });
 });
 

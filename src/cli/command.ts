@@ -49,8 +49,17 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Exit statuses: 2 is for what the user typed (usage, a malformed query), 1 for everything else. */
+/**
+ * Exit statuses: 2 when the command line cannot be understood (an unknown command or option, a
+ * bad option value, a malformed query or paper id), 1 when it was understood but failed (a file
+ * that cannot be read or imported, a paper not in the library, the environment, the store).
+ */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Every error the CLI prints has this shape, whatever its exit status: `paperboy: <message>`, then the hint. */
+export function formatError(message: string, hint?: string): string {
+  return `paperboy: ${message}\n${hint ? `${hint}\n` : ''}`;
+}
 
 /** Writes and waits when the stream's buffer is full, so a slow reader of stdout throttles us. */
 export async function write(stream: OutStream, text: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { commands } from '../../commands/index.js';
 import { ConfigError } from '../config.js';
 import { deployCommands, INVITE_PERMISSIONS, inviteUrl } from '../discord/deploy-commands.js';
-import { EXIT, write, type Command } from './command.js';
+import { EXIT, UsageError, write, type Command } from './command.js';
 
 export const deployCommandsCommand: Command = {
   args: '',
@@ -12,11 +12,14 @@ export const deployCommandsCommand: Command = {
   },
   positionals: { min: 0, max: 0 },
   async run({ values }, ctx) {
+    // Checked before the environment: DISCORD_GUILD_ID was validated with it, the flag is usage.
+    if (typeof values.guild === 'string' && !/^\d{17,20}$/.test(values.guild)) {
+      throw new UsageError('--guild must be a server id (17–20 digits)');
+    }
     const { discord } = ctx.config();
     if (!discord.token) throw new ConfigError('DISCORD_TOKEN: missing: deploying commands needs the bot token (see .env.example)');
     if (!discord.clientId) throw new ConfigError('DISCORD_CLIENT_ID: missing: the application id from the developer portal (see .env.example)');
     const guild = typeof values.guild === 'string' ? values.guild : discord.guildId;
-    if (guild !== undefined && !/^\d{17,20}$/.test(guild)) throw new ConfigError('--guild: must be a server id (17–20 digits)');
     const service = await ctx.openService();
     const result = await deployCommands({
       bodies: commands.map((c) => c.data),

@@ -1,7 +1,7 @@
 import { UserFacingError } from '../core/errors.js';
 import type { PaperIndex, SearchHit, SearchSort } from '../core/search/paper-index.js';
 import { readLines } from '../app/read-lines.js';
-import { EXIT, UsageError, write, type Command, type CommandContext } from './command.js';
+import { EXIT, formatError, UsageError, write, type Command, type CommandContext } from './command.js';
 import { formatCount, printable } from './format.js';
 
 const SORTS = ['relevance', 'newest', 'upvotes'] as const satisfies readonly SearchSort[];
@@ -27,7 +27,7 @@ export const searchCommand: Command = {
       hits = index.search(query, options).hits;
     } catch (error) {
       if (!(error instanceof UserFacingError)) throw error;
-      await write(ctx.io.stderr, `error: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`);
+      await write(ctx.io.stderr, formatError(error.message, error.hint));
       return EXIT.usage;
     }
     if (values.json) await write(ctx.io.stdout, `${JSON.stringify(hits.map(toJson))}\n`);

@@ -1,6 +1,6 @@
 import type { Paper } from '../core/paper.js';
 import { parsePaperId } from '../core/paper-id.js';
-import { EXIT, write, type Command } from './command.js';
+import { EXIT, formatError, write, type Command } from './command.js';
 import { formatCount, printable, wrap } from './format.js';
 
 const WIDTH = 88;
@@ -16,13 +16,13 @@ export const showCommand: Command = {
     const id = parsePaperId(input);
     if (!id) {
       const accepted = 'an arXiv id (2405.17399), an arXiv or Hugging Face URL, or a title: id from search';
-      await write(ctx.io.stderr, `"${printable(input)}" is not a paper id: use ${accepted}\n`);
-      return EXIT.failure;
+      await write(ctx.io.stderr, formatError(`"${printable(input)}" is not a paper id: use ${accepted}`));
+      return EXIT.usage;
     }
     const paper = await (await ctx.openService()).library.get(id);
     if (!paper) {
       const hint = 'check the id, or import it first (paperboy import <file>)';
-      await write(ctx.io.stderr, `no paper ${id} in the library: ${hint}\n`);
+      await write(ctx.io.stderr, formatError(`no paper ${id} in the library: ${hint}`));
       return EXIT.failure;
     }
     await write(ctx.io.stdout, renderPaper(paper));

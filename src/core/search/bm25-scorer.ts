@@ -1,4 +1,4 @@
-import { FIELD_BOOST, FIELDS, type Stored } from './index-document.js';
+import { FIELD_BOOST, FIELDS } from './index-document.js';
 import type { MiniSearchInternals } from './minisearch-internals.js';
 import type { Leaf } from './query-plan.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
@@ -88,7 +88,7 @@ export function createBm25Scorer(state: MiniSearchInternals) {
   }
 
   /** The best `n` documents holding every `required` bit and passing `filter`, and how many did. */
-  function score(leaves: readonly Leaf[], required: number, filter: ((s: Stored) => boolean) | undefined, n: number): Scored {
+  function score(leaves: readonly Leaf[], required: number, filter: ((shortId: number) => boolean) | undefined, n: number): Scored {
     if (scores.length < state._nextId) {
       scores = new Float64Array(state._nextId + 1024);
       bits = new Uint32Array(state._nextId + 1024);
@@ -112,7 +112,7 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     const matchedBits: number[] = [];
     for (const docId of touched) {
       const docBits = bits[docId]!;
-      const keep = (docBits & required) === required && (!filter || filter(state._storedFields.get(docId) as Stored));
+      const keep = (docBits & required) === required && (!filter || filter(docId));
       if (keep) {
         ids.push(docId);
         matchedBits.push(docBits);

@@ -7,6 +7,7 @@ import {
   countAbstractTerms,
   distinctiveTerms,
   indexDocument,
+  AUTHORS_FIELD_ID,
   BOOST,
   FIELDS,
   TITLE_FIELD_ID,
@@ -15,6 +16,7 @@ import {
   type TermCounts,
 } from './index-document.js';
 import { documentFrequency, fieldFrequency, internals, postingCount } from './minisearch-internals.js';
+import { hasFilters, matchesFilters, type FilterSubject } from './query-filter.js';
 import { planQuery, type Vocabulary } from './query-plan.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { rerank, type CandidateDocs } from './rerank.js';
@@ -119,25 +121,30 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     return ms.getStoredFields(id) as Stored | undefined;
   }
 
-  function buildFilter(q: ParsedQuery): ((s: Stored) => boolean) | undefined {
-    const conditions: ((s: Stored) => boolean)[] = [];
-    if (q.after !== undefined) conditions.push((s) => s.date >= q.after!);
-    if (q.before !== undefined) conditions.push((s) => s.date > 0 && s.date < q.before!);
-    if (q.hasCode) conditions.push((s) => s.code === 1);
-    if (q.categories.length > 0) {
-      conditions.push((s) =>
-        q.categories.every((c) => s.categories.split(' ').some((have) => have === c || have.startsWith(`${c}.`))),
-      );
-    }
-    if (conditions.length === 0) return undefined;
-    return (s) => conditions.every((c) => c(s));
+  /** An indexed paper as the query filters see it: its stored fields and its author postings. */
+  function filterSubject(shortId: number, s: Stored): FilterSubject {
+    return {
+      date: s.date,
+      hasCode: s.code === 1,
+      categories: s.categories.split(' '),
+      hasAuthorTerm: (term) => state._index.get(term)?.get(AUTHORS_FIELD_ID)?.has(shortId) ?? false,
+    };
+  }
+
+  /** The query's filters as a predicate over indexed papers (by short id); undefined without filters. */
+  function acceptFor(q: ParsedQuery): ((shortId: number) => boolean) | undefined {
+    if (!hasFilters(q)) return undefined;
+    return (shortId) => {
+      const s = state._storedFields.get(shortId) as Stored | undefined;
+      return s !== undefined && matchesFilters(filterSubject(shortId, s), q);
+    };
   }
 
   /** Filters alone ("cat:cs.CL after:2025-06"): every paper that passes, newest first. */
-  function filterOnly(filter: (s: Stored) => boolean): SearchHit[] {
+  function filterOnly(accept: (shortId: number) => boolean): SearchHit[] {
     const hits: SearchHit[] = [];
     for (const [shortId, s] of state._storedFields) {
-      if (s && filter(s as Stored)) hits.push(hitOf(state._documentIds.get(shortId)!, 0, s as Stored));
+      if (s && accept(shortId)) hits.push(hitOf(state._documentIds.get(shortId)!, 0, s as Stored));
     }
     return hits.sort((a, b) => (b.published ?? '').localeCompare(a.published ?? ''));
   }
@@ -146,12 +153,12 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     const q = parseQuery(input);
     const limit = Math.max(1, Math.min(options.limit ?? 10, 100));
     const offset = Math.max(0, options.offset ?? 0);
-    const filter = buildFilter(q);
+    const filter = acceptFor(q);
 
     const exact: SearchHit[] = [];
     for (const id of q.ids) {
       const s = stored(id);
-      if (s && (!filter || filter(s))) exact.push(hitOf(id, Number.MAX_SAFE_INTEGER, s));
+      if (s && (!filter || filter(state._idToShortId.get(id)!))) exact.push(hitOf(id, Number.MAX_SAFE_INTEGER, s));
     }
     const p = planQuery(vocabulary, q, options.prefix ?? false);
     let ranked: SearchHit[] = [];

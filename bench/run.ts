@@ -1,3 +1,4 @@
+import { libraryStores, openStores } from '../src/storage/stores.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,7 +15,8 @@ import { loadCorpus, readCorpus } from './corpus.js';
 import { evaluate, paperIndexEngine } from './evaluate.js';
 import { buildFts5Baseline } from './fts5.js';
 import { runTopicBenchmarks } from './topics.js';
-import { generateQuerySet, QUERY_CLASSES, type QueryClass, type QuerySet } from './query-set.js';
+import { generateQuerySet, QUERY_CLASSES, worstCaseQueries, type QueryClass, type QuerySet } from './query-set.js';
+import { formatWorstCases, runWorstCases } from './worst-case.js';
 import {
   evaluateTargets,
   fmt,
@@ -151,7 +153,7 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   note('importing the corpus');
   const storage: Storage = await openStorage(storeUrl);
   const library = createLibrary(
-    { papers: storage.store('papers'), aliases: storage.store('aliases'), meta: storage.store('meta') },
+    libraryStores(openStores(storage)),
     { atomically: storage.atomically },
   );
   const imported = await importCorpus(args.corpus, library);
@@ -210,20 +212,23 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   note('generating the query set');
   let papers = await loadCorpus(args.corpus);
   const querySet = generateQuerySet(papers, args.perClass);
+  const worstCases = worstCaseQueries(papers);
   await writeQuerySet(querySet);
   note('building the FTS5 baseline');
-  const fts5 = buildFts5Baseline(path.join(dir, 'fts5.sqlite'), papers);
+  const fts5 = await buildFts5Baseline(path.join(dir, 'fts5.sqlite'), papers);
   papers = [];
   collectGarbage();
 
   note(`running ${fmt.count(querySet.queries.length)} queries on our index`);
-  const ourOutcomes = evaluate(paperIndexEngine(index), querySet.queries);
+  const ourOutcomes = await evaluate(paperIndexEngine(index), querySet.queries);
   const ours = summarize(ourOutcomes);
+  note(`running ${worstCases.length} worst-case queries on our index`);
+  const worstCaseResults = runWorstCases(index, worstCases);
   index = undefined;
   collectGarbage();
   note('running them on FTS5');
-  const ftsSummary = { ...summarize(evaluate(fts5.engine, querySet.queries)), buildMs: fts5.buildMs };
-  fts5.close();
+  const ftsSummary = { ...summarize(await evaluate(fts5.engine, querySet.queries)), buildMs: fts5.buildMs };
+  await fts5.close();
 
   print(heading('5–7. search quality and latency: ours │ SQLite FTS5 BM25'));
   print(`${fmt.count(querySet.queries.length)} queries (seeded), up to ${args.perClass} per class; ` + QUERY_CLASSES.map((c) => `${c} ${querySet.generated[c]}`).join(', '));
@@ -232,6 +237,8 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   print(formatComparison(ours, ftsSummary));
   print('');
   print(formatRatios(ours, ftsSummary));
+  print(heading('7b. worst-case queries (ours, full corpus)'));
+  print(formatWorstCases(worstCaseResults));
 
   const misses = {} as Record<QueryClass, MissRow[]>;
   for (const c of QUERY_CLASSES) misses[c] = worstMisses(ourOutcomes, c, MISSES_KEPT).map(missRow);
@@ -256,6 +263,7 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
     },
     ours,
     fts5: ftsSummary,
+    worstCases: worstCaseResults,
   };
   const report: BenchReport = { ...partial, targets: evaluateTargets(partial), misses };
 

@@ -3,22 +3,23 @@ import { commands, componentHandlers } from '../../commands/index.js';
 import type { BotConfig } from '../config.js';
 import { createBookmarks, createMessagePapers } from '../core/bookmarks.js';
 import { createSearchSessions, type Clock } from '../core/search-sessions.js';
-import { createPostedPapers, createSeenPapers, type PostRecord } from '../core/topic-posts.js';
-import { createTopics, type Topic } from '../core/topics.js';
+import { createPostedPapers, createSeenPapers } from '../core/topic-posts.js';
+import { createTopics } from '../core/topics.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient } from '../discord/client.js';
 import { createInteractionRouter } from '../discord/interaction-router.js';
 import { handleBookmarkReactions } from '../discord/reactions.js';
-import { openLibraryService, type LibraryService } from './library-service.js';
+import { createTopicDelivery } from '../discord/topic-delivery.js';
+import { openLibraryService, type LibraryService, type ServiceEvent } from './library-service.js';
 import type { Logger } from '../logger.js';
 import { createSources, type SourceDeps } from '../feeds/fetch-all.js';
-import type { Validators } from '../feeds/http-fetch.js';
-import { saveIndexSnapshot } from '../storage/index-snapshot.js';
-import { createTopicRunner } from './topic-runner.js';
+import { createTopicRunner, type Timers } from './topic-runner.js';
 
 export type RunningBot = {
   client: Client;
   ctx: BotContext;
+  /** Resolves once the search index is loaded or built (and the schedule, if any, started). */
+  indexReady: Promise<void>;
   /**
    * Stop the schedule and let the replies in flight and a running topic cycle finish (up to
    * `graceMs`; the cycle stops at its next safe point), then disconnect and close the store.
@@ -39,12 +40,25 @@ export type BotOptions = {
   schedule?: boolean;
   /** For tests: the sources' HTTP client settings (short timeouts, fewer retries). */
   sourceHttp?: SourceDeps['httpOptions'];
+  /** For tests: the schedule's timers. */
+  timers?: Timers;
 };
 
+/** The library service's events as log lines: the bot's view of index and snapshot work. */
+export function logServiceEvent(logger: Logger, event: ServiceEvent): void {
+  if (event.type === 'seed') logger.info({ file: event.file }, 'library empty: importing the bundled sample papers');
+  else if (event.type === 'sample-removed') logger.info({ papers: event.papers }, 'real papers arrived: the bundled sample papers were removed');
+  else if (event.type === 'index-build') logger.info({ reason: event.reason, papers: event.papers }, 'building the search index');
+  else if (event.type === 'index-synced') logger.debug({ revision: event.revision, indexed: event.indexed, removed: event.removed }, 'search index caught up');
+  else if (event.type === 'snapshot-saved') logger.info({ revision: event.revision, durationMs: event.durationMs }, 'index snapshot saved');
+  else if (event.type === 'snapshot-failed') logger.warn({ err: event.error }, 'index snapshot not saved; searching goes on, the next change tries again');
+}
+
 /**
- * The bot, wired: store → library → index → client → topic runner → handlers → login → schedule.
- * The index is loaded (or built) before logging in, so no interaction arrives before the bot can
- * answer it; the schedule starts after login, because a run posts through the client.
+ * The bot, wired: store → library → client → topic runner → handlers → login → index → schedule.
+ * The bot logs in while the index loads (or builds, which takes about a minute on a large
+ * library), so every interaction is acknowledged within Discord's 3 seconds: searches answer
+ * "still loading" until the index is ready. The schedule starts once it is.
  */
 export async function startBot({
   config,
@@ -53,49 +67,47 @@ export async function startBot({
   service: given,
   schedule = true,
   sourceHttp,
+  timers,
 }: BotOptions): Promise<RunningBot> {
   const service =
     given ??
-    (await openLibraryService(config, {
-      onEvent: (event) => {
-        if (event.type === 'seed') logger.info({ file: event.file }, 'library empty: importing the bundled sample papers');
-        if (event.type === 'index-build') logger.info({ reason: event.reason, papers: event.papers }, 'building the search index');
-      },
-    }));
-  const index = await service.index();
-  logger.info({ papers: index.size }, 'search index ready');
+    (await openLibraryService(config, { onEvent: (event) => logServiceEvent(logger, event) }));
 
-  const storage = service.storage;
-  const messages = createMessagePapers(storage.store<string>('messages'));
-  const topics = createTopics(storage.store<Topic | string[]>('topics'));
+  const stores = service.stores;
+  const messages = createMessagePapers(stores.messages);
+  const topics = createTopics(stores.topics);
+  const posted = createPostedPapers(stores.posted);
   const client = createDiscordClient(config.discord);
   const sources = createSources(config.schedule.sources, {
     clock,
-    validators: storage.store<Validators>('source_validators'),
+    validators: stores.source_validators,
     logger: logger.child({ job: 'sources' }),
     ...(sourceHttp ? { httpOptions: sourceHttp } : {}),
   });
   const topicRunner = createTopicRunner({
-    client,
+    delivery: createTopicDelivery({ client, posted, messages, logger: logger.child({ job: 'topics' }), clock }),
     library: service.library,
-    index,
+    ingest: service.ingest,
+    syncIndex: service.syncIndex,
     topics,
-    seen: createSeenPapers(storage.store<number | [string, number][]>('seen')),
-    posted: createPostedPapers(storage.store<PostRecord>('posted')),
-    messages,
+    seen: createSeenPapers(stores.seen),
+    posted,
     sources,
     logger,
     clock,
+    ...(timers ? { timers } : {}),
     interval: config.schedule.pollInterval,
-    saveIndex: (revision) => saveIndexSnapshot(index, config.indexPath, { revision }),
   });
 
   const ctx: BotContext = Object.freeze({
     config,
     logger,
     library: service.library,
-    index,
-    bookmarks: createBookmarks(storage.store<string[]>('bookmarks')),
+    // Read on every use: the index appears once loaded, and a rebuild may replace it.
+    get index() {
+      return service.readyIndex();
+    },
+    bookmarks: createBookmarks(stores.bookmarks),
     messages,
     sessions: createSearchSessions(clock),
     clock,
@@ -117,6 +129,7 @@ export async function startBot({
   client.on(Events.ShardResume, (shardId, replayed) => logger.info({ shardId, replayed }, 'gateway resumed'));
   client.on(Events.ShardDisconnect, (event, shardId) => logger.warn({ shardId, code: event.code }, 'gateway disconnected'));
 
+  let stopping: Promise<void> | undefined;
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(config.discord.token);
@@ -127,19 +140,27 @@ export async function startBot({
     throw error;
   }
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'logged in');
-  if (schedule) topicRunner.start();
+  const indexReady = service.index().then(
+    (index) => {
+      logger.info({ papers: index.size }, 'search index ready');
+      if (schedule && !stopping) topicRunner.start();
+    },
+    (error: unknown) => logger.fatal({ err: error }, 'the search index could not be loaded or built; searches answer "still loading"'),
+  );
 
-  let stopping: Promise<void> | undefined;
   return {
     client,
     ctx,
+    indexReady,
     stop(graceMs = 5_000) {
       stopping ??= (async () => {
         client.removeAllListeners(Events.InteractionCreate);
         const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
         // A send still queued past the grace is cut off by destroy(): its record stays pending
         // and the next start resends it with the same nonce.
-        await Promise.race([Promise.allSettled([...inFlight, topicRunner.stop()]), grace]);
+        // An index still loading is waited for too (closing the store under it would only
+        // turn into a confusing error), within the same grace.
+        await Promise.race([Promise.allSettled([...inFlight, topicRunner.stop(), indexReady]), grace]);
         await client.destroy();
         await service.close();
         logger.info('stopped');

@@ -1,9 +1,7 @@
-import type { Client } from 'discord.js';
-import type { MessagePapers } from '../core/bookmarks.js';
 import type { Library } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
-import type { PaperIndex } from '../core/search/paper-index.js';
 import type { Clock } from '../core/search-sessions.js';
+import type { IngestResult } from './library-service.js';
 import { planTopicRun, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
 import type { Topic, Topics } from '../core/topics.js';
 import type { TopicRunner, TopicRunReport } from '../discord/bot-context.js';
@@ -11,14 +9,18 @@ import type { Logger } from '../logger.js';
 import { fetchAllSources, logSourceOutcome } from '../feeds/fetch-all.js';
 import type { Source } from '../feeds/source.js';
 import { delayUntilNextRun, type PollSchedule } from '../core/poll-interval.js';
-import { createTopicDelivery, digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost } from '../discord/topic-delivery.js';
+import { digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost, type TopicDelivery } from '../core/topic-delivery-port.js';
 import { groupBy } from '../core/group-by.js';
 
 /**
  * The scheduler: every POLL_INTERVAL, one cycle of
  *
- *   fetch every source → merge into the library → update the search index → note first sight
+ *   fetch every source → ingest into the library → note first sight
  *   → for each active topic: plan (new matches not yet in its channel) → outbox → post → save
+ *   → bring the search index up to the library (this run's papers and any CLI import's)
+ *
+ * It decides what to post and talks to Discord only through the TopicDelivery port, so it runs
+ * (and is tested) without a discord.js client. Time comes from the injected clock and timers.
  *
  * Never two cycles at once: runNow answers undefined while one runs (a /topic refresh during a
  * scheduled run does not start a second). Topics are worked on per channel: the channels in
@@ -27,10 +29,6 @@ import { groupBy } from '../core/group-by.js';
  * post it once).
  */
 
-/** Papers per library.upsertMany call (one transaction each). */
-const MERGE_BATCH = 500;
-/** Papers per index slice between event-loop turns (discord.js heartbeats on the loop). */
-const INDEX_SLICE = 500;
 /** Papers tokenised for matching between event-loop turns (~30 ms of work). */
 const CANDIDATE_SLICE = 200;
 /**
@@ -42,20 +40,32 @@ const CHANNEL_CONCURRENCY = 32;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const DAY_MS = 86_400_000;
 
+/** The timer functions the schedule uses; tests pass a manual implementation driven by their clock. */
+export type Timers = {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
+
+const REAL_TIMERS: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export type TopicRunnerDeps = {
-  client: Client;
+  delivery: TopicDelivery;
   library: Library;
-  index: PaperIndex;
+  /** The one ingest path (the CLI import uses it too): merge papers into the library. */
+  ingest: (papers: readonly Paper[]) => Promise<IngestResult>;
+  /** Bring the search index up to the library; called at the end of every run. */
+  syncIndex: () => Promise<void>;
   topics: Topics;
   seen: SeenPapers;
   posted: PostedPapers;
-  messages: MessagePapers;
   sources: readonly Source[];
   logger: Logger;
   clock: Clock;
+  timers?: Timers;
   interval: PollSchedule;
-  /** Save the index snapshot after a run changed the library (so a restart loads instead of rebuilding). */
-  saveIndex?: (revision: number) => Promise<void>;
 };
 
 export type ScheduledTopicRunner = TopicRunner & {
@@ -68,13 +78,13 @@ export type ScheduledTopicRunner = TopicRunner & {
 type TopicOutcome = TopicRunReport['topics'][number];
 
 export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
-  const { library, index, topics, seen, posted, clock } = deps;
+  const { library, topics, seen, posted, clock, delivery } = deps;
+  const timers = deps.timers ?? REAL_TIMERS;
   const logger = deps.logger.child({ job: 'topics' });
-  const delivery = createTopicDelivery({ client: deps.client, posted, messages: deps.messages, logger, clock });
 
   let running: Promise<TopicRunReport> | undefined;
   let abort: AbortController | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   let started = false;
   let stopped = false;
   // Only refreshes count: the first /topic refresh after a scheduled run is fine.
@@ -139,6 +149,8 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
         }
       }
     });
+    // After posting, so a slow index (or a snapshot save it waits behind) never holds posts up.
+    await deps.syncIndex();
     logger.info(
       { reason, durationMs: Math.round(performance.now() - began), added: report.added, updated: report.updated, topics: report.topics.length },
       'topic run done',
@@ -146,37 +158,16 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     return finish();
   }
 
-  /** Merge each source's papers into the library and the index; one log line per source. */
+  /** Ingest each source's papers into the library; one log line per source. */
   async function merge(results: Awaited<ReturnType<typeof fetchAllSources>>['results']) {
     const added = new Set<string>();
     const updated = new Set<string>();
-    const revisionBefore = await library.revision();
-    let writes = 0;
     for (const source of results) {
-      let sourceNew = 0;
-      let sourceUpdated = 0;
-      for (let i = 0; i < source.papers.length; i += MERGE_BATCH) {
-        const result = await library.upsertMany(source.papers.slice(i, i + MERGE_BATCH));
-        if (result.added.length + result.updated.length + result.replaced.length > 0) writes++;
-        sourceNew += result.added.length;
-        sourceUpdated += result.updated.length;
-        index.remove(result.replaced.map((r) => r.from));
-        const changed = [...result.added, ...result.updated];
-        for (let j = 0; j < changed.length; j += INDEX_SLICE) {
-          index.addAll(changed.slice(j, j + INDEX_SLICE));
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        for (const paper of result.added) added.add(paper.id);
-        // A paper one source added and another enriched in this same run is new, not updated.
-        for (const paper of result.updated) if (!added.has(paper.id)) updated.add(paper.id);
-      }
-      logSourceOutcome(logger, source.name, { new: sourceNew, updated: sourceUpdated, skipped: source.skipped.length });
-    }
-    if (writes > 0 && deps.saveIndex) {
-      const revision = await library.revision();
-      // Another process (a CLI import) writing meanwhile: its papers are not in this index, so
-      // the snapshot must not claim this revision; the next start rebuilds instead.
-      if (revision === revisionBefore + writes) await deps.saveIndex(revision);
+      const result = await deps.ingest(source.papers);
+      for (const paper of result.added) added.add(paper.id);
+      // A paper one source added and another enriched in this same run is new, not updated.
+      for (const paper of result.updated) if (!added.has(paper.id)) updated.add(paper.id);
+      logSourceOutcome(logger, source.name, { new: result.added.length, updated: result.updated.length, skipped: source.skipped.length });
     }
     return { added: added.size, updated };
   }
@@ -295,7 +286,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     if (stopped) return;
     let delay: number | undefined;
     try {
-      delay = delayUntilNextRun(deps.interval, new Date());
+      delay = delayUntilNextRun(deps.interval, new Date(clock.now()));
     } catch (error) {
       logger.error({ err: error }, 'cannot compute the next run; the schedule stops');
       return;
@@ -304,16 +295,15 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       logger.warn({ schedule: deps.interval.text }, 'the schedule has no further runs');
       return;
     }
-    const due = Date.now() + delay;
+    const due = clock.now() + delay;
     const wait = (ms: number) => {
-      timer = setTimeout(() => {
-        const left = due - Date.now();
+      timer = timers.setTimeout(() => {
+        const left = due - clock.now();
         if (left > 0) return wait(Math.min(left, MAX_TIMER_MS));
         void runNow('schedule')
           .catch(() => undefined) // logged in runNow; the next run happens regardless
           .finally(arm);
       }, ms);
-      timer.unref();
     };
     wait(Math.min(delay, MAX_TIMER_MS));
   }
@@ -334,7 +324,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     },
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       abort?.abort();
       await running?.catch(() => undefined);
     },

@@ -27,7 +27,7 @@ export const deployCommandsCommand: Command = {
       applicationId: discord.clientId,
       ...(guild ? { guildId: guild } : {}),
       ...(discord.apiUrl ? { apiUrl: discord.apiUrl } : {}),
-      deployed: service.storage.store<string>('deploys'),
+      deployed: service.stores.deploys,
       force: values.force === true,
     });
     const what = `${result.commands} command${result.commands === 1 ? '' : 's'} (${result.scope})`;

@@ -66,6 +66,8 @@ export function renderSummary(s: ImportSummary): string {
   for (const reason of s.skipReasons) lines.push(`    ${printable(reason)}`);
   if (s.skipped > s.skipReasons.length) lines.push(`    … and ${formatCount(s.skipped - s.skipReasons.length)} more`);
   const documents = s.index.documents === undefined ? '' : `: ${formatCount(s.index.documents)} papers`;
+  if (s.sampleRemoved > 0) lines.push(`the ${formatCount(s.sampleRemoved)} bundled sample papers were removed: the library has real papers now`);
   lines.push(`search index ${s.index.action}${documents}`);
+  if (s.snapshotError) lines.push(`index snapshot not saved (${printable(s.snapshotError)}): the papers are stored; the next start catches the index up`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import type { KeyValueStore } from './library.js';
+import { createKeyedQueue } from './serial-queue.js';
 
 /**
  * Each user's reading list: user id → paper ids, newest first. Only the user's own commands
@@ -22,17 +23,7 @@ export type Bookmarks = {
 export function createBookmarks(store: KeyValueStore<string[]>): Bookmarks {
   // Reactions arrive in bursts (add, remove, add within a second); without serialising per user,
   // two read-modify-write cycles on one list would lose one of the changes.
-  const queues = new Map<string, Promise<unknown>>();
-  function serial<R>(userId: string, work: () => Promise<R>): Promise<R> {
-    const previous = queues.get(userId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    queues.set(userId, settled);
-    void settled.then(() => {
-      if (queues.get(userId) === settled) queues.delete(userId);
-    });
-    return next;
-  }
+  const serial = createKeyedQueue();
 
   async function read(userId: string): Promise<string[]> {
     return (await store.get(userId)) ?? [];

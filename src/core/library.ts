@@ -1,5 +1,6 @@
 import { isArxivId, titleId } from './paper-id.js';
 import { mergePapers, paperChanged, type Paper } from './paper.js';
+import { createSerialQueue } from './serial-queue.js';
 
 /**
  * The storage a library needs: one namespace of keys → values. Implemented in src/storage
@@ -41,13 +42,39 @@ export type Library = {
   /** Bumps on every upsert that added, changed or replaced a paper; a search index snapshot records it. */
   revision(): Promise<number>;
   batches(size: number): AsyncIterable<Paper[]>;
+  /**
+   * What changed after revision `from` up to and including `to`: the ids to (re)index and the
+   * ids to drop. Undefined when the change log no longer reaches back that far (or never held
+   * those revisions): the caller then rebuilds from the library instead.
+   */
+  changesSince(from: number, to: number): Promise<LibraryChanges | undefined>;
+  /** Delete these papers (ids that are not stored are ignored); returns how many were deleted. */
+  removeMany(ids: string[]): Promise<number>;
 };
+
+/** One library revision's change-log entry: papers written and title-id records merged away. */
+export type LibraryChange = { ids: string[]; removed: string[] };
+export type LibraryChanges = { ids: Set<string>; removed: Set<string> };
+
+/**
+ * Revisions the change log keeps. A scheduled run writes a few; an import one per 1,000 papers,
+ * so this is weeks of runs or a few full-corpus imports (~15 KB an entry at most). A reader
+ * further behind rebuilds its index from the library.
+ */
+export const CHANGE_LOG_KEEP = 2_000;
+/** Entries read per store round trip when catching up. */
+const CHANGE_READ_BATCH = 200;
 
 export type LibraryStores = {
   papers: KeyValueStore<Paper>;
   /** `title:` id → real arXiv id. */
   aliases: KeyValueStore<string>;
   meta: KeyValueStore<unknown>;
+  /**
+   * Library revision → what it changed. Written in the same atomic step as the revision, so
+   * another process's index (the bot beside a CLI import) can catch up on exactly what it lacks.
+   */
+  changes: KeyValueStore<LibraryChange>;
 };
 
 const STATS_KEY = 'library';
@@ -71,11 +98,11 @@ export function createLibrary(
   stores: LibraryStores,
   options: { atomically?: Atomically } = {},
 ): Library {
-  const { papers, aliases, meta } = stores;
+  const { papers, aliases, meta, changes } = stores;
   const atomically = options.atomically ?? runDirectly;
   // Upserts read, merge and write back; two interleaved batches would lose each other's merges
   // and count changes, so they run one after another.
-  let queue: Promise<unknown> = Promise.resolve();
+  const serial = createSerialQueue();
 
   async function readStats(): Promise<LibraryStats> {
     const raw = await meta.get(STATS_KEY);
@@ -168,14 +195,26 @@ export function createLibrary(
     await papers.setMany(writes);
     await aliases.setMany(newAliases);
     await papers.deleteMany(deletes);
-    if (changed) {
-      const stats = await readStats();
-      await meta.set(STATS_KEY, {
-        count: stats.count + result.added.length - deletes.length,
-        revision: stats.revision + 1,
-      } satisfies LibraryStats);
-    }
+    if (changed) await recordChange(writes.map((w) => w.key), deletes, result.added.length - deletes.length);
     return result;
+  }
+
+  /** Bump the revision, adjust the count and log what changed: one step with the writes it describes. */
+  async function recordChange(ids: string[], removed: string[], countDelta: number): Promise<void> {
+    const stats = await readStats();
+    const revision = stats.revision + 1;
+    await changes.set(String(revision), { ids, removed } satisfies LibraryChange);
+    await meta.set(STATS_KEY, { count: stats.count + countDelta, revision } satisfies LibraryStats);
+    if (revision > CHANGE_LOG_KEEP) await changes.deleteMany([String(revision - CHANGE_LOG_KEEP)]);
+  }
+
+  async function remove(ids: string[]): Promise<number> {
+    const present = zip(unique(ids), await papers.getMany(unique(ids)));
+    if (present.size === 0) return 0;
+    const gone = [...present.keys()];
+    await papers.deleteMany(gone);
+    await recordChange([], gone, -gone.length);
+    return gone.length;
   }
 
   async function getMany(ids: string[]): Promise<(Paper | undefined)[]> {
@@ -200,9 +239,10 @@ export function createLibrary(
     },
     getMany,
     upsertMany(incoming) {
-      const run = queue.then(() => atomically(() => upsert(incoming)));
-      queue = run.catch(() => undefined);
-      return run;
+      return serial(() => atomically(() => upsert(incoming)));
+    },
+    removeMany(ids) {
+      return serial(() => atomically(() => remove(ids)));
     },
     async count() {
       return (await readStats()).count;
@@ -212,6 +252,29 @@ export function createLibrary(
     },
     async *batches(size) {
       for await (const entries of papers.entries(size)) yield entries.map((e) => e.value);
+    },
+    async changesSince(from, to) {
+      const result: LibraryChanges = { ids: new Set(), removed: new Set() };
+      if (to - from > CHANGE_LOG_KEEP - 1) return undefined;
+      for (let start = from + 1; start <= to; start += CHANGE_READ_BATCH) {
+        const keys: string[] = [];
+        for (let r = start; r <= Math.min(to, start + CHANGE_READ_BATCH - 1); r++) keys.push(String(r));
+        const entries = await changes.getMany(keys);
+        for (const entry of entries) {
+          if (!entry) return undefined;
+          // In revision order: a paper merged away after being written is dropped, and one
+          // written again after that (a new title record) is indexed again.
+          for (const id of entry.removed) {
+            result.ids.delete(id);
+            result.removed.add(id);
+          }
+          for (const id of entry.ids) {
+            result.removed.delete(id);
+            result.ids.add(id);
+          }
+        }
+      }
+      return result;
     },
   };
 }

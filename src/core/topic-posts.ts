@@ -1,6 +1,7 @@
 import type { KeyValueStore } from './library.js';
 import type { Paper } from './paper.js';
 import { paperTerms, compileTopicQuery, type PaperTerms, type Topic } from './topics.js';
+import { createKeyedQueue } from './serial-queue.js';
 
 /**
  * What the scheduler posts: the bookkeeping that makes posting idempotent, and the pure decision
@@ -87,12 +88,7 @@ export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>):
   const outboxKey = (channelId: string) => `outbox:${channelId}`;
   // The outbox list is read-modify-write; channels are posted in parallel, one channel's
   // topics one after another, so a queue per channel keeps each list consistent.
-  const queues = new Map<string, Promise<unknown>>();
-  const serial = <R>(channelId: string, work: () => Promise<R>): Promise<R> => {
-    const next = (queues.get(channelId) ?? Promise.resolve()).then(work, work);
-    queues.set(channelId, next.catch(() => undefined));
-    return next;
-  };
+  const serial = createKeyedQueue();
   const readOutbox = async (channelId: string) => ((await store.get(outboxKey(channelId))) as string[] | undefined) ?? [];
 
   async function write(channelId: string, records: { paperId: string; record: PostRecord }[]): Promise<void> {

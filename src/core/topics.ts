@@ -3,8 +3,10 @@ import { UserFacingError } from './errors.js';
 import type { KeyValueStore } from './library.js';
 import type { Paper } from './paper.js';
 import { normalizeTitleKey } from './paper-id.js';
+import { filterSubjectOf, matchesFilters, type FilterSubject } from './search/query-filter.js';
 import { dateNumber, parseQuery, type ParsedQuery } from './search/query.js';
 import { nameTerms, tokenize } from './search/tokenize.js';
+import { createSerialQueue } from './serial-queue.js';
 
 /**
  * Topics: a saved query bound to a channel. The scheduler posts every new paper matching a
@@ -13,7 +15,8 @@ import { nameTerms, tokenize } from './search/tokenize.js';
  * Matching is stricter than search ranking: a paper matches when every word of the query
  * occurs in its title, abstract, keywords, authors or categories (plurals and compound names
  * as in search, no typo tolerance: a topic's query is typed once, with care), every quoted
- * phrase occurs as a phrase in its title or abstract, and every filter holds.
+ * phrase occurs as a phrase in its title or abstract, and every filter holds. Filters mean
+ * exactly what they mean in search: both call matchesFilters (src/core/search/query-filter.ts).
  */
 
 export const TOPIC_NAME_MAX = 40;
@@ -72,7 +75,15 @@ export function checkTopicInput(name: string, query: string): { name: string; qu
 }
 
 /** The searchable text of a paper, tokenised once and shared by every topic's matcher. */
-export type PaperTerms = { paper: Paper; terms: Set<string>; authorTerms: Set<string>; text: string; date: number };
+export type PaperTerms = {
+  paper: Paper;
+  terms: Set<string>;
+  authorTerms: Set<string>;
+  text: string;
+  date: number;
+  /** The paper as query filters read it. */
+  filters: FilterSubject;
+};
 
 export function paperTerms(paper: Paper): PaperTerms {
   const terms = new Set([...tokenize(paper.title), ...tokenize(paper.abstract), ...tokenize(paper.keywords.join(' '))]);
@@ -85,6 +96,7 @@ export function paperTerms(paper: Paper): PaperTerms {
     authorTerms,
     text: ` ${normalizeTitleKey(`${paper.title} ${paper.abstract}`)} `,
     date: dateNumber(paper.published) ?? 0,
+    filters: filterSubjectOf(paper),
   };
 }
 
@@ -97,13 +109,7 @@ export function compileTopicQuery(query: string): TopicMatcher {
   const phrases = q.phrases.map((p) => ({ words: p, key: ` ${normalizeTitleKey(p.map((w) => w.word).join(' '))} ` }));
   return (p) => {
     if (q.ids.length > 0 && !q.ids.includes(p.paper.id)) return false;
-    if (q.after !== undefined && p.date < q.after) return false;
-    if (q.before !== undefined && (p.date === 0 || p.date >= q.before)) return false;
-    if (q.hasCode && !p.paper.links.code) return false;
-    for (const c of q.categories) {
-      if (!p.paper.categories.some((have) => have.toLowerCase() === c || have.toLowerCase().startsWith(`${c}.`))) return false;
-    }
-    for (const group of q.authors) if (!group.some((t) => p.authorTerms.has(t))) return false;
+    if (!matchesFilters(p.filters, q)) return false;
     for (const w of words) if (!w.terms.some((t) => p.terms.has(t))) return false;
     for (const phrase of phrases) {
       if (!phrase.words.every((w) => w.terms.some((t) => p.terms.has(t)))) return false;
@@ -135,12 +141,7 @@ export type Topics = {
 export function createTopics(store: KeyValueStore<Topic | string[]>): Topics {
   const indexKey = (guildId: string) => `guild:${guildId}`;
   const allKey = 'guilds';
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <R>(work: () => Promise<R>): Promise<R> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  const serial = createSerialQueue();
 
   async function keysOf(guildId: string): Promise<string[]> {
     return ((await store.get(indexKey(guildId))) as string[] | undefined) ?? [];

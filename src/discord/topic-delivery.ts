@@ -23,6 +23,16 @@ import type { RenderedMessage } from './render/limits.js';
 import { digestLink, renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
 import type { Logger } from '../logger.js';
 import { groupBy } from '../core/group-by.js';
+import {
+  digestNonce,
+  type CardEdit,
+  type DeliveryOptions,
+  type DeliveryResult,
+  type DeliveryStop,
+  type DeliveryWork,
+  type PendingPost,
+  type TopicDelivery,
+} from '../core/topic-delivery-port.js';
 
 /**
  * Posting a topic's papers into its channel exactly once. The only part of the scheduler that
@@ -61,19 +71,6 @@ export const NONCE_TRUST_MS = 2 * 60_000;
  */
 export const HISTORY_LOOKBACK = 50;
 
-/** Discord refuses a nonce longer than 25 characters (50035 BASE_TYPE_MAX_LENGTH). */
-export const NONCE_MAX = 25;
-
-/** The nonce of a paper's card in a channel: the same on every attempt, on every restart. */
-export function postNonce(channelId: string, paperId: string): string {
-  return digestOf(`post:${channelId}:${paperId}`).slice(0, NONCE_MAX);
-}
-
-/** The nonce of a digest message: from the channel and the sorted ids it lists. */
-export function digestNonce(channelId: string, paperIds: readonly string[]): string {
-  return digestOf(`digest:${channelId}:${[...paperIds].sort().join(',')}`).slice(0, NONCE_MAX);
-}
-
 /** What a card shows (its embeds), hashed: a changed hash means the message is out of date. */
 export function cardHash(message: RenderedMessage): string {
   return digestOf(JSON.stringify(message.embeds ?? [])).slice(0, 16);
@@ -82,33 +79,6 @@ export function cardHash(message: RenderedMessage): string {
 function digestOf(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
 }
-
-export type PendingPost = { paper: Paper; record: PostRecord };
-export type CardEdit = { paper: Paper; record: PostRecord & { messageId: string } };
-
-export type DeliveryWork = {
-  /** Pending records in the topic's channel, in posting order: cards and digest entries. */
-  pending: PendingPost[];
-  /** Cards of papers this run updated; edited when what they show changed. */
-  edits: CardEdit[];
-};
-
-export type DeliveryStop = { kind: 'pause'; reason: string } | { kind: 'retry'; error: string };
-
-export type DeliveryResult = {
-  posted: number;
-  digested: number;
-  edited: number;
-  /** Set when the topic stopped before its work was done. */
-  stopped?: DeliveryStop;
-};
-
-export type DeliveryOptions = {
-  /** Checked between messages: a stopping bot ends the topic at a safe point. */
-  signal?: AbortSignal;
-  /** Message ids edited in this run, across topics: a message is edited at most once per run. */
-  edited: Set<string>;
-};
 
 export type TopicDeliveryDeps = {
   client: Client;
@@ -120,11 +90,6 @@ export type TopicDeliveryDeps = {
   background?: (work: Promise<unknown>) => void;
 };
 
-export type TopicDelivery = {
-  deliver(topic: Topic, work: DeliveryWork, options: DeliveryOptions): Promise<DeliveryResult>;
-  /** Tell the server a topic paused: its system channel if the bot may post there, else the creator by DM. */
-  notifyPaused(topic: Topic, reason: string): Promise<boolean>;
-};
 
 /** Codes and statuses that mean the channel is gone or closed to the bot: pause, don't retry. */
 const CHANNEL_CLOSED_CODES: ReadonlySet<number | string> = new Set([

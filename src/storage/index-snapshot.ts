@@ -111,10 +111,16 @@ export async function saveIndexSnapshot(index: PaperIndex, path: string, meta: {
 }
 
 /**
+ * Which library revisions a snapshot may have: exactly `revision`, or from `oldest` up to it when
+ * the caller can catch up on the changes in between (the library's change log).
+ */
+export type SnapshotExpectation = { revision: number; oldest?: number };
+
+/**
  * Load a snapshot. Returns a reason instead of an index when the file is missing, belongs to
  * another library revision or format, or is damaged; the caller rebuilds from the library.
  */
-export async function loadIndexSnapshot(path: string, expected: { revision: number }): Promise<LoadResult> {
+export async function loadIndexSnapshot(path: string, expected: SnapshotExpectation): Promise<LoadResult> {
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   // events.once rejects when 'error' fires first: that is the "cannot open" answer.
   const failure = await once(input, 'open').then(
@@ -136,7 +142,7 @@ export async function loadIndexSnapshot(path: string, expected: { revision: numb
   }
 }
 
-async function readSnapshot(lines: AsyncIterable<string>, expected: { revision: number }): Promise<LoadResult> {
+async function readSnapshot(lines: AsyncIterable<string>, expected: SnapshotExpectation): Promise<LoadResult> {
   const ms = emptyMiniSearch();
   const state = internals(ms);
   const vocabulary = new SearchableMap<number>();
@@ -150,7 +156,7 @@ async function readSnapshot(lines: AsyncIterable<string>, expected: { revision: 
     if (!header) {
       header = JSON.parse(text) as Header;
       if (header.format !== SNAPSHOT_FORMAT) return { index: undefined, reason: `format ${String(header.format)}, expected ${SNAPSHOT_FORMAT}` };
-      if (header.revision !== expected.revision) {
+      if (header.revision > expected.revision || header.revision < (expected.oldest ?? expected.revision)) {
         return { index: undefined, reason: `stale (revision ${header.revision}, library ${expected.revision})` };
       }
       if (JSON.stringify(header.fieldIds) !== JSON.stringify(state._fieldIds)) return { index: undefined, reason: 'built with other fields' };

@@ -7,6 +7,7 @@ import type { Atomically, KeyValueStore } from '../core/library.js';
 import { createKeyvStore } from './keyv-store.js';
 import { createSqliteNamespace, type SqliteConnection } from './sqlite-namespace.js';
 import { StorageError } from './storage-error.js';
+import { createSerialQueue } from '../core/serial-queue.js';
 
 export { StorageError } from './storage-error.js';
 
@@ -191,14 +192,12 @@ async function openSqlite(
  */
 function createWriteGate() {
   const holder = new AsyncLocalStorage<true>();
-  let tail: Promise<unknown> = Promise.resolve();
+  const serial = createSerialQueue();
   return {
     holding: () => holder.getStore() === true,
     exclusive<R>(work: () => Promise<R>): Promise<R> {
       if (holder.getStore()) return work();
-      const run = tail.then(() => holder.run(true, work));
-      tail = run.catch(() => undefined);
-      return run;
+      return serial(() => holder.run(true, work));
     },
   };
 }

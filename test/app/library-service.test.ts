@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/core/errors.js';
 import { ImportFormatError } from '../../src/core/parsers/import-result.js';
-import { openLibraryService, type LibraryService, type ServiceEvent } from '../../src/app/library-service.js';
+import { openLibraryService, SEED_FILE, type LibraryService, type ServiceEvent } from '../../src/app/library-service.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/sources');
 const JSONL = path.join(fixtures, 'paper-records-small.jsonl');
@@ -254,5 +254,43 @@ describe('a fresh store', () => {
     const reopened = await open({ seedFile: undefined, events: again });
     expect(again).toEqual([]);
     expect(await reopened.library.count()).toBe(39);
+  });
+
+  it('steps the sample aside when real papers arrive, and search then shows only them', async () => {
+    const service = await open({ seedFile: undefined });
+    const summary = await service.importFile(await syntheticFile('real.jsonl', 0, 5));
+    expect(summary).toMatchObject({ added: 5, sampleRemoved: 39 });
+    expect(await service.library.count()).toBe(5);
+    const index = await service.index();
+    expect(index.size).toBe(5);
+    expect(index.search('direct preference optimization').hits.filter((h) => h.id.startsWith('title:'))).toEqual([]);
+    await closeAll();
+    // It does not come back on the next start.
+    const reopened = await open({ seedFile: undefined });
+    expect(await reopened.library.count()).toBe(5);
+  });
+
+  it('given a library seeded before the sample was marked, removes the untouched sample papers once', async () => {
+    // A store as the first version left it: the sample imported as ordinary papers, then real ones.
+    const legacy = await open({ seedFile: null });
+    await legacy.importFile(SEED_FILE, { format: 'jsonl' });
+    await legacy.importFile(await syntheticFile('real.jsonl', 0, 3));
+    await legacy.stores.changes.deleteMany(['1', '2']);
+    await closeAll();
+
+    const events: ServiceEvent[] = [];
+    const upgraded = await open({ seedFile: undefined, events });
+    expect(events).toContainEqual({ type: 'sample-removed', papers: 39 });
+    expect(await upgraded.library.count()).toBe(3);
+    expect((await upgraded.index()).size).toBe(3);
+  });
+
+  it('keeps the bundled papers when someone imported them on purpose into a store with a change log', async () => {
+    const chosen = await open({ seedFile: null });
+    await chosen.importFile(SEED_FILE, { format: 'jsonl' });
+    await chosen.importFile(await syntheticFile('real.jsonl', 0, 3));
+    await closeAll();
+    const reopened = await open({ seedFile: undefined });
+    expect(await reopened.library.count()).toBe(42);
   });
 });

@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLibrary, type Library, type LibraryStores } from '../../src/core/library.js';
+import { createLibrary, type Library, type LibraryChange, type LibraryStores } from '../../src/core/library.js';
 import { titleId } from '../../src/core/paper-id.js';
 import { normalizePaper, type Paper, type PaperInput } from '../../src/core/paper.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
+import { libraryStores, openStores } from '../../src/storage/stores.js';
 
 const TITLE = 'Transformers Can Do Arithmetic with the Right Embeddings';
 
@@ -33,14 +34,14 @@ async function tempDir(): Promise<string> {
 }
 
 function storesOf(storage: Storage): LibraryStores {
-  return { papers: storage.store('papers'), aliases: storage.store('aliases'), meta: storage.store('meta') };
+  return libraryStores(openStores(storage));
 }
 
 const backends: Backend[] = [
   {
     name: 'in-memory stores',
     async open() {
-      const stores = { papers: createMemoryStore<Paper>(), aliases: createMemoryStore<string>(), meta: createMemoryStore() };
+      const stores = { papers: createMemoryStore<Paper>(), aliases: createMemoryStore<string>(), meta: createMemoryStore(), changes: createMemoryStore<LibraryChange>() };
       return { library: createLibrary(stores), stores, close: async () => {} };
     },
   },
@@ -252,7 +253,7 @@ describe.each(backends)('library on $name', (backend) => {
     );
     await library.upsertMany(batch);
     expect(calls.sort()).toEqual(
-      ['aliases.getMany', 'aliases.setMany', 'meta.get', 'meta.set', 'papers.deleteMany', 'papers.getMany', 'papers.setMany'].sort(),
+      ['aliases.getMany', 'aliases.setMany', 'changes.set', 'meta.get', 'meta.set', 'papers.deleteMany', 'papers.getMany', 'papers.setMany'].sort(),
     );
   });
 });
@@ -307,5 +308,50 @@ describe('library on a SQLite file', () => {
     // The failed batch did not wedge anything: the next one goes through.
     await library.upsertMany([paper({ id: '2405.17399' })]);
     expect(await library.count()).toBe(1);
+  });
+});
+
+describe('the change log', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  it('tells a reader at an older revision exactly which papers to index and which to drop', async () => {
+    const stores = { papers: createMemoryStore<Paper>(), aliases: createMemoryStore<string>(), meta: createMemoryStore(), changes: createMemoryStore<LibraryChange>() };
+    const library = createLibrary(stores);
+    await library.upsertMany([paper({ id: '2401.00001', title: 'First paper' }), pageRecord(TITLE)]);
+    const reader = await library.revision();
+    await library.upsertMany([paper({ id: '2401.00002', title: 'Second paper' })]);
+    await library.upsertMany([paper({ id: '2405.17399' })]); // absorbs the title record
+    await library.upsertMany([paper({ id: '2401.00001', title: 'First paper', upvotes: 9 })]);
+
+    const changes = await library.changesSince(reader, await library.revision());
+    expect(changes && [...changes.ids].sort()).toEqual(['2401.00001', '2401.00002', '2405.17399']);
+    expect(changes && [...changes.removed]).toEqual([titleId(TITLE)]);
+    expect(await library.changesSince(await library.revision(), await library.revision())).toEqual({ ids: new Set(), removed: new Set() });
+  });
+
+  it('answers undefined for revisions it no longer holds, so the reader rebuilds', async () => {
+    const stores = { papers: createMemoryStore<Paper>(), aliases: createMemoryStore<string>(), meta: createMemoryStore(), changes: createMemoryStore<LibraryChange>() };
+    const library = createLibrary(stores);
+    await library.upsertMany([paper({ id: '2401.00001', title: 'First paper' })]);
+    await library.upsertMany([paper({ id: '2401.00002', title: 'Second paper' })]);
+    await stores.changes.deleteMany(['1']);
+    expect(await library.changesSince(0, 2)).toBeUndefined();
+    expect(await library.changesSince(1, 2)).toMatchObject({ ids: new Set(['2401.00002']) });
+  });
+
+  it('removes papers with the count, the revision and the log kept in step', async () => {
+    const storage = await openStorage(`sqlite://${await mkdtemp(path.join(tmpdir(), 'paperboy-lib-'))}/library.sqlite`);
+    cleanups.push(() => storage.close());
+    const library = createLibrary(libraryStores(openStores(storage)), { atomically: storage.atomically });
+    await library.upsertMany([paper({ id: '2401.00001', title: 'First paper' }), paper({ id: '2401.00002', title: 'Second paper' })]);
+    expect(await library.removeMany(['2401.00001', '2499.99999'])).toBe(1);
+    expect(await library.count()).toBe(1);
+    expect(await library.get('2401.00001')).toBeUndefined();
+    expect(await library.changesSince(1, 2)).toEqual({ ids: new Set(), removed: new Set(['2401.00001']) });
+    expect(await library.removeMany(['2401.00001'])).toBe(0);
+    expect(await library.revision()).toBe(2);
   });
 });

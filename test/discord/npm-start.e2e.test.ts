@@ -95,6 +95,8 @@ describe('npm start (node --import tsx src/main.ts)', () => {
     started = startMain(dir, { ...botEnv(fake, dir, token, 'info') });
     const loggedIn = await waitForLog(started, 'logged in', 25_000);
     expect(loggedIn).toMatchObject({ level: 'info', user: 'Paperboy', guilds: 1 });
+    // The index loads after login (interactions meanwhile answer "still loading").
+    await waitForLog(started, 'search index ready', 25_000);
 
     const injected = fake.injectSlashCommand({ name: 'paper', subcommand: 'search', options: { query: 'preference learning' } });
     const callback = await injected.firstResponse(4000);

@@ -16,7 +16,7 @@ import { startBot, type BotOptions, type RunningBot } from '../../src/app/start-
 import { loadConfig, type BotConfig, type LogLevel } from '../../src/config.js';
 import type { Clock } from '../../src/core/search-sessions.js';
 import { deployCommands } from '../../src/discord/deploy-commands.js';
-import { openLibraryService } from '../../src/app/library-service.js';
+import { openLibraryService, SEED_FILE, type LibraryService } from '../../src/app/library-service.js';
 import { createLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { CommandOptionsSpec } from '../discord-sim/dispatch-payloads.js';
@@ -77,6 +77,10 @@ export type TestBotOptions = {
   schedule?: boolean;
   /** The sources' HTTP client settings (short retries for failure tests). */
   sourceHttp?: BotOptions['sourceHttp'];
+  /** Wait for the search index before answering (default true; false to see the bot while it loads). */
+  waitForIndex?: boolean;
+  /** The library service the bot uses, opened from the test's config (default: the bot opens its own). */
+  service?: (config: BotConfig) => Promise<LibraryService>;
 };
 
 export type TestBot = {
@@ -137,8 +141,11 @@ export function botEnv(fake: FakeDiscord, dir: string, token: string, logLevel: 
 export async function seedLibrary(config: BotConfig, dir: string): Promise<void> {
   const file = path.join(dir, 'extra-papers.jsonl');
   await writeFile(file, `${EXTRA_PAPERS.map((p) => JSON.stringify(p)).join('\n')}\n`);
-  const service = await openLibraryService(config);
+  // The bundled papers are imported as real papers here (the sample would step aside for the
+  // extra ones): the tests search both.
+  const service = await openLibraryService(config, { seedFile: null });
   try {
+    await service.importFile(SEED_FILE, { format: 'jsonl' });
     const summary = await service.importFile(file, { format: 'jsonl' });
     if (summary.added !== EXTRA_PAPERS.length) throw new Error(`seeding: added ${summary.added} of ${EXTRA_PAPERS.length} papers`);
   } finally {
@@ -192,7 +199,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       deployed: createMemoryStore<string>(),
     });
     await seedLibrary(config, dir);
-    const start = () =>
+    const start = async () =>
       within(
         15_000,
         'startBot',
@@ -202,6 +209,11 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
           schedule: options.schedule ?? false,
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.sourceHttp ? { sourceHttp: options.sourceHttp } : {}),
+          ...(options.service ? { service: await options.service(config) } : {}),
+        }).then(async (running) => {
+          // Tests search right away: wait for the index the bot loads after logging in.
+          if (options.waitForIndex ?? true) await running.indexReady;
+          return running;
         }),
       );
     bot = await start();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cardHash, digestNonce, NONCE_MAX, postNonce } from '../../src/discord/topic-delivery.js';
+import { cardHash } from '../../src/discord/topic-delivery.js';
+import { digestNonce, NONCE_MAX, postNonce } from '../../src/core/topic-delivery-port.js';
 
 describe('nonces', () => {
   it('are at most 25 characters (Discord refuses longer ones) and the same on every attempt', () => {

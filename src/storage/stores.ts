@@ -1,0 +1,64 @@
+import type { LibraryChange, LibraryStores } from '../core/library.js';
+import type { Paper } from '../core/paper.js';
+import type { PostRecord } from '../core/topic-posts.js';
+import type { Topic } from '../core/topics.js';
+import type { Validators } from '../feeds/http-fetch.js';
+import type { KeyValueStore } from '../core/library.js';
+import type { Storage } from './open-storage.js';
+
+/**
+ * Every namespace Paperboy keeps, with the type of its values: the one place a namespace name
+ * is written. Code opens stores through `openStores`, never by a string of its own, so a
+ * namespace cannot be opened twice with two different ideas of what it holds.
+ */
+export type StoreValues = {
+  /** Paper id → the merged record. */
+  papers: Paper;
+  /** `title:` id → the real arXiv id it was merged into. */
+  aliases: string;
+  /** Library count and revision. */
+  meta: unknown;
+  /** Library revision → the ids it wrote and removed (the change log other processes catch up from). */
+  changes: LibraryChange;
+  /** Posted message id → paper id (🔖 on a card finds its paper without fetching the message). */
+  messages: string;
+  /** guild:name → topic, and guild → its topic names. */
+  topics: Topic | string[];
+  /** Paper id → first sight, and day → the papers first seen that day. */
+  seen: number | [string, number][];
+  /** channel:paper → post record, and channel → its pending paper ids. */
+  posted: PostRecord | string[];
+  /** User id → bookmarked paper ids, newest first. */
+  bookmarks: string[];
+  /** Feed URL → its ETag / Last-Modified, for conditional requests. */
+  source_validators: Validators;
+  /** Deploy target → hash of the commands last registered there. */
+  deploys: string;
+};
+
+export type StoreName = keyof StoreValues;
+export type Stores = { readonly [K in StoreName]: KeyValueStore<StoreValues[K]> };
+
+export const STORE_NAMES = [
+  'papers',
+  'aliases',
+  'meta',
+  'changes',
+  'messages',
+  'topics',
+  'seen',
+  'posted',
+  'bookmarks',
+  'source_validators',
+  'deploys',
+] as const satisfies readonly StoreName[];
+
+/** Every namespace of `storage`, typed. Opening is cheap: nothing is read until first use. */
+export function openStores(storage: Pick<Storage, 'store'>): Stores {
+  return Object.fromEntries(STORE_NAMES.map((name) => [name, storage.store(name)])) as unknown as Stores;
+}
+
+/** The stores a library needs, from the full set. */
+export function libraryStores(stores: Stores): LibraryStores {
+  return { papers: stores.papers, aliases: stores.aliases, meta: stores.meta, changes: stores.changes };
+}

@@ -1,0 +1,223 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLibrary, type LibraryChange } from '../../src/core/library.js';
+import { normalizePaper, type Paper } from '../../src/core/paper.js';
+import { createPostedPapers, createSeenPapers, type PostRecord } from '../../src/core/topic-posts.js';
+import { createTopics, type Topic, type Topics } from '../../src/core/topics.js';
+import type { DeliveryResult, DeliveryWork, TopicDelivery } from '../../src/core/topic-delivery-port.js';
+import { createLogger } from '../../src/logger.js';
+import type { Source, SourceResult } from '../../src/feeds/source.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
+import type { PollSchedule } from '../../src/core/poll-interval.js';
+import { createTopicRunner, type ScheduledTopicRunner, type Timers } from '../../src/app/topic-runner.js';
+
+/**
+ * The runner without Discord: a fake TopicDelivery records what it is asked to post, a manual
+ * clock and timers drive the schedule (no real waits), memory stores hold the state.
+ */
+
+const START = Date.parse('2026-03-02T09:00:00Z');
+
+function emptyResult(papers: Paper[] = []): SourceResult {
+  return { source: 'hf', papers, skipped: [], ignored: 0, notModified: 0, requests: 1, failures: [], commit: async () => {} };
+}
+
+/** Timers that fire only when the test advances the clock. */
+function manualTime() {
+  let now = START;
+  let pending: { at: number; callback: () => void }[] = [];
+  const timers: Timers = {
+    setTimeout(callback, ms) {
+      const timer = { at: now + ms, callback };
+      pending.push(timer);
+      return timer;
+    },
+    clearTimeout(handle) {
+      pending = pending.filter((t) => t !== handle);
+    },
+  };
+  return {
+    clock: { now: () => now },
+    timers,
+    pending: () => pending.length,
+    /** Move the clock to the next timer and fire it. */
+    fireNext(): number {
+      pending.sort((a, b) => a.at - b.at);
+      const next = pending.shift();
+      if (!next) throw new Error('no timer is armed');
+      now = Math.max(now, next.at);
+      next.callback();
+      return now;
+    },
+  };
+}
+
+/** Lets queued promise chains and setImmediate turns run until `done` holds. */
+async function settle(done: () => boolean, turns = 2_000): Promise<void> {
+  for (let i = 0; i < turns && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!done()) throw new Error('did not settle');
+}
+
+type Harness = {
+  runner: ScheduledTopicRunner;
+  time: ReturnType<typeof manualTime>;
+  fetches: () => number;
+  fetchTimes: number[];
+  deliveries: { topic: Topic; work: DeliveryWork }[];
+  syncs: () => number;
+  topics: Topics;
+  logs: () => Record<string, unknown>[];
+};
+
+function harness(options: { interval: PollSchedule; fetch?: () => Promise<SourceResult>; topics?: Topics }): Harness {
+  let fetches = 0;
+  let syncs = 0;
+  const fetchTimes: number[] = [];
+  const lines: string[] = [];
+  const time = manualTime();
+  const source: Source = {
+    name: 'hf',
+    fetch: () => {
+      fetches++;
+      fetchTimes.push(time.clock.now());
+      return options.fetch ? options.fetch() : Promise.resolve(emptyResult());
+    },
+  };
+  const deliveries: Harness['deliveries'] = [];
+  const posted = createPostedPapers(createMemoryStore<PostRecord | string[]>());
+  // Like the Discord delivery: each pending record becomes `sent` once "Discord" took the message.
+  const delivery: TopicDelivery = {
+    async deliver(topic, work): Promise<DeliveryResult> {
+      deliveries.push({ topic, work });
+      await posted.setMany(
+        topic.channelId,
+        work.pending.map(({ paper, record }) => ({ paperId: paper.id, record: { ...record, state: 'sent', messageId: `m-${paper.id}` } })),
+      );
+      return { posted: work.pending.length, digested: 0, edited: 0 };
+    },
+    notifyPaused: async () => true,
+  };
+  const library = createLibrary({ papers: createMemoryStore(), aliases: createMemoryStore(), meta: createMemoryStore(), changes: createMemoryStore<LibraryChange>() });
+  const topics = options.topics ?? createTopics(createMemoryStore());
+  const runner = createTopicRunner({
+    delivery,
+    library,
+    ingest: async (papers) => {
+      const result = await library.upsertMany([...papers]);
+      return { added: result.added, updated: result.updated, unchanged: result.unchanged, sampleRemoved: 0 };
+    },
+    syncIndex: async () => void syncs++,
+    topics,
+    seen: createSeenPapers(createMemoryStore()),
+    posted,
+    sources: [source],
+    logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
+    clock: time.clock,
+    timers: time.timers,
+    interval: options.interval,
+  });
+  return {
+    runner,
+    time,
+    fetches: () => fetches,
+    fetchTimes,
+    deliveries,
+    syncs: () => syncs,
+    topics,
+    logs: () => lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+const runsDone = (h: Harness) => h.logs().filter((l) => l.msg === 'topic run done').length;
+
+let current: Harness | undefined;
+afterEach(async () => {
+  await current?.runner.stop();
+  current = undefined;
+});
+
+describe('the topic schedule', () => {
+  it('runs once at start, then every interval, counted from the end of the previous run', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 30 * 60_000, text: '30m' } }));
+    h.runner.start();
+    h.runner.start(); // a second start changes nothing
+    await settle(() => runsDone(h) === 1 && h.time.pending() === 1);
+    h.time.fireNext();
+    await settle(() => runsDone(h) === 2 && h.time.pending() === 1);
+    h.time.fireNext();
+    await settle(() => runsDone(h) === 3);
+    expect(h.fetchTimes).toEqual([START, START + 30 * 60_000, START + 60 * 60_000]);
+    expect(h.logs().filter((l) => l.msg === 'topic run done').map((l) => l.reason)).toEqual(['startup', 'schedule', 'schedule']);
+    expect(h.syncs()).toBe(3);
+  });
+
+  it('waits in steps no longer than a timer can hold, for a schedule months away', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60 * 86_400_000, text: '60d' } }));
+    h.runner.start();
+    await settle(() => runsDone(h) === 1 && h.time.pending() === 1);
+    h.time.fireNext(); // 2^31-1 ms later: re-armed, not run
+    await settle(() => h.time.pending() === 1);
+    expect(h.fetches()).toBe(1);
+    while (h.fetches() === 1) {
+      h.time.fireNext();
+      await settle(() => h.time.pending() === 1 || h.fetches() === 2);
+    }
+    expect(h.fetchTimes[1]! - h.fetchTimes[0]!).toBe(60 * 86_400_000);
+  });
+
+  it('keeps going after a run that throws, and logs it', async () => {
+    let calls = 0;
+    const topics = createTopics(createMemoryStore());
+    const failing: Topics = {
+      ...topics,
+      all: () => (++calls === 1 ? Promise.reject(new Error('store unavailable')) : topics.all()),
+    };
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, topics: failing }));
+    h.runner.start();
+    await settle(() => h.logs().some((l) => l.msg === 'topic run failed') && h.time.pending() === 1);
+    h.time.fireNext();
+    await settle(() => runsDone(h) === 1);
+    expect(h.logs().filter((l) => l.msg === 'topic run failed')).toHaveLength(1);
+  });
+
+  it('never starts a second run while one is running', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: () => gate.then(() => emptyResult()) }));
+    const first = h.runner.runNow('refresh');
+    expect(await h.runner.runNow('refresh')).toBeUndefined();
+    expect(await h.runner.runNow('schedule')).toBeUndefined();
+    release();
+    expect(await first).toMatchObject({ sources: [{ name: 'hf', ok: true, papers: 0 }], added: 0, topics: [] });
+    expect(h.fetches()).toBe(1);
+  });
+
+  it('given stop() while a source hangs, ends the run at once and runs no more', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: () => new Promise<SourceResult>(() => {}) }));
+    h.runner.start();
+    await settle(() => h.fetches() === 1);
+    await h.runner.stop();
+    expect(h.time.pending()).toBe(0);
+    expect(await h.runner.runNow('refresh')).toBeUndefined();
+    expect(h.fetches()).toBe(1);
+  });
+});
+
+describe('a run, through the delivery port', () => {
+  const paper = (id: string, title: string): Paper =>
+    normalizePaper({ id, title, abstract: `We study ${title.toLowerCase()}.`, published: '2026-03-01', sources: ['hf'] });
+
+  it('posts each new matching paper through the delivery port, once, and brings the index up after posting', async () => {
+    const papers = [paper('2603.00001', 'Diffusion for robots'), paper('2603.00002', 'Graph networks')];
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(papers) }));
+    await h.topics.save({ guildId: '1', name: 'diffusion', query: 'diffusion', channelId: '10', status: 'active', maxPerRun: 5, digest: true, createdBy: '2', createdAt: START });
+    const first = await h.runner.runNow('refresh');
+    expect(first).toMatchObject({ added: 2, topics: [{ name: 'diffusion', posted: 1 }] });
+    expect(h.deliveries.map((d) => d.work.pending.map((p) => p.paper.id))).toEqual([['2603.00001']]);
+    expect(h.syncs()).toBe(1);
+
+    const second = await h.runner.runNow('refresh');
+    // The same paper is not handed to delivery again: its record says it was sent.
+    expect(second).toMatchObject({ added: 0, topics: [{ name: 'diffusion', posted: 0 }] });
+    expect(h.deliveries.slice(1).flatMap((d) => d.work.pending)).toEqual([]);
+  });
+});

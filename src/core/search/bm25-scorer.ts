@@ -1,6 +1,6 @@
 import { FIELD_BOOST, FIELDS } from './index-document.js';
 import type { MiniSearchInternals } from './minisearch-internals.js';
-import type { Leaf } from './query-plan.js';
+import { FREE_WORD_BITS, type Leaf, type Plan, type RequiredGroup } from './query-plan.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /**
@@ -14,7 +14,9 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
 
 export type Candidate = { shortId: number; score: number; bits: number };
-export type Scored = { top: Candidate[]; total: number };
+/** What a query cost: postings visited, posting lookups, candidates kept and how many were sorted. */
+export type ScoreWork = { postingsVisited: number; probes: number; candidates: number; candidatesSorted: number };
+export type Scored = { top: Candidate[]; total: number; work: ScoreWork };
 
 export type Bm25Scorer = ReturnType<typeof createBm25Scorer>;
 
@@ -87,49 +89,111 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     }
   }
 
-  /** The best `n` documents holding every `required` bit and passing `filter`, and how many did. */
-  function score(leaves: readonly Leaf[], required: number, filter: ((shortId: number) => boolean) | undefined, n: number): Scored {
+  /** What a leaf adds to one document's score: the sum addPostings would make, by lookup. */
+  function probe(leaf: Leaf, docId: number, work: ScoreWork): number {
+    const postings = state._index.get(leaf.term);
+    if (!postings) return 0;
+    let sum = 0;
+    for (const fieldId of leaf.fields) {
+      work.probes++;
+      const docs = postings.get(fieldId);
+      const tf = docs?.get(docId);
+      if (!docs || tf === undefined) continue;
+      const weight = FIELD_BOOST[fieldId]! * leaf.weight * idf(docs.size);
+      const lengthFactor = BM25.b / (state._avgFieldLength[fieldId] || 1);
+      const norm = tf + BM25.k * (1 - BM25.b + lengthFactor * flatLengths[docId * FIELDS.length + fieldId]!);
+      sum += weight * (BM25.d + (tf * (BM25.k + 1)) / norm);
+    }
+    return sum;
+  }
+
+  function holdsGroup(group: RequiredGroup, docId: number, work: ScoreWork): boolean {
+    for (const term of group.terms) {
+      const postings = state._index.get(term);
+      for (const fieldId of group.fields) {
+        work.probes++;
+        if (postings?.get(fieldId)?.has(docId)) return true;
+      }
+    }
+    return false;
+  }
+
+  function idf(documentsWithTerm: number): number {
+    return Math.log(1 + (state._documentCount - documentsWithTerm + 0.5) / (documentsWithTerm + 0.5));
+  }
+
+  /**
+   * The best `n` documents that hold every required group and pass `filter`, and how many did.
+   * The plan bounds the work: the postings of its leaves, then per candidate left its probes;
+   * only the best `n` are sorted (quickselect finds the cut-off).
+   */
+  function score(plan: Plan, filter: ((shortId: number) => boolean) | undefined, n: number): Scored {
     if (scores.length < state._nextId) {
       scores = new Float64Array(state._nextId + 1024);
       bits = new Uint32Array(state._nextId + 1024);
     }
+    const work: ScoreWork = { postingsVisited: 0, probes: 0, candidates: 0, candidatesSorted: 0 };
     const touched: number[] = [];
-    const total = state._documentCount;
-    for (const leaf of leaves) {
+    for (const leaf of plan.leaves) {
       const postings = state._index.get(leaf.term);
       if (!postings) continue;
       for (const fieldId of leaf.fields) {
         const docs = postings.get(fieldId);
         if (!docs) continue;
         const boost = FIELD_BOOST[fieldId]! * leaf.weight;
-        const idf = Math.log(1 + (total - docs.size + 0.5) / (docs.size + 0.5));
         const avgLength = state._avgFieldLength[fieldId] || 1;
-        addPostings(docs, fieldId, boost * idf, avgLength, leaf.bit, touched);
+        work.postingsVisited += docs.size;
+        addPostings(docs, fieldId, boost * idf(docs.size), avgLength, leaf.bit, touched);
       }
     }
+    let requiredBits = 0;
+    for (const g of plan.required) requiredBits |= g.bit;
+    const probed = plan.required.filter((g) => g.bit === 0);
     const ids: number[] = [];
     const ranked: number[] = [];
     const matchedBits: number[] = [];
     for (const docId of touched) {
       const docBits = bits[docId]!;
-      const keep = (docBits & required) === required && (!filter || filter(docId));
+      const keep =
+        (docBits & requiredBits) === requiredBits && probed.every((g) => holdsGroup(g, docId, work)) && (!filter || filter(docId));
       if (keep) {
+        let sum = scores[docId]!;
+        for (const leaf of plan.probes) sum += probe(leaf, docId, work);
         ids.push(docId);
         matchedBits.push(docBits);
-        // Like MiniSearch: more distinct words matched multiplies the score.
-        ranked.push(scores[docId]! * popcount(docBits & ~required || docBits));
+        // Like MiniSearch: more distinct words matched multiplies the score (phrase words and
+        // author terms, which every result has, count only when no free word matched).
+        ranked.push(sum * (popcount(docBits & FREE_WORD_BITS) || plan.required.length));
       }
       scores[docId] = 0;
       bits[docId] = 0;
     }
-    const threshold = ranked.length > n ? nthLargest(Float64Array.from(ranked), n) : -Infinity;
-    const top: Candidate[] = [];
-    for (let i = 0; i < ids.length; i++) if (ranked[i]! >= threshold) top.push({ shortId: ids[i]!, score: ranked[i]!, bits: matchedBits[i]! });
+    work.candidates = ids.length;
+    const top = bestOf(ids, ranked, matchedBits, n);
+    work.candidatesSorted = top.length;
     top.sort((a, b) => b.score - a.score);
-    return { top: top.slice(0, n), total: ids.length };
+    return { top, total: ids.length, work };
   }
 
   return { noteLengths, forget, primeLengths, score };
+}
+
+/**
+ * The `n` best candidates, unsorted: those above the n-th best score, then ties at it in the
+ * order found (what a stable sort of all of them would keep). Thousands of equal scores (an
+ * author filter alone) are neither all collected nor sorted.
+ */
+function bestOf(ids: readonly number[], ranked: readonly number[], matchedBits: readonly number[], n: number): Candidate[] {
+  const top: Candidate[] = [];
+  const take = (i: number) => top.push({ shortId: ids[i]!, score: ranked[i]!, bits: matchedBits[i]! });
+  if (ranked.length <= n) {
+    for (let i = 0; i < ids.length; i++) take(i);
+    return top;
+  }
+  const threshold = nthLargest(Float64Array.from(ranked), n);
+  for (let i = 0; i < ids.length; i++) if (ranked[i]! > threshold) take(i);
+  for (let i = 0; i < ids.length && top.length < n; i++) if (ranked[i] === threshold) take(i);
+  return top;
 }
 
 function popcount(n: number): number {

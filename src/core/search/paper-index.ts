@@ -2,7 +2,7 @@ import type MiniSearch from 'minisearch';
 import type { Query } from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
 import type { Paper } from '../paper.js';
-import { createBm25Scorer } from './bm25-scorer.js';
+import { createBm25Scorer, type ScoreWork } from './bm25-scorer.js';
 import {
   countAbstractTerms,
   distinctiveTerms,
@@ -23,6 +23,7 @@ import { rerank, type CandidateDocs } from './rerank.js';
 import { hitOf, resort, type SearchHit, type SearchSort } from './search-hit.js';
 import { emptyMiniSearch } from './snapshot-format.js';
 import { tokenize } from './tokenize.js';
+import { selectTop } from './top-k.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /**
@@ -36,6 +37,7 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  *   index-document.ts   what is indexed (fields, tokenisation, distinctive abstract terms)
  *   query.ts            the query language → ParsedQuery
  *   query-plan.ts       ParsedQuery → index terms to score, within budgets
+ *   query-filter.ts     what author:, cat:, dates and has:code mean (shared with topics)
  *   bm25-scorer.ts      BM25 over postings, best candidates by partial selection
  *   rerank.ts           the final order of the best candidates
  *   snapshot-format.ts  what a snapshot holds (src/storage/index-snapshot.ts does the I/O)
@@ -53,9 +55,21 @@ export type SearchOptions = {
   /** Treat the last word as still being typed (autocomplete). Without it, only an unknown last word is completed. */
   prefix?: boolean;
 };
-export type SearchPage = { hits: SearchHit[]; total: number; query: ParsedQuery };
+/**
+ * What answering cost, for tests and the benchmark: postings visited and looked up, papers
+ * scanned by a filter-only query, candidates that passed, and how many of them were sorted.
+ */
+export type SearchWork = ScoreWork & { papersScanned: number };
+/** `query.notes` says what was left out of the query (words past the limit), for the renderer to show. */
+export type SearchPage = { hits: SearchHit[]; total: number; query: ParsedQuery; work: SearchWork };
 
+/** Results a query with words can be paged through: the re-ranked best candidates. */
 const CANDIDATES = 100;
+/**
+ * Results a filter-only query can be paged through, newest (or most upvoted) first. Each page
+ * still checks every paper against the filters, but sorts only what it shows.
+ */
+export const FILTER_ONLY_RESULTS = 1_000;
 
 export type PaperIndex = ReturnType<typeof wrapIndex>;
 
@@ -70,6 +84,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
   const vocabulary: Vocabulary = {
     documentFrequency: (term) => documentFrequency(ms, term),
     postingCount: (term) => postingCount(ms, term),
+    fieldFrequency: (term, fieldId) => fieldFrequency(ms, term, fieldId),
     indexTermsWithPrefix: (prefix) => mapKeys(state._index.atPrefix(prefix)),
     titleTermsWithPrefix: (prefix) => mapKeys(fuzzyVocabulary.atPrefix(prefix)),
     titleTermsNear: (term, maxDistance) =>
@@ -140,13 +155,29 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     };
   }
 
-  /** Filters alone ("cat:cs.CL after:2025-06"): every paper that passes, newest first. */
-  function filterOnly(accept: (shortId: number) => boolean): SearchHit[] {
-    const hits: SearchHit[] = [];
-    for (const [shortId, s] of state._storedFields) {
-      if (s && accept(shortId)) hits.push(hitOf(state._documentIds.get(shortId)!, 0, s as Stored));
+  /**
+   * Filters alone ("cat:cs.CL after:2025-06"): the first `depth` papers that pass, newest first
+   * (most upvoted first for sort: upvotes, then newest), ties in index order, and how many pass.
+   */
+  function filterOnly(accept: (shortId: number) => boolean, sort: SearchSort, depth: number, work: SearchWork) {
+    type Match = { shortId: number; seq: number; s: Stored };
+    let matched = 0;
+    function* matches(): Generator<Match> {
+      let seq = 0;
+      for (const [shortId, s] of state._storedFields) {
+        work.papersScanned++;
+        if (!s || !accept(shortId)) continue;
+        matched++;
+        yield { shortId, seq: seq++, s: s as Stored };
+      }
     }
-    return hits.sort((a, b) => (b.published ?? '').localeCompare(a.published ?? ''));
+    const newer = (a: Match, b: Match) => (a.s.date !== b.s.date ? a.s.date > b.s.date : a.seq < b.seq);
+    const better =
+      sort === 'upvotes' ? (a: Match, b: Match) => (a.s.upvotes !== b.s.upvotes ? a.s.upvotes > b.s.upvotes : newer(a, b)) : newer;
+    const top = selectTop(matches(), depth, better);
+    work.candidates = matched;
+    work.candidatesSorted = top.length;
+    return { hits: top.map((m) => hitOf(state._documentIds.get(m.shortId)!, 0, m.s)), matched };
   }
 
   function search(input: string, options: SearchOptions = {}): SearchPage {
@@ -161,22 +192,23 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       if (s && (!filter || filter(state._idToShortId.get(id)!))) exact.push(hitOf(id, Number.MAX_SAFE_INTEGER, s));
     }
     const p = planQuery(vocabulary, q, options.prefix ?? false);
-    let ranked: SearchHit[] = [];
-    let total = 0;
+    let work: SearchWork = { postingsVisited: 0, probes: 0, papersScanned: 0, candidates: 0, candidatesSorted: 0 };
     if (p.leaves.length > 0) {
-      const found = scorer.score(p.leaves, p.required, filter, CANDIDATES);
-      ranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs);
-      total = found.total;
-    } else if (filter && exact.length === 0) {
-      ranked = filterOnly(filter);
-      total = ranked.length;
+      const found = scorer.score(p, filter, CANDIDATES);
+      work = { ...found.work, papersScanned: 0 };
+      const ranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs);
+      const exactIds = new Set(exact.map((h) => h.id));
+      let hits = [...exact, ...ranked.filter((h) => !exactIds.has(h.id))];
+      if (options.sort && options.sort !== 'relevance' && hits.length > 0) hits = resort(hits, options.sort, exact.length);
+      // `total` counts what can be paged to: the re-ranked candidates.
+      return { hits: hits.slice(offset, offset + limit), total: hits.length, query: q, work };
     }
-    const exactIds = new Set(exact.map((h) => h.id));
-    let hits = [...exact, ...ranked.filter((h) => !exactIds.has(h.id))];
-    total += exact.filter((h) => !ranked.some((r) => r.id === h.id)).length;
-    if (options.sort && options.sort !== 'relevance' && hits.length > 0) hits = resort(hits, options.sort, exact.length);
-    // `total` counts what can be paged to: the re-ranked candidates (or every filter match).
-    return { hits: hits.slice(offset, offset + limit), total: hits.length, query: q };
+    if (filter && exact.length === 0) {
+      const depth = Math.min(offset + limit, FILTER_ONLY_RESULTS);
+      const found = filterOnly(filter, options.sort ?? 'newest', depth, work);
+      return { hits: found.hits.slice(offset, offset + limit), total: Math.min(found.matched, FILTER_ONLY_RESULTS), query: q, work };
+    }
+    return { hits: exact.slice(offset, offset + limit), total: exact.length, query: q, work };
   }
 
   /** Up to `limit` title suggestions for what has been typed so far (autocomplete). */

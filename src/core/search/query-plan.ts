@@ -14,6 +14,8 @@ export type Vocabulary = {
   documentFrequency(term: string): number;
   /** Postings of the term across fields: the scorer's cost of visiting it. */
   postingCount(term: string): number;
+  /** Documents holding the term in one field. */
+  fieldFrequency(term: string, fieldId: number): number;
   /** Terms of the whole index that start with `prefix`, in index order. */
   indexTermsWithPrefix(prefix: string): Iterable<string>;
   /** Title terms shared by two or more papers that start with `prefix` (a small vocabulary). */
@@ -23,67 +25,113 @@ export type Vocabulary = {
 };
 
 export type Expansion = { term: string; weight: number; word: number };
-export type PlannedWord = { index: number; expansions: Expansion[]; cost: number };
+/** A free word: `index` in ParsedQuery.words, `bit` its mark on the documents that match it (0 when not retrieved). */
+export type PlannedWord = { index: number; bit: number; expansions: Expansion[]; cost: number };
 /** One index term to score, in `fields`, setting `bit` on the documents that hold it. */
 export type Leaf = { term: string; weight: number; bit: number; fields: readonly number[] };
-/** `required`: the bits every result must have (phrase words and author filters). */
-export type Plan = { leaves: Leaf[]; required: number; words: PlannedWord[] };
+/**
+ * Something every result must have: one word of a quoted phrase (any of its terms) or one term
+ * of an author: filter. `bit` is set when its postings are visited; 0 means it is checked and
+ * scored by looking the candidates up in its postings instead.
+ */
+export type RequiredGroup = { terms: readonly string[]; fields: readonly number[]; cost: number; bit: number };
+/**
+ * `leaves` are visited (every posting), `probes` only looked up for candidates that already
+ * hold every required group, which gives them the same score at a fraction of the work.
+ */
+export type Plan = { leaves: Leaf[]; probes: Leaf[]; required: RequiredGroup[]; words: PlannedWord[] };
 
-/** Postings scored per query before the most common words leave retrieval (see planQuery). */
-export const POSTINGS_BUDGET = 25_000;
-export const MAX_FUZZY_WORDS = 10;
-export const MAX_PREFIX_EXPANSIONS = 12;
+/**
+ * The work one query may do. Scoring costs one step per posting visited, and a common word
+ * ("model": 40k papers) costs more than the rest of a query together while telling little apart.
+ */
+export const QUERY_BUDGET = {
+  /** Postings of free words: over it, the most common words leave retrieval (the rarest two always stay). */
+  postings: 25_000,
+  /** Postings of every leaf together, the rarest free word and the rarest required group aside. */
+  maxPostings: 150_000,
+  /** Postings of required groups visited beyond the rarest one; the others are probed. */
+  requiredPostings: 25_000,
+  /** Required groups that get a bit of their own (bits 24–30; free words hold 0–23). */
+  requiredBits: 7,
+  fuzzyWords: 10,
+  /** Words longer than this are not typo-corrected: edit distance over long strings is slow and means little. */
+  fuzzyWordChars: 32,
+  prefixExpansions: 12,
+} as const;
 /** Prefix completion looks at no more candidate terms than this. */
 const PREFIX_SCAN = 2000;
 /** Typo corrections kept per word. */
 const FUZZY_PER_WORD = 3;
+const FIRST_REQUIRED_BIT = 24;
 
 export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolean): Plan {
-  const fuzzyBudget = { left: MAX_FUZZY_WORDS };
+  const fuzzyBudget = { left: QUERY_BUDGET.fuzzyWords };
   const content = q.words.map((w, i) => ({ w, i })).filter(({ w }) => w.terms.length > 0);
   // A query of nothing but stopwords ("the who") searches them as plain words.
   const typed = content.length > 0 ? content : q.words.map((w, i) => ({ w: { word: w.word, terms: [w.word] }, i }));
   const lastIndex = q.words.length - 1;
-  const words: PlannedWord[] = typed.map(({ w, i }) => {
+  // parseQuery keeps at most 24 words with terms, so every free word has a bit of its own.
+  const words: PlannedWord[] = typed.slice(0, FIRST_REQUIRED_BIT).map(({ w, i }, position) => {
     const last = q.lastWordIsPrefix && i === lastIndex && (prefix || vocabulary.documentFrequency(w.terms[0] ?? '') === 0);
     const expansions = expandWord(vocabulary, w, i, last, fuzzyBudget);
-    return { index: i, expansions, cost: expansions.reduce((n, e) => n + vocabulary.postingCount(e.term), 0) };
+    return { index: i, bit: 1 << position, expansions, cost: expansions.reduce((n, e) => n + vocabulary.postingCount(e.term), 0) };
   });
 
-  // Scoring costs one step per posting, and a common word ("model": 40k papers) costs more
-  // than the rest of a query together while telling little apart. Over the budget, the most
-  // common words leave retrieval (the rarest two always stay); re-ranking still counts them.
-  const queried = words.filter((w) => w.expansions.length > 0).sort((a, b) => a.cost - b.cost);
+  // Phrases and author filters are required: every phrase word (its variants are alternatives)
+  // and every term of an author's surname. Only documents holding the rarest group can be
+  // results, so that one is always visited; the others are visited while cheap, else probed.
+  const required: RequiredGroup[] = [
+    ...q.phrases.flatMap((phrase) => phrase.map((w) => group(vocabulary, w.terms, ALL_FIELD_IDS))),
+    ...q.authors.flatMap((terms) => terms.map((t) => group(vocabulary, [t], [AUTHORS_FIELD_ID]))),
+  ];
   let spent = 0;
+  let requiredSpent = 0;
+  [...required]
+    .sort((a, b) => a.cost - b.cost)
+    .forEach((g, rank) => {
+      const visit = rank === 0 || (rank < QUERY_BUDGET.requiredBits && requiredSpent + g.cost <= QUERY_BUDGET.requiredPostings);
+      if (!visit) return;
+      g.bit = 1 << (FIRST_REQUIRED_BIT + rank);
+      if (rank > 0) requiredSpent += g.cost;
+      spent += g.cost;
+    });
+
+  const queried = words.filter((w) => w.expansions.length > 0).sort((a, b) => a.cost - b.cost);
+  let freeSpent = 0;
   const kept = queried.filter((w, rank) => {
-    if (rank >= 2 && spent + w.cost > POSTINGS_BUDGET) return false;
+    const overBudget = rank >= 2 && freeSpent + w.cost > QUERY_BUDGET.postings;
+    const overMax = rank >= 1 && spent + w.cost > QUERY_BUDGET.maxPostings;
+    if (overBudget || overMax) return false;
+    freeSpent += w.cost;
     spent += w.cost;
     return true;
   });
+  const keptWords = new Set(kept);
+  for (const w of words) if (!keptWords.has(w)) w.bit = 0;
 
-  // Each free word gets one bit; a document's bits say which words it matched. Phrases and
-  // author filters are required: their words get bits in `required`.
+  // Free words first, then required groups: the order scores are summed in, kept from the first version.
   const leaves: Leaf[] = [];
-  kept.forEach((w) => {
-    for (const e of w.expansions) leaves.push({ term: e.term, weight: e.weight, bit: bitOf(w.index), fields: ALL_FIELD_IDS });
-  });
-  let required = 0;
-  let nextBit = Math.min(q.words.length, 24);
-  const requireGroup = (groups: string[][], fields: readonly number[]) => {
-    for (const terms of groups) {
-      const bit = 1 << nextBit++ % 31;
-      required |= bit;
-      for (const term of terms) leaves.push({ term, weight: 1, bit, fields });
-    }
-  };
-  // A phrase needs every word (each word's variants are alternatives).
-  for (const phrase of q.phrases) requireGroup(phrase.map((w) => w.terms), ALL_FIELD_IDS);
-  for (const group of q.authors) requireGroup(group.map((t) => [t]), [AUTHORS_FIELD_ID]);
-  return { leaves, required, words };
+  const probes: Leaf[] = [];
+  for (const w of kept) {
+    for (const e of w.expansions) leaves.push({ term: e.term, weight: e.weight, bit: w.bit, fields: ALL_FIELD_IDS });
+  }
+  for (const g of required) {
+    for (const term of g.terms) (g.bit ? leaves : probes).push({ term, weight: 1, bit: g.bit, fields: g.fields });
+  }
+  return { leaves, probes, required, words };
 }
 
-export function bitOf(wordIndex: number): number {
-  return 1 << Math.min(wordIndex, 23);
+/** The bits of free words (the rest belong to required groups). */
+export const FREE_WORD_BITS = (1 << FIRST_REQUIRED_BIT) - 1;
+
+function group(vocabulary: Vocabulary, terms: readonly string[], fields: readonly number[]): RequiredGroup {
+  const [only] = fields;
+  const cost = terms.reduce(
+    (n, term) => n + (fields.length === 1 && only !== undefined ? vocabulary.fieldFrequency(term, only) : vocabulary.postingCount(term)),
+    0,
+  );
+  return { terms, fields, cost, bit: 0 };
 }
 
 function expandWord(
@@ -108,7 +156,8 @@ function expandWord(
   // title terms shared by two or more papers: that vocabulary is ~30k terms, small enough
   // to search with edit distance 2 in about a millisecond.
   const df = vocabulary.documentFrequency(primary);
-  if (primary.length >= 4 && df <= 2 && fuzzyBudget.left > 0 && !/^\d+$/.test(primary)) {
+  const correctable = primary.length >= 4 && primary.length <= QUERY_BUDGET.fuzzyWordChars && !/^\d+$/.test(primary);
+  if (correctable && df <= 2 && fuzzyBudget.left > 0) {
     fuzzyBudget.left -= 1;
     const maxDistance = primary.length >= 8 ? 2 : 1;
     const found = [...vocabulary.titleTermsNear(primary, maxDistance)]
@@ -134,6 +183,6 @@ function prefixExpansions(vocabulary: Vocabulary, prefix: string): { term: strin
   }
   found.sort((a, b) => b.df - a.df);
   return found
-    .slice(0, MAX_PREFIX_EXPANSIONS)
+    .slice(0, QUERY_BUDGET.prefixExpansions)
     .map(({ term }) => ({ term, weight: 0.8 * (prefix.length / (prefix.length + 0.3 * (term.length - prefix.length))) }));
 }

@@ -12,7 +12,32 @@ import { nameTerms, queryWords, type QueryWord } from './tokenize.js';
  *   after:2024-06  before:2025-01-01  year:2025   publication date (after: inclusive, before: exclusive)
  *   has:code                   papers with a code repository link
  *   2405.17399, arXiv:…, URLs  that paper first
+ *
+ * Every query is bounded here, in one place, whoever sends it (slash command, topic, CLI,
+ * stdin): see QUERY_LIMITS. Free words are ranking signals, so words past the limit are dropped
+ * and `notes` says so; phrases, filters and ids narrow the results, and dropping one would
+ * quietly answer another question, so more of them than the limits allow is refused with a
+ * UserFacingError. Messages never echo more than a short prefix of what was typed.
  */
+export const QUERY_LIMITS = {
+  /** Characters of a whole query. /paper search and topics allow 300; the CLI and stdin anything. */
+  chars: 1_000,
+  /** Free words with index terms (stopwords are free: they cost nothing to search). */
+  words: 24,
+  /** Free words of any kind, stopwords included, that are read at all. */
+  typedWords: 64,
+  /** Index terms of one word: a long hyphenated chain ("a-b-c-…") yields one per part. */
+  termsPerWord: 8,
+  phrases: 4,
+  phraseWords: 12,
+  /** author: and cat: filters, each. */
+  filtersOfAKind: 6,
+  filterValueChars: 80,
+  ids: 10,
+  /** What a message quotes of the user's text at most. */
+  echoChars: 40,
+} as const;
+
 export type ParsedQuery = {
   /** Free words in the order typed (stopwords included, with no terms). */
   words: QueryWord[];
@@ -33,12 +58,20 @@ export type ParsedQuery = {
   lastWordIsPrefix: boolean;
   /** The free text without filters, for exact-title comparison. */
   text: string;
+  /** What was left out of the query and why, for the renderer to show ("Searched the first 24 words…"). */
+  notes: string[];
 };
 
 const FILTER = /^(author|cat|category|after|before|year|has):(.*)$/i;
 
 /** Parse a query. Throws UserFacingError naming the filter when a filter value is malformed. */
 export function parseQuery(input: string): ParsedQuery {
+  if (input.length > QUERY_LIMITS.chars) {
+    throw new UserFacingError(
+      `That query has ${input.length.toLocaleString('en-US')} characters; a query has at most ${QUERY_LIMITS.chars.toLocaleString('en-US')}.`,
+      'Keep the words that say most about the paper: a title, a few distinctive words, an author.',
+    );
+  }
   const query: ParsedQuery = {
     words: [],
     phrases: [],
@@ -48,6 +81,7 @@ export function parseQuery(input: string): ParsedQuery {
     ids: [],
     lastWordIsPrefix: false,
     text: '',
+    notes: [],
   };
   const freeText: string[] = [];
   const allText: string[] = [];
@@ -56,7 +90,16 @@ export function parseQuery(input: string): ParsedQuery {
     lastTokenIsFree = false;
     if (token.quoted) {
       const words = queryWords(token.value).filter((w) => w.terms.length > 0);
+      if (words.length > QUERY_LIMITS.phraseWords) {
+        throw new UserFacingError(
+          `The phrase "${shorten(token.value)}" has ${words.length} words; a quoted phrase has at most ${QUERY_LIMITS.phraseWords}.`,
+          'Quote the few words that must appear together, and leave the rest unquoted.',
+        );
+      }
       if (words.length > 0) query.phrases.push(words);
+      if (query.phrases.length > QUERY_LIMITS.phrases) {
+        throw new UserFacingError(`A query has at most ${QUERY_LIMITS.phrases} quoted phrases.`, 'Leave the less important ones unquoted.');
+      }
       allText.push(token.value);
       continue;
     }
@@ -68,6 +111,7 @@ export function parseQuery(input: string): ParsedQuery {
     const id = looksLikeId(token.value) ? parsePaperId(token.value) : undefined;
     if (id) {
       if (!query.ids.includes(id)) query.ids.push(id);
+      if (query.ids.length > QUERY_LIMITS.ids) throw new UserFacingError(`A query names at most ${QUERY_LIMITS.ids} papers.`);
       continue;
     }
     freeText.push(token.value);
@@ -75,11 +119,39 @@ export function parseQuery(input: string): ParsedQuery {
     lastTokenIsFree = true;
   }
   query.text = allText.join(' ');
-  query.words = queryWords(freeText.join(' '));
+  query.words = boundWords(queryWords(freeText.join(' ')), query.notes);
   // Still typing the last word: the input ends in a letter or digit and its last token is a free word.
   const last = input.at(-1);
   query.lastWordIsPrefix = last !== undefined && /[\p{L}\p{N}]/u.test(last) && lastTokenIsFree && query.words.length > 0;
   return query;
+}
+
+/**
+ * The first QUERY_LIMITS.words words with index terms (and at most QUERY_LIMITS.typedWords words
+ * in all), each with at most QUERY_LIMITS.termsPerWord terms; a note when words were dropped.
+ */
+function boundWords(words: QueryWord[], notes: string[]): QueryWord[] {
+  let content = 0;
+  let kept = 0;
+  for (const w of words) {
+    if (w.terms.length > 0) content++;
+    if (content > QUERY_LIMITS.words || kept === QUERY_LIMITS.typedWords) break;
+    kept++;
+  }
+  if (kept < words.length) {
+    notes.push(
+      `Searched the first ${kept} of ${words.length} words (at most ${QUERY_LIMITS.words}, not counting words like "the"); every filter and quoted phrase still applies.`,
+    );
+  }
+  return words
+    .slice(0, kept)
+    .map((w) => (w.terms.length > QUERY_LIMITS.termsPerWord ? { word: w.word, terms: w.terms.slice(0, QUERY_LIMITS.termsPerWord) } : w));
+}
+
+/** At most QUERY_LIMITS.echoChars characters of user text, for a message. */
+export function shorten(text: string): string {
+  const chars = [...text];
+  return chars.length <= QUERY_LIMITS.echoChars ? text : `${chars.slice(0, QUERY_LIMITS.echoChars - 1).join('')}…`;
 }
 
 type RawToken = { value: string; quoted: boolean };
@@ -108,20 +180,29 @@ function looksLikeId(token: string): boolean {
 function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
   const value = rawValue.trim();
   if (!value) throw new UserFacingError(`\`${name}:\` needs a value.`, filterHint(name));
+  if (value.length > QUERY_LIMITS.filterValueChars) {
+    throw new UserFacingError(`\`${name}:${shorten(value)}\` is too long for a ${name}: filter.`, filterHint(name));
+  }
   switch (name) {
     case 'author': {
       // The index holds surnames, so "de vries" and "harm de vries" both mean "vries".
       const surname = nameTerms(value.split(/\s+/).at(-1) ?? '');
-      if (surname.length === 0) throw new UserFacingError(`\`author:${value}\` has no name in it.`, filterHint(name));
-      query.authors.push(surname);
+      if (surname.length === 0) throw new UserFacingError(`\`author:${shorten(value)}\` has no name in it.`, filterHint(name));
+      query.authors.push(surname.slice(0, QUERY_LIMITS.termsPerWord));
+      if (query.authors.length > QUERY_LIMITS.filtersOfAKind) {
+        throw new UserFacingError(`A query has at most ${QUERY_LIMITS.filtersOfAKind} author: filters.`, filterHint(name));
+      }
       return;
     }
     case 'cat':
     case 'category': {
       if (!/^[a-z-]+(\.[a-z-]+)?$/i.test(value)) {
-        throw new UserFacingError(`\`cat:${value}\` is not an arXiv category.`, filterHint('cat'));
+        throw new UserFacingError(`\`cat:${shorten(value)}\` is not an arXiv category.`, filterHint('cat'));
       }
       query.categories.push(value.toLowerCase());
+      if (query.categories.length > QUERY_LIMITS.filtersOfAKind) {
+        throw new UserFacingError(`A query has at most ${QUERY_LIMITS.filtersOfAKind} cat: filters.`, filterHint('cat'));
+      }
       return;
     }
     case 'after':
@@ -131,14 +212,14 @@ function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
       query.before = Math.min(query.before ?? 99_999_999, parseDateBound(name, value));
       return;
     case 'year': {
-      if (!/^\d{4}$/.test(value)) throw new UserFacingError(`\`year:${value}\` is not a year.`, filterHint(name));
+      if (!/^\d{4}$/.test(value)) throw new UserFacingError(`\`year:${shorten(value)}\` is not a year.`, filterHint(name));
       const year = Number(value);
       query.after = Math.max(query.after ?? 0, year * 10_000 + 101);
       query.before = Math.min(query.before ?? 99_999_999, (year + 1) * 10_000 + 101);
       return;
     }
     case 'has':
-      if (value.toLowerCase() !== 'code') throw new UserFacingError(`\`has:${value}\` is not known.`, filterHint(name));
+      if (value.toLowerCase() !== 'code') throw new UserFacingError(`\`has:${shorten(value)}\` is not known.`, filterHint(name));
       query.hasCode = true;
       return;
   }
@@ -151,7 +232,7 @@ function parseDateBound(name: string, value: string): number {
   const month = m?.[2] ? Number(m[2]) : 1;
   const day = m?.[3] ? Number(m[3]) : 1;
   const valid = m && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
-  if (!valid) throw new UserFacingError(`\`${name}:${value}\` is not a date.`, filterHint(name));
+  if (!valid) throw new UserFacingError(`\`${name}:${shorten(value)}\` is not a date.`, filterHint(name));
   return year * 10_000 + month * 100 + day;
 }
 

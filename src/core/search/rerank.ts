@@ -1,7 +1,7 @@
 import { normalizeTitleKey } from '../paper-id.js';
 import type { Stored } from './index-document.js';
 import type { Candidate } from './bm25-scorer.js';
-import { bitOf, type Plan } from './query-plan.js';
+import type { Plan } from './query-plan.js';
 import type { ParsedQuery } from './query.js';
 import { hitOf, type SearchHit } from './search-hit.js';
 import { tokenize } from './tokenize.js';
@@ -41,7 +41,7 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
       const inTitle = new Set<number>();
       for (const term of tokenize(s.title)) for (const w of wordsOf.get(term) ?? []) inTitle.add(w);
       const matched = new Set(inTitle);
-      for (const w of p.words) if (docBits & bitOf(w.index)) matched.add(w.index);
+      for (const w of p.words) if (docBits & w.bit) matched.add(w.index);
       const titleKey = normalizeTitleKey(s.title);
       let score = raw / best + COVERAGE_WEIGHT * (matched.size / contentWords) + TITLE_WEIGHT * (inTitle.size / contentWords);
       if (typing && queryKey) {

@@ -253,6 +253,30 @@ describe('paperboy import, search, show (in process)', () => {
     expect(lines[3]).toHaveLength(1);
   });
 
+  it('given a 100,000-character query, refuses it in a short line instead of crashing or echoing it', async () => {
+    const huge = 'transfromers '.repeat(7_700).slice(0, 100_000);
+    const single = await cli(['search', huge]);
+    expect(single.code).toBe(2);
+    expect(single.stdout).toBe('');
+    const refusal = single.stderr.split('\n').filter((line) => line.startsWith('paperboy:'));
+    expect(refusal).toEqual(['paperboy: That query has 100,000 characters; a query has at most 1,000.']);
+    expect(Math.max(...single.stderr.split('\n').map((line) => line.length))).toBeLessThan(200);
+
+    const stdin = await cli(['search', '--limit', '1'], { stdin: `${huge}\ndirect preference\n` });
+    expect(stdin.code).toBe(0);
+    const lines = stdin.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(lines[0]).toMatchObject({ error: expect.stringMatching(/^That query has 100,000 characters/) });
+    expect(lines[1]).toHaveLength(1);
+  });
+
+  it('given a long query that matches nothing, echoes a short prefix of it and notes the dropped words', async () => {
+    const words = Array.from({ length: 30 }, (_, i) => `qqq${i}zz`).join(' ');
+    const run = await cli(['search', words]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('no papers match "qqq0zz qqq1zz qqq2zz qqq3zz qqq4zz qqq5…"\n');
+    expect(run.stderr).toMatch(/^note: Searched the first 24 of 30 words/m);
+  });
+
   it('shows a paper by id or URL, and says so for an unknown or malformed id', async () => {
     await cli(['import', JSONL]);
     const run = await cli(['show', 'https://arxiv.org/abs/1706.03762v5']);

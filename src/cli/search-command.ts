@@ -1,5 +1,6 @@
 import { UserFacingError } from '../core/errors.js';
-import type { PaperIndex, SearchHit, SearchSort } from '../core/search/paper-index.js';
+import type { PaperIndex, SearchPage, SearchHit, SearchSort } from '../core/search/paper-index.js';
+import { shorten } from '../core/search/query.js';
 import { readLines } from '../app/read-lines.js';
 import { EXIT, formatError, UsageError, write, type Command, type CommandContext } from './command.js';
 import { formatCount, printable } from './format.js';
@@ -22,16 +23,19 @@ export const searchCommand: Command = {
     const index = await (await ctx.openService()).index();
     if (positionals.length === 0) return answerStdin(index, options, ctx);
 
-    let hits: SearchHit[];
+    // The query's length is bounded in core (parseQuery), whatever the shell passed.
+    let page: SearchPage;
     try {
-      hits = index.search(query, options).hits;
+      page = index.search(query, options);
     } catch (error) {
       if (!(error instanceof UserFacingError)) throw error;
       await write(ctx.io.stderr, formatError(error.message, error.hint));
       return EXIT.usage;
     }
+    const { hits } = page;
+    for (const note of page.query.notes) await write(ctx.io.stderr, `note: ${note}\n`);
     if (values.json) await write(ctx.io.stdout, `${JSON.stringify(hits.map(toJson))}\n`);
-    else await write(ctx.io.stdout, hits.length > 0 ? renderHits(hits) : `no papers match "${printable(query)}"\n`);
+    else await write(ctx.io.stdout, hits.length > 0 ? renderHits(hits) : `no papers match "${printable(shorten(query))}"\n`);
     return EXIT.ok;
   },
 };

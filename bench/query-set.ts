@@ -286,3 +286,51 @@ export function generateQuerySet(papers: readonly CorpusPaper[], perClass: numbe
     autocompleteSharedPrefix: generated.autocomplete > 0 ? sharedPrefixTotal / generated.autocomplete : 0,
   };
 }
+
+// ---- worst cases: queries built to do the most work, timed apart from the relevance set ----
+
+/** A query made to cost as much as the query language allows; `suggest` runs it as autocomplete. */
+export type WorstCaseQuery = {
+  name: string;
+  text: string;
+  suggest?: boolean;
+  options?: { offset?: number; limit?: number; sort?: 'relevance' | 'newest' | 'upvotes' };
+  /** The engine is expected to refuse it (a UserFacingError), quickly. */
+  refused?: boolean;
+};
+
+/**
+ * The expensive shapes of defects 7 and 15, made from the corpus's most common title words and
+ * surnames so they stay the worst on any corpus: long queries, many phrases of common words,
+ * filters alone (deep pages too), 1- and 2-letter prefixes, author: with the commonest names,
+ * and input far over the length limit.
+ */
+export function worstCaseQueries(papers: readonly CorpusPaper[]): WorstCaseQuery[] {
+  const stats = analyseCorpus(papers);
+  const commonest = (counts: Map<string, number>, n: number) =>
+    [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([word]) => word);
+  const words = commonest(stats.titleWordDf, 40);
+  const surnames = commonest(stats.surnameDf, 6);
+  const phrase = (i: number) => `"${words[2 * i]} ${words[2 * i + 1]}"`;
+  const longest = [...papers].sort((a, b) => b.abstract.length - a.abstract.length)[0]?.abstract ?? words.join(' ');
+  return [
+    { name: '24 commonest title words', text: words.slice(0, 24).join(' ') },
+    { name: '40 common words (16 dropped)', text: words.join(' ') },
+    { name: 'longest abstract, cut to 1,000 chars', text: longest.slice(0, 1_000).replace(/\s+\S*$/, '') },
+    { name: '4 phrases of common words', text: [0, 1, 2, 3].map(phrase).join(' ') },
+    { name: '30 words + phrase at the end', text: `${words.slice(10, 40).join(' ')} ${phrase(0)}` },
+    { name: 'filter only: cat:cs.LG', text: 'cat:cs.LG' },
+    { name: 'filter only: cat:cs after:2024', text: 'cat:cs after:2024' },
+    { name: 'filter only: has:code, page 50', text: 'has:code', options: { offset: 490, limit: 10 } },
+    { name: 'filter only: year:2025 by upvotes', text: 'year:2025', options: { sort: 'upvotes' } },
+    { name: 'autocomplete "a"', text: 'a', suggest: true },
+    { name: 'autocomplete "m"', text: 'm', suggest: true },
+    { name: `autocomplete "${words[0]!.slice(0, 2)}"`, text: words[0]!.slice(0, 2), suggest: true },
+    { name: `autocomplete "${words[0]} ${words[1]!.slice(0, 2)}"`, text: `${words[0]} ${words[1]!.slice(0, 2)}`, suggest: true },
+    { name: `author:${surnames[0]}`, text: `author:${surnames[0]}` },
+    { name: `author:${surnames[0]} ${words[0]}`, text: `author:${surnames[0]} ${words[0]}` },
+    { name: '6 common author: filters', text: surnames.map((s) => `author:${s}`).join(' ') },
+    { name: 'one 999-letter word', text: 'transfromers'.repeat(84).slice(0, 999) },
+    { name: '100,000 characters (refused)', text: `${words.join(' ')} `.repeat(400).slice(0, 100_000), refused: true },
+  ];
+}

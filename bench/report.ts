@@ -1,6 +1,7 @@
 import { QUERY_CLASSES, type QueryClass } from './query-set.js';
 import type { ColdStartRun, SnapshotLoad } from './cold-start.js';
 import type { EngineSummary, QueryOutcome } from './stats.js';
+import type { WorstCaseResult } from './worst-case.js';
 
 /** Everything one run measured; printed as text and written as JSON to bench/out/last.json. */
 export type BenchReport = {
@@ -20,6 +21,8 @@ export type BenchReport = {
   querySet: { perClass: number; total: number; generated: Record<QueryClass, number>; autocompleteSharedPrefix: number };
   ours: EngineSummary;
   fts5: EngineSummary & { buildMs: number };
+  /** Latency and work of the most expensive query shapes (bench/worst-case.ts). */
+  worstCases: WorstCaseResult[];
   targets: Target[];
   /** Our worst misses per class (up to MISSES_KEPT each), for tuning the engine. */
   misses: Record<QueryClass, MissRow[]>;

@@ -1,6 +1,7 @@
-import { ArxivApiError, parseArxivAtom, parseArxivFeedMeta } from '../core/parsers/arxiv-atom.js';
+import { ArxivApiError, parseArxivFeedMeta } from '../core/parsers/arxiv-atom.js';
 import type { Clock, HttpClient, HttpError } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
+import { createBodyParser, type BodyParser } from './parse-body.js';
 import { checkArxivCategories, startSourceRun, trimBaseUrl, type Source } from './source.js';
 
 /**
@@ -22,6 +23,8 @@ export type ArxivApiSourceOptions = {
   /** Unused: kept so every source takes the same deps. */
   clock?: Clock;
   validators: ValidatorStore;
+  /** Big bodies parse off the event loop; createSources shares one between the sources. */
+  bodyParser?: BodyParser;
 };
 
 // The API's own limit per request.
@@ -33,6 +36,7 @@ export function createArxivApiSource({
   categories,
   maxResults = 100,
   validators,
+  bodyParser = createBodyParser(),
 }: ArxivApiSourceOptions): Source {
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS_LIMIT) {
     throw new RangeError(`arXiv maxResults must be an integer from 1 to ${MAX_RESULTS_LIMIT}, got ${maxResults}`);
@@ -42,7 +46,7 @@ export function createArxivApiSource({
     name: 'arxiv',
     async fetch() {
       const run = startSourceRun('arxiv', http, validators);
-      await run.request(url, parseArxivAtom, { explainHttpError: explainArxivError });
+      await run.request(url, (body) => bodyParser.parse('arxiv', body), { explainHttpError: explainArxivError });
       return run.result;
     },
   };

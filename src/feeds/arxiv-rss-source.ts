@@ -1,6 +1,6 @@
-import { parseArxivListing } from '../core/parsers/arxiv-rss.js';
 import type { HttpClient } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
+import { createBodyParser, type BodyParser } from './parse-body.js';
 import { checkArxivCategories, startSourceRun, trimBaseUrl, type ParsedBody, type Source } from './source.js';
 
 /**
@@ -21,6 +21,8 @@ export type ArxivRssSourceOptions = {
   categories: string[];
   validators: ValidatorStore;
   includeReplacements?: boolean;
+  /** Big bodies parse off the event loop; createSources shares one between the sources. */
+  bodyParser?: BodyParser;
 };
 
 const NEW_ANNOUNCEMENTS = new Set(['new', 'cross']);
@@ -31,10 +33,11 @@ export function createArxivRssSource({
   categories,
   validators,
   includeReplacements = false,
+  bodyParser = createBodyParser(),
 }: ArxivRssSourceOptions): Source {
   const url = `${trimBaseUrl(baseUrl)}/rss/${checkArxivCategories(categories).join('+')}`;
-  const parse = (body: string): ParsedBody => {
-    const listing = parseArxivListing(body);
+  const parse = async (body: string): Promise<ParsedBody> => {
+    const listing = await bodyParser.parse('rss-listing', body);
     if (includeReplacements) return listing;
     // No announce type at all (an unusual feed): keep the paper rather than lose it.
     const papers = listing.papers.filter((p) => {

@@ -6,6 +6,7 @@ import { createArxivRssSource } from './arxiv-rss-source.js';
 import { createHfDailySource } from './hf-daily-source.js';
 import { createHttpClient, type Clock, type HttpClient, type HttpClientOptions } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
+import { createBodyParser, type BodyParser } from './parse-body.js';
 import type { Source, SourceName, SourceResult } from './source.js';
 
 /**
@@ -153,6 +154,8 @@ export type SourceDeps = {
   logger: Logger;
   /** Overrides for the HTTP client built when `http` is not given (tests: short timeouts). */
   httpOptions?: Omit<HttpClientOptions, 'clock' | 'logger'>;
+  /** Where big bodies are parsed, off the event loop; by default one shared by these sources. */
+  bodyParser?: BodyParser;
 };
 
 /** The paced hosts for these settings: both arXiv services at ARXIV_MIN_INTERVAL_MS. */
@@ -166,6 +169,7 @@ export function sourceHostIntervals(settings: Pick<SourceSettings, 'arxivApiUrl'
 /** The enabled sources, in the order configured, sharing one HTTP client. */
 export function createSources(settings: SourceSettings, deps: SourceDeps): Source[] {
   const { clock, validators, logger } = deps;
+  const bodyParser = deps.bodyParser ?? createBodyParser();
   const http =
     deps.http ??
     createHttpClient({
@@ -178,7 +182,7 @@ export function createSources(settings: SourceSettings, deps: SourceDeps): Sourc
   return [...new Set(settings.sources)].map((name): Source => {
     switch (name) {
       case 'hf':
-        return createHfDailySource({ http, baseUrl: settings.hfApiUrl, days: settings.hfDays, clock, validators });
+        return createHfDailySource({ http, baseUrl: settings.hfApiUrl, days: settings.hfDays, clock, validators, bodyParser });
       case 'arxiv':
         return createArxivApiSource({
           http,
@@ -187,9 +191,10 @@ export function createSources(settings: SourceSettings, deps: SourceDeps): Sourc
           maxResults: settings.arxivMaxResults,
           clock,
           validators,
+          bodyParser,
         });
       case 'rss':
-        return createArxivRssSource({ http, baseUrl: settings.arxivRssUrl, categories: settings.arxivCategories, validators });
+        return createArxivRssSource({ http, baseUrl: settings.arxivRssUrl, categories: settings.arxivCategories, validators, bodyParser });
     }
   });
 }

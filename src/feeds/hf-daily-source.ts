@@ -1,6 +1,6 @@
-import { parseHfDailyPapers } from '../core/parsers/hf-daily-papers.js';
 import type { Clock, HttpClient } from './http-fetch.js';
 import type { ValidatorStore } from './memory-validators.js';
+import { createBodyParser, type BodyParser } from './parse-body.js';
 import { startSourceRun, trimBaseUrl, type Source } from './source.js';
 
 /**
@@ -15,11 +15,20 @@ export type HfDailySourceOptions = {
   days?: number;
   clock: Clock;
   validators: ValidatorStore;
+  /** Big bodies parse off the event loop; createSources shares one between the sources. */
+  bodyParser?: BodyParser;
 };
 
 const DAY_MS = 86_400_000;
 
-export function createHfDailySource({ http, baseUrl = 'https://huggingface.co', days = 3, clock, validators }: HfDailySourceOptions): Source {
+export function createHfDailySource({
+  http,
+  baseUrl = 'https://huggingface.co',
+  days = 3,
+  clock,
+  validators,
+  bodyParser = createBodyParser(),
+}: HfDailySourceOptions): Source {
   if (!Number.isInteger(days) || days < 1 || days > 30) throw new RangeError(`HF days must be an integer from 1 to 30, got ${days}`);
   const base = trimBaseUrl(baseUrl);
   return {
@@ -27,7 +36,7 @@ export function createHfDailySource({ http, baseUrl = 'https://huggingface.co', 
     async fetch() {
       const run = startSourceRun('hf', http, validators);
       for (const date of recentUtcDates(clock.now(), days)) {
-        await run.request(`${base}/api/daily_papers?date=${date}`, parseHfDailyPapers, { where: `date ${date}` });
+        await run.request(`${base}/api/daily_papers?date=${date}`, (body) => bodyParser.parse('hf', body), { where: `date ${date}` });
       }
       return run.result;
     },

@@ -2,6 +2,7 @@ import type { Paper } from '../core/paper.js';
 import { ArxivApiError } from '../core/parsers/arxiv-atom.js';
 import { ImportFormatError, type ImportSkip } from '../core/parsers/import-result.js';
 import { HttpError, type HttpClient, type Validators } from './http-fetch.js';
+import { BodyFormatError } from './parse-body.js';
 import type { ValidatorStore } from './memory-validators.js';
 
 /**
@@ -81,7 +82,7 @@ export function startSourceRun(source: SourceName, http: HttpClient, store: Vali
     result.failures.push({ where: where ?? source, error: message });
   }
 
-  async function request(url: string, parse: (body: string) => ParsedBody, options: RequestOptions = {}): Promise<void> {
+  async function request(url: string, parse: (body: string) => ParsedBody | Promise<ParsedBody>, options: RequestOptions = {}): Promise<void> {
     const { where, explainHttpError } = options;
     const known = await store.get(url);
     result.requests++;
@@ -99,9 +100,9 @@ export function startSourceRun(source: SourceName, http: HttpClient, store: Vali
     }
     let parsed: ParsedBody;
     try {
-      parsed = parse(response.body);
+      parsed = await parse(response.body);
     } catch (error) {
-      if (error instanceof ImportFormatError || error instanceof ArxivApiError) {
+      if (error instanceof ImportFormatError || error instanceof ArxivApiError || error instanceof BodyFormatError) {
         fail(where, error.message);
         return;
       }

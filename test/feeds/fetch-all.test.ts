@@ -120,6 +120,18 @@ describe('fetchAllSources', () => {
     expect(lines[0]).toMatchObject({ level: 40, msg: 'source failed', source: 'hf', error });
   });
 
+  it('parses a big body off the event loop and still fails only its source when it is truncated', async () => {
+    // A 1 MB comment makes the feed big enough for the parse worker; the papers are the same.
+    const xml = httpFixture('arxiv-api-small.xml').replace('<title>', `<!-- ${'x'.repeat(1024 * 1024)} --><title>`);
+    const whole = await setup({ [API]: { body: xml, headers: ATOM_HEADERS } });
+    expect(summary((await fetchAllSources(whole.sources, whole.logger)).results)[1]).toEqual({ name: 'arxiv', ok: true, papers: 2, skipped: 1, ignored: 0 });
+    await server?.close();
+    const cut = await setup({ [API]: { body: xml.slice(0, xml.length - 40), headers: ATOM_HEADERS } });
+    const { results } = await fetchAllSources(cut.sources, cut.logger);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+    expect(results[1]!.error).toMatch(/^not an arXiv API Atom feed: .*truncated\?/);
+  }, 20_000);
+
   it('keeps the other sources going when one server hangs until the timeout', async () => {
     const { sources, logger, server } = await setup({ [API]: { hang: 'headers' } });
     const { papers, results } = await fetchAllSources(sources, logger);

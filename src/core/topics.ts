@@ -4,7 +4,7 @@ import type { KeyValueStore } from './library.js';
 import type { Paper } from './paper.js';
 import { normalizeTitleKey } from './paper-id.js';
 import { filterSubjectOf, matchesFilters, type FilterSubject } from './search/query-filter.js';
-import { dateNumber, parseQuery, type ParsedQuery } from './search/query.js';
+import { dateNumber, parseQuery, QUERY_LIMITS, type ParsedQuery } from './search/query.js';
 import { nameTerms, tokenize } from './search/tokenize.js';
 import { createSerialQueue } from './serial-queue.js';
 
@@ -66,6 +66,8 @@ export function checkTopicInput(name: string, query: string): { name: string; qu
   if (/[:<>@#`]/.test(cleanName)) throw new UserFacingError('A topic name cannot contain : < > @ # or backticks.');
   const cleanQuery = query.trim();
   const parsed = parseQuery(cleanQuery); // throws UserFacingError on a malformed filter
+  // Search drops words past its limit with a note; a topic would match more than was asked.
+  if (parsed.notes.length > 0) throw new UserFacingError(`A topic's query has at most ${QUERY_LIMITS.words} words.`, parsed.notes[0]);
   const hasWords = parsed.words.some((w) => w.terms.length > 0) || parsed.phrases.length > 0 || parsed.authors.length > 0;
   const hasFilter = parsed.categories.length > 0 || parsed.ids.length > 0;
   if (!hasWords && !hasFilter) {

@@ -57,6 +57,12 @@ describe('topic matching', () => {
     expect(matches('preference has:code', paper('2401.00001', 'Preference tuning'))).toBe(false);
   });
 
+  it('rejects a topic query with more words than search reads, instead of matching on fewer', () => {
+    const words = Array.from({ length: 25 }, (_, i) => `word${i}`).join(' ');
+    expect(() => checkTopicInput('Long', words)).toThrow(UserFacingError);
+    expect(checkTopicInput('Long', words.split(' ').slice(0, 24).join(' ')).query).toContain('word23');
+  });
+
   it('rejects a topic query that would match nothing or everything, and a bad name', () => {
     expect(() => checkTopicInput('x', 'the of and')).toThrow(UserFacingError);
     expect(() => checkTopicInput('x', 'after:2024-13')).toThrow(/after:2024-13/);

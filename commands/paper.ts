@@ -13,9 +13,10 @@ import type { Paper } from '../src/core/paper.js';
 import { parsePaperId } from '../src/core/paper-id.js';
 import type { SearchSort } from '../src/core/search/paper-index.js';
 import type { BotContext, Command, ComponentHandler } from '../src/discord/bot-context.js';
+import { publicAnswerRefusal } from '../src/discord/interaction-errors.js';
 import { postPublicCard } from '../src/discord/paper-delivery.js';
 import { finalizeChoices } from '../src/discord/render/limits.js';
-import { renderNotice } from '../src/discord/render/notices.js';
+import { renderNotice, withNote } from '../src/discord/render/notices.js';
 import { renderPaperCard } from '../src/discord/render/paper-card.js';
 import { renderPaperActions, renderSearchResults } from '../src/discord/render/search-results.js';
 import { safeText } from '../src/discord/render/text.js';
@@ -82,25 +83,45 @@ const data = {
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+/** How to answer: in public, or only to the asker, with a note when public was asked but not allowed. */
+type Visibility = { isPublic: true } | { isPublic: false; note?: string };
+
+/**
+ * Public only when asked and the member may post such a message here themselves: otherwise the
+ * bot would be a way around the channel's permissions (a read-only channel, a timeout).
+ */
+function visibility(interaction: MessageComponentInteraction | ChatInputCommandInteraction, askedPublic: boolean): Visibility {
+  if (!askedPublic) return { isPublic: false };
+  const refusal = publicAnswerRefusal(interaction);
+  if (!refusal) return { isPublic: true };
+  return { isPublic: false, note: `Only you see this: you don't have **${refusal.missing.join(', ')}** in ${refusal.where}, so I won't post it there for you.` };
+}
+
+/** The view as the visibility says: as is in public, else ephemeral with the note (if any). */
+function asVisible(view: ReturnType<typeof renderSearchResults>, how: Visibility) {
+  if (how.isPublic) return view;
+  return { ...(how.note ? withNote(view, how.note) : view), flags: MessageFlags.Ephemeral as const };
+}
+
 async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  const isPublic = interaction.options.getBoolean('public') ?? false;
+  const how = visibility(interaction, interaction.options.getBoolean('public') ?? false);
   switch (interaction.options.getSubcommand()) {
     case 'search':
-      return showResults(interaction, ctx, interaction.options.getString('query', true), (interaction.options.getString('sort') as SearchSort | null) ?? 'relevance', isPublic);
+      return showResults(interaction, ctx, interaction.options.getString('query', true), (interaction.options.getString('sort') as SearchSort | null) ?? 'relevance', how);
     case 'show': {
       const paper = await findPaper(ctx, interaction.options.getString('id', true));
-      if (isPublic) await postPublicCard(interaction, paper, ctx);
-      else await interaction.reply({ ...withActions(paper), flags: MessageFlags.Ephemeral });
+      if (how.isPublic) await postPublicCard(interaction, paper, ctx);
+      else await interaction.reply(asVisible(withActions(paper), how));
       return;
     }
     case 'similar':
-      return showSimilar(interaction, ctx, await findPaper(ctx, interaction.options.getString('id', true)), isPublic);
+      return showSimilar(interaction, ctx, await findPaper(ctx, interaction.options.getString('id', true)), how);
     case 'recent': {
       const days = interaction.options.getInteger('days') ?? 7;
-      return showResults(interaction, ctx, `after:${daysAgo(ctx, days)}`, 'newest', isPublic);
+      return showResults(interaction, ctx, `after:${daysAgo(ctx, days)}`, 'newest', how);
     }
     case 'trending':
-      return showResults(interaction, ctx, `after:${daysAgo(ctx, 7)}`, 'upvotes', isPublic);
+      return showResults(interaction, ctx, `after:${daysAgo(ctx, 7)}`, 'upvotes', how);
     default:
       throw new UserFacingError('This subcommand is not known to this version of Paperboy.');
   }
@@ -111,16 +132,16 @@ async function showResults(
   ctx: BotContext,
   query: string,
   sort: SearchSort,
-  isPublic: boolean,
+  how: Visibility,
 ): Promise<void> {
   // Parse errors (a malformed filter) throw UserFacingError before anything is sent.
   const page = ctx.index.search(query, { limit: PAGE_SIZE, offset: 0, sort });
   const session = ctx.sessions.open(interaction.user.id, query, sort);
   const view = renderSearchResults({ query, hits: page.hits, total: page.total, offset: 0, pageSize: PAGE_SIZE, sort, sessionId: session.id });
-  await interaction.reply(isPublic ? view : { ...view, flags: MessageFlags.Ephemeral });
+  await interaction.reply(asVisible(view, how));
 }
 
-async function showSimilar(interaction: ChatInputCommandInteraction, ctx: BotContext, paper: Paper, isPublic: boolean): Promise<void> {
+async function showSimilar(interaction: ChatInputCommandInteraction, ctx: BotContext, paper: Paper, how: Visibility): Promise<void> {
   const hits = ctx.index.similar(paper, PAGE_SIZE);
   const session = ctx.sessions.open(interaction.user.id, paper.id, 'relevance');
   const view = renderSearchResults({
@@ -132,7 +153,7 @@ async function showSimilar(interaction: ChatInputCommandInteraction, ctx: BotCon
     sort: 'relevance',
     sessionId: session.id,
   });
-  await interaction.reply(isPublic ? view : { ...view, flags: MessageFlags.Ephemeral });
+  await interaction.reply(asVisible(view, how));
 }
 
 /** The paper an id option names; a clear user error when it is malformed or not in the library. */
@@ -185,9 +206,11 @@ const searchComponents: ComponentHandler = {
     }
     const offset = Math.max(0, Number.parseInt(offsetText, 10) || 0);
     const page = ctx.index.search(session.query, { limit: PAGE_SIZE, offset, sort: session.sort });
-    await interaction.update(
-      renderSearchResults({ query: session.query, hits: page.hits, total: page.total, offset, pageSize: PAGE_SIZE, sort: session.sort, sessionId: session.id }),
-    );
+    const view = renderSearchResults({ query: session.query, hits: page.hits, total: page.total, offset, pageSize: PAGE_SIZE, sort: session.sort, sessionId: session.id });
+    // Paging public results rewrites a message everyone sees: the searcher must still be allowed to post here.
+    const how = visibility(interaction, !interaction.message.flags.has(MessageFlags.Ephemeral));
+    if (how.isPublic || !how.note) await interaction.update(view);
+    else await interaction.reply(asVisible(view, how));
   },
 };
 
@@ -204,6 +227,10 @@ const paperComponents: ComponentHandler = {
         flags: MessageFlags.Ephemeral,
       });
     } else if (action === 'post') {
+      const refusal = publicAnswerRefusal(interaction);
+      if (refusal) {
+        throw new UserFacingError(`You can't post in ${refusal.where}: you don't have **${refusal.missing.join(', ')}** there.`, 'Bookmark keeps the paper for you.');
+      }
       await postPublicCard(interaction, paper, ctx);
     } else {
       throw new UserFacingError('This button belongs to an older version of Paperboy.', 'Run the command again.');

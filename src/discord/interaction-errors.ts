@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   DiscordAPIError,
+  type BaseInteraction,
   MessageFlags,
   PermissionsBitField,
   RESTJSONErrorCodes,
@@ -10,6 +11,7 @@ import {
 import { UserFacingError } from '../core/errors.js';
 import type { Logger } from '../logger.js';
 import { renderFailure, renderNotice } from './render/notices.js';
+import { safeText } from './render/text.js';
 
 /**
  * The one place that turns a failure into an answer. Expected user errors get their own message;
@@ -28,6 +30,35 @@ export const CARD_PERMISSIONS = [
 
 /** What adding the 🔖 to a card needs (Read Message History to react at all, Add Reactions for a new emoji). */
 export const REACTION_PERMISSIONS = [PermissionsBitField.Flags.AddReactions, PermissionsBitField.Flags.ReadMessageHistory] as const;
+
+/**
+ * What a member needs where they ask for a public answer (`public:true`, *Post in channel*): the
+ * bot posts on their behalf, so it must not post where they could not post such a message
+ * themselves. Cards and result lists are embeds, hence Embed Links; a thread asks for Send
+ * Messages in Threads instead of Send Messages.
+ */
+export const PUBLIC_ANSWER_PERMISSIONS = {
+  channel: [PermissionsBitField.Flags.ViewChannel, PermissionsBitField.Flags.SendMessages, PermissionsBitField.Flags.EmbedLinks],
+  thread: [PermissionsBitField.Flags.ViewChannel, PermissionsBitField.Flags.SendMessagesInThreads, PermissionsBitField.Flags.EmbedLinks],
+} as const;
+
+/**
+ * Names of the permissions the member lacks for a public answer here; empty when they have them.
+ * `memberPermissions` is the interaction's: Discord computes it for the channel the interaction
+ * came from, overwrites and timeouts included. Null outside a server, where nobody else reads.
+ */
+export function missingPublicAnswerPermissions(memberPermissions: Readonly<PermissionsBitField> | null, inThread: boolean): string[] {
+  if (!memberPermissions) return [];
+  return missingPermissionNames(memberPermissions, PUBLIC_ANSWER_PERMISSIONS[inThread ? 'thread' : 'channel']);
+}
+
+/** Why this interaction's member may not get a public answer where they are, or undefined when they may. */
+export function publicAnswerRefusal(interaction: Pick<BaseInteraction, 'memberPermissions' | 'channel'>): { missing: string[]; where: string } | undefined {
+  const missing = missingPublicAnswerPermissions(interaction.memberPermissions, interaction.channel?.isThread() ?? false);
+  if (missing.length === 0) return undefined;
+  const channel = interaction.channel;
+  return { missing, where: channel && 'name' in channel && channel.name ? `#${safeText(channel.name, 100)}` : 'this channel' };
+}
 
 export function newReference(): string {
   return randomBytes(4).toString('hex');

@@ -1,16 +1,36 @@
 import type { Interaction } from 'discord.js';
+import { createRateLimiter, INTERACTION_RATE_LIMITS } from '../core/rate-limit.js';
+import type { Clock } from '../core/search-sessions.js';
 import type { BotContext, Command, ComponentHandler } from './bot-context.js';
 import { answerEphemeral, classifyError } from './interaction-errors.js';
 import { renderNotice } from './render/notices.js';
 
 /**
+ * Elapsed time for rate limits: monotonic, and separate from ctx.clock, which is the calendar
+ * (paper dates, topic windows) and is frozen in tests.
+ */
+const monotonicClock: Clock = { now: () => performance.now() };
+
+/**
  * The interaction handler: finds the command or component handler, runs it, and does all the
  * catching, logging and timing in one place so handlers stay thin. Returns a promise the bot
  * tracks, so shutdown can let the reply in flight finish.
+ *
+ * Each user is rate-limited here, before any handler runs (INTERACTION_RATE_LIMITS): one
+ * person pressing a button in a loop must not keep the bot busy for everyone else.
  */
-export function createInteractionRouter(commands: readonly Command[], components: readonly ComponentHandler[], ctx: BotContext) {
+export function createInteractionRouter(
+  commands: readonly Command[],
+  components: readonly ComponentHandler[],
+  ctx: BotContext,
+  clock: Clock = monotonicClock,
+) {
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   const byPrefix = new Map(components.map((c) => [c.prefix, c]));
+  const limiters = {
+    actions: createRateLimiter(INTERACTION_RATE_LIMITS.actions, clock),
+    autocomplete: createRateLimiter(INTERACTION_RATE_LIMITS.autocomplete, clock),
+  } as const;
 
   return async function route(interaction: Interaction): Promise<void> {
     const started = performance.now();
@@ -22,6 +42,14 @@ export function createInteractionRouter(commands: readonly Command[], components
     };
     const log = ctx.logger.child(fields);
     try {
+      const decision = (interaction.isAutocomplete() ? limiters.autocomplete : limiters.actions).take(interaction.user.id);
+      if (!decision.allowed) {
+        log.debug({ retryAfterMs: decision.retryAfterMs }, 'rate limited');
+        // Autocomplete cannot carry a message: the suggestions just stay empty until tokens return.
+        if (interaction.isAutocomplete()) await interaction.respond([]);
+        else await answerEphemeral(interaction, renderNotice(`You're going a bit fast — try again in ${Math.ceil(decision.retryAfterMs / 1000)} s.`));
+        return;
+      }
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) {

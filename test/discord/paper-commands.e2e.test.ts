@@ -1,5 +1,5 @@
 import { GatewayIntentBits } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { validateCommands } from '../discord-sim/limits.js';
 import {
@@ -15,6 +15,13 @@ import {
   type Answer,
   type TestBot,
 } from './start-test-bot.js';
+
+// These scenarios send dozens of interactions per person within a second, faster than anyone
+// clicks: lift the per-user limit here (public-answers.e2e.test.ts tests it with the real one).
+vi.mock('../../src/core/rate-limit.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../src/core/rate-limit.js')>()),
+  INTERACTION_RATE_LIMITS: { actions: { capacity: 10_000, refillMs: 1 }, autocomplete: { capacity: 10_000, refillMs: 1 } },
+}));
 
 /**
  * /paper end to end: the bot started as `npm start` starts it, against the fake Discord, with

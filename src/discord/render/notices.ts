@@ -18,6 +18,14 @@ export function renderNotice(text: string, hint?: string): RenderedMessage {
 }
 
 /**
+ * `message` with a short note above it, e.g. why an answer asked for in public is shown only to
+ * the asker. The note is the bot's own words; mentions are made inert all the same.
+ */
+export function withNote(message: RenderedMessage, note: string): RenderedMessage {
+  return finalizeMessage({ ...message, content: neutralizeMentions(note) });
+}
+
+/**
  * The answer to an unexpected failure: a reference id to find the details in the log, never the
  * error's own text. The id is ours, but only [A-Za-z0-9_-] is kept so it cannot break the code span.
  */

@@ -6,8 +6,8 @@ import type SearchableMap from 'minisearch/SearchableMap';
  * has no public API for a term's document frequency, for walking its vocabulary, or for
  * (de)serialising without one giant JSON string (JSON.parse of the 100 MB corpus index blocks
  * the event loop for seconds, and discord.js heartbeats on that loop). Everything that touches
- * these fields lives here and in paper-index.ts; test/core/search/minisearch-internals.test.ts
- * fails if a MiniSearch upgrade changes them. minisearch is pinned to an exact version for this.
+ * these fields lives here, in paper-index.ts, bm25-scorer.ts and the snapshot I/O;
+ * test/core/search/minisearch-internals.test.ts fails if a MiniSearch upgrade changes them. minisearch is pinned to an exact version for this.
  */
 export type FieldPostings = Map<number, Map<number, number>>; // fieldId → (shortId → term frequency)
 

@@ -35,11 +35,13 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  *
  * One module per job, this one tying them together behind `PaperIndex`:
  *   index-document.ts   what is indexed (fields, tokenisation, distinctive abstract terms)
- *   query.ts            the query language → ParsedQuery
- *   query-plan.ts       ParsedQuery → index terms to score, within budgets
+ *   query.ts            the query language → ParsedQuery, within QUERY_LIMITS (length, words, phrases, filters)
+ *   query-plan.ts       ParsedQuery → index terms to visit or probe, within QUERY_BUDGET (postings, expansions)
  *   query-filter.ts     what author:, cat:, dates and has:code mean (shared with topics)
  *   bm25-scorer.ts      BM25 over postings, best candidates by partial selection
  *   rerank.ts           the final order of the best candidates
+ *   search-hit.ts       what a result is, and re-sorting by date or upvotes
+ *   top-k.ts            the k best of a sequence without sorting it (filter-only pages)
  *   snapshot-format.ts  what a snapshot holds (src/storage/index-snapshot.ts does the I/O)
  */
 

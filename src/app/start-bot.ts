@@ -3,7 +3,7 @@ import { commands, componentHandlers } from '../../commands/index.js';
 import type { BotConfig } from '../config.js';
 import { createBookmarks, createMessagePapers } from '../core/bookmarks.js';
 import { createSearchSessions, type Clock } from '../core/search-sessions.js';
-import { createPostedPapers, createSeenPapers } from '../core/topic-posts.js';
+import { createPostedPapers, createSeenPapers, ownsRecord } from '../core/topic-posts.js';
 import { createTopics } from '../core/topics.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient } from '../discord/client.js';
@@ -75,8 +75,10 @@ export async function startBot({
 
   const stores = service.stores;
   const messages = createMessagePapers(stores.messages);
-  const topics = createTopics(stores.topics);
-  const posted = createPostedPapers(stores.posted);
+  const atomically = service.storage.atomically;
+  const posted = createPostedPapers(stores.posted, { atomically });
+  // A topic removed, moved or given a new query drops what it left pending, in the same transaction.
+  const topics = createTopics(stores.topics, { atomically, retire: (ended) => posted.dropPending(ended.channelId, (record) => ownsRecord(ended, record)).then(() => {}) });
   const client = createDiscordClient(config.discord);
   const sources = createSources(config.schedule.sources, {
     clock,

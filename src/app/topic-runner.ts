@@ -2,8 +2,8 @@ import type { Library } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
 import type { Clock } from '../core/search-sessions.js';
 import type { IngestResult } from './library-service.js';
-import { planTopicRun, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
-import type { Topic, Topics } from '../core/topics.js';
+import { ownsRecord, planTopicRun, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
+import { topicVersion, type Topic, type Topics } from '../core/topics.js';
 import type { TopicRunner, TopicRunReport } from '../discord/bot-context.js';
 import type { Logger } from '../logger.js';
 import { fetchAllSources, logSourceOutcome } from '../feeds/fetch-all.js';
@@ -135,10 +135,22 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
 
     const candidates = await recentCandidates(startedAt);
     const updated = merged.updated.size > 0 ? await papersById([...merged.updated]) : new Map<string, Paper>();
-    const active = (await topics.all()).filter((t) => t.status === 'active');
-    const byChannel = groupBy(active, (t) => t.channelId);
+    const all = await topics.all();
+    const byChannel = groupBy(
+      all.filter((t) => t.status === 'active'),
+      (t) => t.channelId,
+    );
     const edited = new Set<string>();
     await forEachLimited([...byChannel.values()], CHANNEL_CONCURRENCY, async (channelTopics) => {
+      const channelId = channelTopics[0]!.channelId;
+      try {
+        await dropOrphans(
+          channelId,
+          all.filter((t) => t.channelId === channelId),
+        );
+      } catch (error) {
+        logger.error({ channelId, err: error }, 'could not clear pending posts of removed topics');
+      }
       for (const topic of channelTopics) {
         if (signal.aborted) return;
         try {
@@ -186,6 +198,17 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     return candidates;
   }
 
+  /**
+   * Pending records in a channel that no topic there owns (its topic was removed, moved or given
+   * a new query, and the change's own clean-up did not happen, e.g. a crash or an older version):
+   * dropped, so they neither block other topics' posts of the same papers nor surface later under
+   * a new topic of the same name. Paused topics keep theirs: they are sent after /topic resume.
+   */
+  async function dropOrphans(channelId: string, channelTopics: readonly Topic[]): Promise<void> {
+    const dropped = await posted.dropPending(channelId, (record) => !channelTopics.some((t) => ownsRecord(t, record)));
+    if (dropped.length > 0) logger.info({ channelId, papers: dropped.length }, 'dropped pending posts of topics that no longer exist');
+  }
+
   async function papersById(ids: string[]): Promise<Map<string, Paper>> {
     const papers = await library.getMany(ids);
     return new Map(papers.flatMap((p) => (p ? [[p.id, p] as const] : [])));
@@ -227,10 +250,11 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       const paper = byId.get(paperId);
       if (!paper) continue;
       // Another topic sharing this channel owns its own records: posting them here would label
-      // them with this topic's name and ping this topic's role.
-      if (!sameTopic(record.topic, topic.name)) continue;
-      if (record.state === 'pending') pending.push({ paper, record });
-      else if (updated.has(paperId) && !record.digest && record.messageId && record.cardHash) {
+      // them with this topic's name and ping this topic's role. Cards are kept up to date by the
+      // topic of their name, whichever version of it posted them.
+      if (record.state === 'pending') {
+        if (ownsRecord(topic, record)) pending.push({ paper, record });
+      } else if (sameName(record.topic, topic.name) && updated.has(paperId) && !record.digest && record.messageId && record.cardHash) {
         edits.push({ paper, record: { ...record, messageId: record.messageId } });
       }
     }
@@ -334,9 +358,10 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
 /** Pending records for a plan: one nonce per card, one shared by every paper of the digest. */
 function outboxRecords(topic: Topic, plan: TopicPlan, now: number): { paperId: string; record: PostRecord }[] {
   const channelId = topic.channelId;
+  const version = topicVersion(topic);
   const cards = plan.posts.map((paper) => ({
     paperId: paper.id,
-    record: { state: 'pending' as const, topic: topic.name, at: now, nonce: postNonce(channelId, paper.id) },
+    record: { state: 'pending' as const, topic: topic.name, topicVersion: version, at: now, nonce: postNonce(channelId, paper.id) },
   }));
   if (plan.digest.length === 0) return cards;
   const nonce = digestNonce(
@@ -345,7 +370,10 @@ function outboxRecords(topic: Topic, plan: TopicPlan, now: number): { paperId: s
   );
   return [
     ...cards,
-    ...plan.digest.map((paper) => ({ paperId: paper.id, record: { state: 'pending' as const, topic: topic.name, at: now, nonce, digest: true } })),
+    ...plan.digest.map((paper) => ({
+      paperId: paper.id,
+      record: { state: 'pending' as const, topic: topic.name, topicVersion: version, at: now, nonce, digest: true },
+    })),
   ];
 }
 
@@ -411,6 +439,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
  */
 export const REFRESH_COOLDOWN_MS = 60_000;
 
-function sameTopic(a: string, b: string): boolean {
+function sameName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }

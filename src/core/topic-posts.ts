@@ -1,6 +1,7 @@
 import type { KeyValueStore } from './library.js';
 import type { Paper } from './paper.js';
-import { paperTerms, compileTopicQuery, type PaperTerms, type Topic } from './topics.js';
+import { paperTerms, compileTopicQuery, topicVersion, type PaperTerms, type Topic } from './topics.js';
+import type { Atomically } from './library.js';
 import { createKeyedQueue } from './serial-queue.js';
 
 /**
@@ -63,6 +64,12 @@ export type PostRecord = {
   state: 'pending' | 'sent';
   messageId?: string;
   topic: string;
+  /**
+   * The topic version (topicVersion) that planned it. A name alone is not enough: a topic removed
+   * and added again, or edited to a new query or channel, must not inherit the old one's outbox.
+   * Absent in records written before versions existed; those go by the name.
+   */
+  topicVersion?: string;
   at: number;
   /** Posted as a link in a digest message rather than as its own card. */
   digest?: boolean;
@@ -81,14 +88,34 @@ export type PostedPapers = {
    * and the run after `/topic resume` sends it (pending records are never planned again).
    */
   pendingIds(channelId: string): Promise<string[]>;
+  /**
+   * Forget the pending records of a channel that `which` picks (a topic version that ended):
+   * the records go and the outbox no longer lists them, so the papers are free for other topics.
+   * Returns the paper ids dropped.
+   */
+  dropPending(channelId: string, which: (record: PostRecord) => boolean): Promise<string[]>;
 };
 
-export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>): PostedPapers {
+/** Whether a record was planned by this topic (this version of it; by name for older records). */
+export function ownsRecord(topic: Topic, record: PostRecord): boolean {
+  if (record.topicVersion !== undefined) return record.topicVersion === topicVersion(topic) && sameName(record.topic, topic.name);
+  return sameName(record.topic, topic.name);
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>, options: { atomically?: Atomically } = {}): PostedPapers {
   const key = (channelId: string, paperId: string) => `${channelId}:${paperId}`;
   const outboxKey = (channelId: string) => `outbox:${channelId}`;
   // The outbox list is read-modify-write; channels are posted in parallel, one channel's
-  // topics one after another, so a queue per channel keeps each list consistent.
-  const serial = createKeyedQueue();
+  // topics one after another, so a queue per channel keeps each list consistent. The transaction
+  // (where the store has one) is taken before the queue, as a topic change takes it before
+  // calling dropPending: one order for both, so neither waits on the other.
+  const queue = createKeyedQueue();
+  const atomically = options.atomically ?? ((work) => work());
+  const serial = <R>(channelId: string, work: () => Promise<R>) => atomically(() => queue(channelId, work));
   const readOutbox = async (channelId: string) => ((await store.get(outboxKey(channelId))) as string[] | undefined) ?? [];
 
   async function write(channelId: string, records: { paperId: string; record: PostRecord }[]): Promise<void> {
@@ -115,6 +142,21 @@ export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>):
     set: (channelId, paperId, record) => write(channelId, [{ paperId, record }]),
     setMany: (channelId, records) => write(channelId, records),
     pendingIds: (channelId) => readOutbox(channelId),
+    dropPending: (channelId, which) =>
+      serial(channelId, async () => {
+        const outbox = await readOutbox(channelId);
+        if (outbox.length === 0) return [];
+        const records = (await store.getMany(outbox.map((id) => key(channelId, id)))) as (PostRecord | undefined)[];
+        const dropped = outbox.filter((_, i) => {
+          const record = records[i];
+          return record === undefined || (record.state === 'pending' && which(record));
+        });
+        if (dropped.length === 0) return [];
+        const gone = new Set(dropped);
+        await store.deleteMany(dropped.map((id) => key(channelId, id)));
+        await store.set(outboxKey(channelId), outbox.filter((id) => !gone.has(id)));
+        return dropped;
+      }),
   };
 }
 

@@ -7,6 +7,7 @@ import { filterSubjectOf, matchesFilters, type FilterSubject } from './search/qu
 import { dateNumber, parseQuery, QUERY_LIMITS, type ParsedQuery } from './search/query.js';
 import { nameTerms, tokenize } from './search/tokenize.js';
 import { createSerialQueue } from './serial-queue.js';
+import type { Atomically } from './library.js';
 
 /**
  * Topics: a saved query bound to a channel. The scheduler posts every new paper matching a
@@ -50,11 +51,22 @@ export const topicSchema = z.object({
    */
   since: z.number().optional(),
   lastPostAt: z.number().optional(),
+  /** Bumped when the query or the channel changes: with createdAt it names this version (topicVersion). */
+  revision: z.number().int().min(0).optional(),
 });
 export type Topic = z.infer<typeof topicSchema>;
 
 export function topicKey(guildId: string, name: string): string {
   return `${guildId}:${name.trim().toLowerCase()}`;
+}
+
+/**
+ * Which instance of a topic this is: a topic removed and added again under the same name, or
+ * given a new query or channel, is another instance. Post records carry it, so that what an old
+ * instance left pending is never posted under (or blocks) the new one.
+ */
+export function topicVersion(topic: Pick<Topic, 'createdAt' | 'revision'>): string {
+  return `${topic.createdAt}.${topic.revision ?? 0}`;
 }
 
 /** Validate a topic name and query as a user typed them; throws UserFacingError saying what is wrong. */
@@ -128,22 +140,42 @@ export type Topics = {
   all(): Promise<Topic[]>;
   save(topic: Topic): Promise<void>;
   /**
-   * Read, change and write one topic in one step (queued with save/remove), so a runner writing
-   * lastPostAt cannot bring back a topic an admin just removed or undo a pause. `change` returns
-   * undefined to leave the topic as it is.
+   * Read, change and write one topic in one step (queued with save/remove, one transaction where
+   * the store has them), so a runner writing lastPostAt cannot bring back a topic an admin just
+   * removed or undo a pause. `change` returns undefined to leave the topic as it is; it may write
+   * elsewhere too (the runner's outbox), and those writes commit with the topic or not at all.
    */
-  update(guildId: string, name: string, change: (current: Topic) => Topic | undefined): Promise<Topic | undefined>;
+  update(guildId: string, name: string, change: (current: Topic) => Topic | undefined | Promise<Topic | undefined>): Promise<Topic | undefined>;
   remove(guildId: string, name: string): Promise<boolean>;
+};
+
+export type TopicsOptions = {
+  /** A transaction (SQLite) around each change: the topic and what `retire` writes commit together. */
+  atomically?: Atomically;
+  /**
+   * Called inside the change that ends a topic version (removed, or a new query or channel) with
+   * the version that ends: its pending posts in its channel are dropped here, in the same step.
+   */
+  retire?: (ended: Topic) => Promise<void>;
 };
 
 /**
  * Topics in a key-value store: one entry per topic plus one index entry per guild listing its
  * topic keys (the store has no prefix scan that every backend supports).
  */
-export function createTopics(store: KeyValueStore<Topic | string[]>): Topics {
+export function createTopics(store: KeyValueStore<Topic | string[]>, options: TopicsOptions = {}): Topics {
   const indexKey = (guildId: string) => `guild:${guildId}`;
   const allKey = 'guilds';
-  const serial = createSerialQueue();
+  const queue = createSerialQueue();
+  const atomically = options.atomically ?? ((work) => work());
+  const retire = options.retire ?? (async () => {});
+  // The queue outside, the transaction inside: the order every store user follows (see topic-posts.ts).
+  const serial = <R>(work: () => Promise<R>) => queue(() => atomically(work));
+
+  async function read(guildId: string, name: string): Promise<Topic | undefined> {
+    const topic = await store.get(`topic:${topicKey(guildId, name)}`);
+    return topic && !Array.isArray(topic) ? topic : undefined;
+  }
 
   async function keysOf(guildId: string): Promise<string[]> {
     return ((await store.get(indexKey(guildId))) as string[] | undefined) ?? [];
@@ -156,36 +188,45 @@ export function createTopics(store: KeyValueStore<Topic | string[]>): Topics {
   }
 
   return {
-    async get(guildId, name) {
-      const topic = await store.get(`topic:${topicKey(guildId, name)}`);
-      return topic && !Array.isArray(topic) ? topic : undefined;
-    },
+    get: read,
     list,
     async all() {
       const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
       return (await Promise.all(guilds.map(list))).flat();
     },
-    save: (topic) => serial(() => saveNow(topic)),
+    save: (topic) => serial(async () => void (await saveNow(await read(topic.guildId, topic.name), topic))),
     update: (guildId, name, change) =>
       serial(async () => {
-        const current = await store.get(`topic:${topicKey(guildId, name)}`);
-        if (!current || Array.isArray(current)) return undefined;
-        const next = change(current);
-        if (next) await saveNow(next);
-        return next;
+        const current = await read(guildId, name);
+        if (!current) return undefined;
+        const next = await change(current);
+        return next ? saveNow(current, next) : undefined;
       }),
     remove: (guildId, name) =>
       serial(async () => {
         const key = topicKey(guildId, name);
         const keys = await keysOf(guildId);
         if (!keys.includes(key)) return false;
+        const current = await read(guildId, name);
         await store.deleteMany([`topic:${key}`]);
         await store.set(indexKey(guildId), keys.filter((k) => k !== key));
+        if (current) await retire(current);
         return true;
       }),
   };
 
-  async function saveNow(topic: Topic): Promise<void> {
+  /** Writes `next` over `current`; a new query or channel is a new version and ends the old one. */
+  async function saveNow(current: Topic | undefined, next: Topic): Promise<Topic> {
+    let topic = next;
+    if (current && current.createdAt === next.createdAt && (current.query !== next.query || current.channelId !== next.channelId)) {
+      topic = { ...next, revision: Math.max(current.revision ?? 0, next.revision ?? 0) + 1 };
+    }
+    await writeTopic(topic);
+    if (current && topicVersion(current) !== topicVersion(topic)) await retire(current);
+    return topic;
+  }
+
+  async function writeTopic(topic: Topic): Promise<void> {
     const key = topicKey(topic.guildId, topic.name);
     const keys = await keysOf(topic.guildId);
     const entries: { key: string; value: Topic | string[] }[] = [{ key: `topic:${key}`, value: topicSchema.parse(topic) }];

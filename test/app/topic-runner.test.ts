@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLibrary, type LibraryChange } from '../../src/core/library.js';
 import { normalizePaper, type Paper } from '../../src/core/paper.js';
-import { createPostedPapers, createSeenPapers, type PostRecord } from '../../src/core/topic-posts.js';
+import { createPostedPapers, createSeenPapers, ownsRecord, type PostedPapers, type PostRecord } from '../../src/core/topic-posts.js';
 import { createTopics, type Topic, type Topics } from '../../src/core/topics.js';
 import type { DeliveryResult, DeliveryWork, TopicDelivery } from '../../src/core/topic-delivery-port.js';
 import { createLogger } from '../../src/logger.js';
@@ -65,10 +65,19 @@ type Harness = {
   deliveries: { topic: Topic; work: DeliveryWork }[];
   syncs: () => number;
   topics: Topics;
+  posted: PostedPapers;
   logs: () => Record<string, unknown>[];
 };
 
-function harness(options: { interval: PollSchedule; fetch?: () => Promise<SourceResult>; topics?: Topics }): Harness {
+type HarnessOptions = {
+  interval: PollSchedule;
+  fetch?: () => Promise<SourceResult>;
+  topics?: Topics;
+  /** Topics whose sends fail this run (a 5xx after retries): their records stay pending. */
+  failing?: (topic: Topic) => boolean;
+};
+
+function harness(options: HarnessOptions): Harness {
   let fetches = 0;
   let syncs = 0;
   const fetchTimes: number[] = [];
@@ -88,6 +97,7 @@ function harness(options: { interval: PollSchedule; fetch?: () => Promise<Source
   const delivery: TopicDelivery = {
     async deliver(topic, work): Promise<DeliveryResult> {
       deliveries.push({ topic, work });
+      if (options.failing?.(topic)) return { posted: 0, digested: 0, edited: 0, stopped: { kind: 'retry', error: 'Discord 503' } };
       await posted.setMany(
         topic.channelId,
         work.pending.map(({ paper, record }) => ({ paperId: paper.id, record: { ...record, state: 'sent', messageId: `m-${paper.id}` } })),
@@ -97,7 +107,7 @@ function harness(options: { interval: PollSchedule; fetch?: () => Promise<Source
     notifyPaused: async () => true,
   };
   const library = createLibrary({ papers: createMemoryStore(), aliases: createMemoryStore(), meta: createMemoryStore(), changes: createMemoryStore<LibraryChange>() });
-  const topics = options.topics ?? createTopics(createMemoryStore());
+  const topics = options.topics ?? createTopics(createMemoryStore(), { retire: (ended) => posted.dropPending(ended.channelId, (r) => ownsRecord(ended, r)).then(() => {}) });
   const runner = createTopicRunner({
     delivery,
     library,
@@ -123,6 +133,7 @@ function harness(options: { interval: PollSchedule; fetch?: () => Promise<Source
     deliveries,
     syncs: () => syncs,
     topics,
+    posted,
     logs: () => lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
@@ -219,5 +230,66 @@ describe('a run, through the delivery port', () => {
     // The same paper is not handed to delivery again: its record says it was sent.
     expect(second).toMatchObject({ added: 0, topics: [{ name: 'diffusion', posted: 0 }] });
     expect(h.deliveries.slice(1).flatMap((d) => d.work.pending)).toEqual([]);
+  });
+});
+
+describe('pending posts of a topic that is gone', () => {
+  const paper = (id: string, title: string): Paper =>
+    normalizePaper({ id, title, abstract: `We study ${title.toLowerCase()}.`, published: '2026-03-01', sources: ['hf'] });
+  const both = [paper('2603.00001', 'Diffusion models for robots'), paper('2603.00002', 'Diffusion models for graphs')];
+  const topic = (name: string, query: string, extra: Partial<Topic> = {}): Topic => ({
+    guildId: '1', name, query, channelId: '10', status: 'active', maxPerRun: 5, digest: true, createdBy: '2', createdAt: START, since: START - 1, ...extra,
+  });
+  const pendingIn = async (h: Harness, channelId: string) => h.posted.pendingIds(channelId);
+
+  it('given a removed topic left its outbox pending, another topic in the channel posts those papers on the next run', async () => {
+    let failDiffusion = true;
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(both), failing: (t) => failDiffusion && t.name === 'Diffusion' }));
+    await h.topics.save(topic('Diffusion', 'diffusion'));
+    await h.topics.save(topic('Models', 'models'));
+    const first = await h.runner.runNow('refresh');
+    // The papers are promised to Diffusion's outbox, so Models leaves them alone this run.
+    expect(first?.topics.map((t) => [t.name, t.posted])).toEqual([['Diffusion', 0], ['Models', 0]]);
+    expect(await pendingIn(h, '10')).toHaveLength(2);
+
+    await h.topics.remove('1', 'Diffusion');
+    expect(await pendingIn(h, '10')).toEqual([]);
+    failDiffusion = false;
+    const second = await h.runner.runNow('refresh');
+    expect(second?.topics).toMatchObject([{ name: 'Models', posted: 2 }]);
+    expect(h.deliveries.at(-1)?.work.pending.map((p) => [p.paper.id, p.record.topic])).toEqual([['2603.00001', 'Models'], ['2603.00002', 'Models']]);
+  });
+
+  it('given a topic added again under the same name, the new one does not post what the old one left pending', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(both), failing: (t) => t.createdAt === START }));
+    await h.topics.save(topic('Diffusion', 'diffusion'));
+    await h.runner.runNow('refresh');
+    expect(await pendingIn(h, '10')).toHaveLength(2);
+
+    await h.topics.remove('1', 'Diffusion');
+    await h.topics.save(topic('diffusion', 'diffusion', { createdAt: START + 1, since: START + 1 }));
+    const report = await h.runner.runNow('refresh');
+    expect(report?.topics).toMatchObject([{ name: 'diffusion', posted: 0 }]);
+    expect(h.deliveries.at(-1)?.work.pending ?? []).toEqual([]);
+  });
+
+  it('given orphans a removal did not clear (written by an older version), the runner drops them and the new topic ignores them', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(both) }));
+    await h.topics.save(topic('Models', 'models'));
+    // Left by a removed "Diffusion" whose removal never cleaned up.
+    await h.posted.setMany('10', both.map((p) => ({ paperId: p.id, record: { state: 'pending' as const, topic: 'Diffusion', topicVersion: `${START - 5}.0`, at: START - 5, nonce: 'n' } })));
+    const report = await h.runner.runNow('refresh');
+    expect(report?.topics).toMatchObject([{ name: 'Models', posted: 2 }]);
+    expect(await pendingIn(h, '10')).toEqual([]);
+  });
+
+  it('given a new query or channel, the old version’s pending posts are dropped with the change', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(both), failing: () => true }));
+    await h.topics.save(topic('Diffusion', 'diffusion'));
+    await h.runner.runNow('refresh');
+    expect(await pendingIn(h, '10')).toHaveLength(2);
+    const moved = await h.topics.update('1', 'Diffusion', (t) => ({ ...t, channelId: '11' }));
+    expect(moved?.revision).toBe(1);
+    expect(await pendingIn(h, '10')).toEqual([]);
   });
 });

@@ -95,8 +95,9 @@ describe('paperboy (child process)', () => {
 
     const stats = await child(['stats']);
     expect(stats.code).toBe(0);
-    expect(stats.stdout).toMatch(/^papers +43$/m); // 39 seed papers + 4 new ones
-    expect(stats.stdout).toMatch(/^index +43 papers \(snapshot .*paperboy\.index, [\d.]+ KB, saved /m);
+    // The 4 new papers and MotionCrafter, which the file brought too; the other 38 sample papers left.
+    expect(stats.stdout).toMatch(/^papers +5$/m);
+    expect(stats.stdout).toMatch(/^index +5 papers \(snapshot .*paperboy\.index, [\d.]+ KB, saved /m);
     expect(stats.stdout).toContain(`store     sqlite://${dir}/paperboy.sqlite`);
   });
 });
@@ -226,7 +227,8 @@ describe('paperboy import, search, show (in process)', () => {
     const run = await cli(['import', JSONL]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^ {2}added +4\n {2}merged +0\n {2}unchanged +1\n {2}skipped +7\n {4}line 3: not valid JSON\n/m);
-    expect(run.stdout).toMatch(/^search index updated: 43 papers$/m);
+    expect(run.stdout).toMatch(/^the 38 bundled sample papers were removed: the library has real papers now$/m);
+    expect(run.stdout).toMatch(/^search index rebuilt: 5 papers$/m);
   });
 
   it('prints search results as a numbered list with date and upvotes', async () => {

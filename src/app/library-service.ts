@@ -268,10 +268,16 @@ export async function openLibraryService(
     }
   }
 
-  async function stepSampleAside(): Promise<number> {
+  /** The sample papers still standing in for an empty library, or undefined once they left. */
+  async function sampleIds(): Promise<string[] | undefined> {
     const sample = (await stores.meta.get(SAMPLE_KEY)) as { ids?: unknown } | undefined;
-    if (!sample) return 0;
-    const ids = Array.isArray(sample.ids) ? sample.ids.filter((id): id is string => typeof id === 'string') : [];
+    if (!sample) return undefined;
+    return Array.isArray(sample.ids) ? sample.ids.filter((id): id is string => typeof id === 'string') : [];
+  }
+
+  async function stepSampleAside(): Promise<number> {
+    const ids = await sampleIds();
+    if (!ids) return 0;
     const removed = await library.removeMany(ids);
     await stores.meta.deleteMany([SAMPLE_KEY]);
     if (removed > 0) emit({ type: 'sample-removed', papers: removed });
@@ -289,9 +295,16 @@ export async function openLibraryService(
 
   async function ingest(papers: readonly Paper[]): Promise<IngestResult> {
     const result: IngestResult = { added: [], updated: [], unchanged: 0, sampleRemoved: 0 };
+    const sample = await sampleIds();
+    if (sample) {
+      // A sample paper that arrives from a real source is real from now on: it stays.
+      const incoming = new Set(papers.map((p) => p.id));
+      const kept = sample.filter((id) => !incoming.has(id));
+      if (kept.length < sample.length) await stores.meta.set(SAMPLE_KEY, { ids: kept });
+    }
     await upsertAll(papers, result);
     // The sample serves an empty library only: the first real paper sends it away.
-    if (result.added.length > 0) result.sampleRemoved = await stepSampleAside();
+    if (sample && result.added.length > 0) result.sampleRemoved = await stepSampleAside();
     return result;
   }
 

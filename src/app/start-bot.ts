@@ -8,6 +8,7 @@ import { createTopics } from '../core/topics.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient } from '../discord/client.js';
 import { createInteractionRouter } from '../discord/interaction-router.js';
+import type { InteractionRateLimits } from '../core/rate-limit.js';
 import { handleBookmarkReactions } from '../discord/reactions.js';
 import { createTopicDelivery } from '../discord/topic-delivery.js';
 import { openLibraryService, type LibraryService, type ServiceEvent } from './library-service.js';
@@ -42,6 +43,8 @@ export type BotOptions = {
   sourceHttp?: SourceDeps['httpOptions'];
   /** For tests: the schedule's timers. */
   timers?: Timers;
+  /** For tests that click faster than people do: the per-user interaction limits. */
+  rateLimits?: InteractionRateLimits;
 };
 
 /** The library service's events as log lines: the bot's view of index and snapshot work. */
@@ -68,6 +71,7 @@ export async function startBot({
   schedule = true,
   sourceHttp,
   timers,
+  rateLimits,
 }: BotOptions): Promise<RunningBot> {
   const service =
     given ??
@@ -123,7 +127,7 @@ export async function startBot({
     void work.finally(() => inFlight.delete(work));
   };
 
-  const route = createInteractionRouter(commands, componentHandlers, ctx);
+  const route = createInteractionRouter(commands, componentHandlers, ctx, rateLimits ? { limits: rateLimits } : {});
   client.on(Events.InteractionCreate, (interaction) => track(route(interaction)));
   handleBookmarkReactions(client, ctx, track);
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));

@@ -16,6 +16,8 @@ export const INTERACTION_RATE_LIMITS = {
   autocomplete: { capacity: 20, refillMs: 250 },
 } as const satisfies Record<string, RateLimit>;
 
+export type InteractionRateLimits = Readonly<{ actions: RateLimit; autocomplete: RateLimit }>;
+
 /** Users tracked at once per limiter: bounds memory when very many people use the bot at once. */
 export const RATE_LIMIT_MAX_KEYS = 10_000;
 

@@ -1,5 +1,5 @@
 import type { Interaction } from 'discord.js';
-import { createRateLimiter, INTERACTION_RATE_LIMITS } from '../core/rate-limit.js';
+import { createRateLimiter, INTERACTION_RATE_LIMITS, type InteractionRateLimits } from '../core/rate-limit.js';
 import type { Clock } from '../core/search-sessions.js';
 import type { BotContext, Command, ComponentHandler } from './bot-context.js';
 import { answerEphemeral, classifyError } from './interaction-errors.js';
@@ -23,13 +23,13 @@ export function createInteractionRouter(
   commands: readonly Command[],
   components: readonly ComponentHandler[],
   ctx: BotContext,
-  clock: Clock = monotonicClock,
+  { clock = monotonicClock, limits = INTERACTION_RATE_LIMITS }: { clock?: Clock; limits?: InteractionRateLimits } = {},
 ) {
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   const byPrefix = new Map(components.map((c) => [c.prefix, c]));
   const limiters = {
-    actions: createRateLimiter(INTERACTION_RATE_LIMITS.actions, clock),
-    autocomplete: createRateLimiter(INTERACTION_RATE_LIMITS.autocomplete, clock),
+    actions: createRateLimiter(limits.actions, clock),
+    autocomplete: createRateLimiter(limits.autocomplete, clock),
   } as const;
 
   return async function route(interaction: Interaction): Promise<void> {

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecordedRequest } from '../discord-sim/fake-discord.js';
-import { DPO_ID, EPHEMERAL, EVIL_ID, EVIL_TITLE, expectInertMessages, originalMessageId, RECENT_ID, startTestBot, type TestBot } from './start-test-bot.js';
+import { DPO_ID, EPHEMERAL, EVIL_ID, EVIL_TITLE, expectInertMessages, originalMessageId, RECENT_ID, startTestBot, UNLIMITED, type TestBot } from './start-test-bot.js';
 
-// These scenarios send a burst of interactions per person, faster than anyone clicks: lift the
-// per-user limit here (public-answers.e2e.test.ts tests it with the real one).
-vi.mock('../../src/core/rate-limit.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../src/core/rate-limit.js')>()),
-  INTERACTION_RATE_LIMITS: { actions: { capacity: 10_000, refillMs: 1 }, autocomplete: { capacity: 10_000, refillMs: 1 } },
-}));
 
 /**
  * 🔖 reactions (also across a restart, when the reacted message is no longer cached) and the
@@ -19,7 +13,7 @@ const REACTION_ROUTE = '/channels/:id/messages/:id/reactions/:emoji/@me';
 let t: TestBot;
 
 beforeAll(async () => {
-  t = await startTestBot();
+  t = await startTestBot({ rateLimits: UNLIMITED });
 }, 30_000);
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { GatewayIntentBits } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { validateCommands } from '../discord-sim/limits.js';
 import {
@@ -12,16 +12,11 @@ import {
   RECENT_ID,
   expectInertMessages,
   startTestBot,
+  UNLIMITED,
   type Answer,
   type TestBot,
 } from './start-test-bot.js';
 
-// These scenarios send dozens of interactions per person within a second, faster than anyone
-// clicks: lift the per-user limit here (public-answers.e2e.test.ts tests it with the real one).
-vi.mock('../../src/core/rate-limit.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../src/core/rate-limit.js')>()),
-  INTERACTION_RATE_LIMITS: { actions: { capacity: 10_000, refillMs: 1 }, autocomplete: { capacity: 10_000, refillMs: 1 } },
-}));
 
 /**
  * /paper end to end: the bot started as `npm start` starts it, against the fake Discord, with
@@ -34,7 +29,7 @@ const ACK_DEADLINE_MS = 3000;
 let t: TestBot;
 
 beforeAll(async () => {
-  t = await startTestBot({ clock: fixedClock });
+  t = await startTestBot({ clock: fixedClock, rateLimits: UNLIMITED });
 }, 30_000);
 
 afterAll(async () => {

@@ -67,6 +67,9 @@ export const EXTRA_PAPERS = [
   },
 ] as const;
 
+/** Per-user limits no test scenario reaches. */
+export const UNLIMITED = { actions: { capacity: 10_000, refillMs: 1 }, autocomplete: { capacity: 10_000, refillMs: 1 } } as const;
+
 export type TestBotOptions = {
   clock?: Clock;
   logLevel?: LogLevel;
@@ -77,6 +80,11 @@ export type TestBotOptions = {
   schedule?: boolean;
   /** The sources' HTTP client settings (short retries for failure tests). */
   sourceHttp?: BotOptions['sourceHttp'];
+  /**
+   * Per-user interaction limits. Scenarios that send dozens of interactions per person within a
+   * second (faster than anyone clicks) pass UNLIMITED; public-answers.e2e tests the real ones.
+   */
+  rateLimits?: BotOptions['rateLimits'];
   /** Wait for the search index before answering (default true; false to see the bot while it loads). */
   waitForIndex?: boolean;
   /** The library service the bot uses, opened from the test's config (default: the bot opens its own). */
@@ -210,6 +218,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.sourceHttp ? { sourceHttp: options.sourceHttp } : {}),
           ...(options.service ? { service: await options.service(config) } : {}),
+          ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
         }).then(async (running) => {
           // Tests search right away: wait for the index the bot loads after logging in.
           if (options.waitForIndex ?? true) await running.indexReady;

@@ -1,19 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { toApiRole } from '../discord-sim/api-objects.js';
 import { validateCommands } from '../discord-sim/limits.js';
 import { Permission } from '../discord-sim/permissions.js';
 import type { GuildSeed } from '../discord-sim/fake-discord.js';
-import { EPHEMERAL, FIXED_NOW, originalMessageId, startTestBot, type Answer, type TestBot } from './start-test-bot.js';
+import { EPHEMERAL, FIXED_NOW, originalMessageId, startTestBot, UNLIMITED, type Answer, type TestBot } from './start-test-bot.js';
 
-// These scenarios send dozens of interactions per person within a second, faster than anyone
-// clicks: lift the per-user limit here (public-answers.e2e.test.ts tests it with the real one).
-vi.mock('../../src/core/rate-limit.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../src/core/rate-limit.js')>()),
-  INTERACTION_RATE_LIMITS: { actions: { capacity: 10_000, refillMs: 1 }, autocomplete: { capacity: 10_000, refillMs: 1 } },
-}));
 
 /**
  * /topic, /follow and /unfollow end to end: the bot as `npm start` runs it, against the fake
@@ -97,6 +91,7 @@ beforeAll(async () => {
   hf = await startFakeHf();
   t = await startTestBot({
     clock,
+    rateLimits: UNLIMITED,
     fake: { guilds: [GUILD] },
     env: { SOURCES: 'hf', HF_API_URL: hf.url, HF_DAYS: '1', POLL_INTERVAL: '2h' },
   });

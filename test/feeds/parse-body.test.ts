@@ -53,14 +53,15 @@ describe('createBodyParser', () => {
     expect(await parser.parse('hf', json)).toEqual(parseHfDailyPapers(json));
   });
 
-  // Blocking by the parse shows up in every run; a machine busy with other test files can
-  // deschedule the main thread now and then, so the best of three runs is what counts.
-  it('parses a 10 MB Atom body without blocking the event loop for 100 ms', { retry: 2, timeout: 60_000 }, async () => {
+  // Not a timing target (the bench measures those): parsed on the main thread this body holds the
+  // loop for over a second, off it for a few tens of ms, so a 500 ms bound tells the two apart
+  // even on a machine busy with other test files.
+  it('parses a 10 MB Atom body off the event loop', { timeout: 60_000 }, async () => {
     const xml = bigAtomFeed(10 * MB);
     const { result, gapMs } = await longestEventLoopGap(() => parser.parse('arxiv', xml));
     expect(result.papers.length).toBeGreaterThan(3000);
     expect(result.papers[0]).toMatchObject({ title: parseArxivAtom(httpFixture('arxiv-api-small.xml')).papers[0]!.title, sources: ['arxiv'] });
-    expect(gapMs).toBeLessThan(100);
+    expect(gapMs).toBeLessThan(500);
   });
 
   it('reports a big body that is not of its format as a BodyFormatError with the parser message', async () => {

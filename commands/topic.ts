@@ -197,9 +197,10 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       const notes = await checkDiscordSide(guild, topic, changed.includes('roleId') ? role : null, interaction.member, {
         channel: changed.includes('channelId'),
       });
-      // Re-read just before saving, so a run that finished meanwhile keeps its lastPostAt.
-      const saved = applyTopicEdit(await findTopic(ctx, guild.id, name), changes).topic;
-      await ctx.topics.save(saved);
+      // Applied to the topic as stored at that moment, inside the topics queue: a run that
+      // finished meanwhile keeps its lastPostAt, and a run planning for the old query cannot
+      // write its `since` over the new one (the runner checks the version it planned for).
+      const saved = await updateTopic(ctx, guild.id, name, (current) => applyTopicEdit(current, changes).topic);
       ctx.logger.info({ guildId: guild.id, topic: saved.name, changed, userId: interaction.user.id }, 'topic edited');
       if (changed.includes('query') || changed.includes('channelId')) {
         notes.unshift(`With a new ${changed.includes('query') ? 'query' : 'channel'} the topic starts afresh: its next run posts at most ${BACKFILL.max} recent papers.`);
@@ -232,8 +233,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       return;
     }
     case 'pause': {
-      const paused = pauseTopic(await findTopic(ctx, guild.id, interaction.options.getString('name', true)), interaction.user.username);
-      await ctx.topics.save(paused);
+      const paused = await updateTopic(ctx, guild.id, interaction.options.getString('name', true), (current) => pauseTopic(current, interaction.user.username));
       ctx.logger.info({ guildId: guild.id, topic: paused.name, userId: interaction.user.id }, 'topic paused');
       await reply(renderTopicSummary('Topic paused', paused, [`Nothing is posted until /topic resume. On resume it catches up on the matches first seen in the last ${RECENT_DAYS} days (within max per run and the digest).`]));
       return;
@@ -252,8 +252,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
         const extra = role && extraPermissionsNote(role);
         if (extra) notes.push(extra);
       }
-      const resumed = resumeTopic(await findTopic(ctx, guild.id, name));
-      await ctx.topics.save(resumed);
+      const resumed = await updateTopic(ctx, guild.id, name, resumeTopic);
       ctx.logger.info({ guildId: guild.id, topic: resumed.name, userId: interaction.user.id }, 'topic resumed');
       await reply(renderTopicSummary('Topic resumed', resumed, ['It posts again from the next run.', ...notes]));
       return;
@@ -322,6 +321,13 @@ export async function findTopic(ctx: BotContext, guildId: string, name: string):
     throw new UserFacingError(`There is no topic named "${safeText(name, TOPIC_NAME_MAX + 10)}" in this server.`, 'Pick one of the suggestions while typing, or see them all with /topic list.');
   }
   return topic;
+}
+
+/** Change a topic in one read-modify-write step; a clear user error when it is gone. */
+async function updateTopic(ctx: BotContext, guildId: string, name: string, change: (current: Topic) => Topic): Promise<Topic> {
+  const saved = await ctx.topics.update(guildId, name, change);
+  if (!saved) return findTopic(ctx, guildId, name); // removed meanwhile: findTopic throws the usual answer
+  return saved;
 }
 
 /** The guild's topics, ordered by name, for lists and autocomplete. */

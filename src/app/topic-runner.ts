@@ -234,15 +234,34 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     const records = new Map<string, PostRecord>();
     (await posted.getMany(channelId, ids)).forEach((record, i) => record && records.set(ids[i]!, record));
 
+    // A first run whose outbox was written but whose `since` was not (a store without
+    // transactions, and a crash in between) already chose its backfill: it goes on from there
+    // instead of choosing a second one.
+    const planned = topic.since === undefined ? earliestOwnRecord(topic, records.values()) : undefined;
     // Pending and sent both count as posted: pending is already promised to this channel.
-    const plan = planTopicRun(topic, candidates, new Set(records.keys()), now);
+    const plan = planTopicRun(planned === undefined ? topic : { ...topic, since: planned }, candidates, new Set(records.keys()), now);
     outcome.deferred = plan.deferred.length;
+    const since = plan.since ?? planned;
 
-    // The outbox: every paper this run will post is recorded before the first send.
+    // The outbox: every paper this run will post is recorded before the first send, together with
+    // the `since` it planned for, in one step on the topic as stored now. If an admin edited the
+    // query or channel, paused or removed the topic since the run read it, that change wins and
+    // nothing planned for the old topic is written (its next run plans for the new one).
     const outbox = outboxRecords(topic, plan, now);
-    if (outbox.length > 0) await posted.setMany(channelId, outbox);
+    if (outbox.length > 0 || since !== undefined) {
+      let current = false;
+      await topics.update(topic.guildId, topic.name, async (stored) => {
+        if (topicVersion(stored) !== topicVersion(topic) || stored.since !== topic.since || stored.status !== 'active') return undefined;
+        current = true;
+        if (outbox.length > 0) await posted.setMany(channelId, outbox);
+        return since === undefined ? undefined : { ...stored, since };
+      });
+      if (!current) {
+        log.info('topic changed during the run; planned again on the next run');
+        return outcome;
+      }
+    }
     for (const { paperId, record } of outbox) records.set(paperId, record);
-    if (plan.since !== undefined) await patchTopic(topic, { since: plan.since });
 
     const pending: PendingPost[] = [];
     const edits: CardEdit[] = [];
@@ -292,7 +311,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
    */
   function patchTopic(topic: Topic, patch: Partial<Topic>): Promise<Topic | undefined> {
     return topics.update(topic.guildId, topic.name, (current) => {
-      if (current.channelId !== topic.channelId) return undefined;
+      if (topicVersion(current) !== topicVersion(topic)) return undefined;
       if (patch.status === 'paused' && current.status !== 'active') return undefined;
       return { ...current, ...patch };
     });
@@ -375,6 +394,16 @@ function outboxRecords(topic: Topic, plan: TopicPlan, now: number): { paperId: s
       record: { state: 'pending' as const, topic: topic.name, topicVersion: version, at: now, nonce, digest: true },
     })),
   ];
+}
+
+/** When this topic version's earliest record was planned, if it has any in the channel. */
+function earliestOwnRecord(topic: Topic, records: Iterable<PostRecord>): number | undefined {
+  let earliest: number | undefined;
+  for (const record of records) {
+    // Records without a version predate this check: they cannot be told from an older version's.
+    if (record.topicVersion !== undefined && ownsRecord(topic, record) && (earliest === undefined || record.at < earliest)) earliest = record.at;
+  }
+  return earliest;
 }
 
 /** Oldest first, as planTopicRun orders posts: publication date, then first sight, then id. */

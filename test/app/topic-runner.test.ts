@@ -9,6 +9,8 @@ import type { Source, SourceResult } from '../../src/feeds/source.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { PollSchedule } from '../../src/core/poll-interval.js';
 import { createTopicRunner, type ScheduledTopicRunner, type Timers } from '../../src/app/topic-runner.js';
+import { applyTopicEdit } from '../../src/core/topic-admin.js';
+import type { KeyValueStore } from '../../src/core/library.js';
 
 /**
  * The runner without Discord: a fake TopicDelivery records what it is asked to post, a manual
@@ -291,5 +293,70 @@ describe('pending posts of a topic that is gone', () => {
     const moved = await h.topics.update('1', 'Diffusion', (t) => ({ ...t, channelId: '11' }));
     expect(moved?.revision).toBe(1);
     expect(await pendingIn(h, '10')).toEqual([]);
+  });
+});
+
+describe('a topic changing while a run works on it', () => {
+  const paper = (id: string, title: string, published = '2026-03-01'): Paper =>
+    normalizePaper({ id, title, abstract: `We study ${title.toLowerCase()}.`, published, sources: ['hf'] });
+  const fresh = (name: string, query: string): Topic => ({
+    guildId: '1', name, query, channelId: '10', status: 'active', maxPerRun: 5, digest: true, createdBy: '2', createdAt: START - 1,
+  });
+  const delivered = (h: Harness) => h.deliveries.flatMap((d) => d.work.pending.map((p) => p.paper.id));
+
+  it('given the query is edited during the first run, the new query keeps its backfill', async () => {
+    const papers = [paper('2603.00001', 'Diffusion for robots'), paper('2603.00002', 'Graph networks')];
+    const base = createTopics(createMemoryStore());
+    let edits = 0;
+    // The admin's /topic edit lands right after the run read the topics, before it planned.
+    const racing: Topics = {
+      ...base,
+      async all() {
+        const list = await base.all();
+        if (edits++ === 0) await base.update('1', 'ML', (t) => applyTopicEdit(t, { query: 'graph' }).topic);
+        return list;
+      },
+    };
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(papers), topics: racing }));
+    await base.save(fresh('ML', 'diffusion'));
+    await h.runner.runNow('refresh');
+    // Nothing planned for the old query is sent, and its `since` is not written over the new query.
+    expect(delivered(h)).toEqual([]);
+    expect(await base.get('1', 'ML')).toMatchObject({ query: 'graph', revision: 1 });
+    expect((await base.get('1', 'ML'))?.since).toBeUndefined();
+
+    await h.runner.runNow('refresh');
+    expect(delivered(h)).toEqual(['2603.00002']);
+    expect((await base.get('1', 'ML'))?.since).toBe(START);
+  });
+
+  it('given a crash between the outbox and `since` (a store without transactions), the next run sends that backfill and chooses no second one', async () => {
+    const papers = Array.from({ length: 7 }, (_, i) => paper(`2603.0000${i + 1}`, `Diffusion study ${i + 1}`, `2026-02-2${i + 1}`));
+    const store = createMemoryStore<Topic | string[]>();
+    let crash = true;
+    const crashing: KeyValueStore<Topic | string[]> = {
+      ...store,
+      async setMany(entries) {
+        // The process dies as the topic's `since` is written, after the outbox.
+        if (crash && entries.some((e) => !Array.isArray(e.value) && e.value.since !== undefined)) {
+          crash = false;
+          throw new Error('killed');
+        }
+        return store.setMany(entries);
+      },
+    };
+    const topics = createTopics(crashing);
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(papers), topics }));
+    await topics.save(fresh('Diffusion', 'diffusion'));
+    const first = await h.runner.runNow('refresh');
+    expect(first?.topics).toEqual([]);
+    expect(h.logs().some((l) => l.msg === 'topic failed this run')).toBe(true);
+    expect(await h.posted.pendingIds('10')).toHaveLength(5);
+
+    await h.runner.runNow('refresh');
+    await h.runner.runNow('refresh');
+    // The five newest, once: the two older matches were never part of the backfill.
+    expect(delivered(h).sort()).toEqual(['2603.00003', '2603.00004', '2603.00005', '2603.00006', '2603.00007']);
+    expect((await topics.get('1', 'Diffusion'))?.since).toBe(START);
   });
 });

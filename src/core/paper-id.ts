@@ -12,8 +12,22 @@ const NEW_STYLE = /^(\d{4}\.\d{4,5})(?:v\d+)?$/i;
 // Old-style ids: archive[.SUBJECT]/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136v2.
 const OLD_STYLE = /^([a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?\/(\d{7})(?:v\d+)?$/i;
 
-const ARXIV_HOSTS = /^(?:www\.|export\.)?arxiv\.org$/i;
-const HF_HOSTS = /^(?:www\.)?(?:huggingface\.co|hf\.co)$/i;
+/**
+ * Sites whose paper URLs carry the arXiv id, and where in the path: arXiv itself (abs, pdf with
+ * or without `.pdf`, html, format), Hugging Face papers, alphaXiv (abs, overview), ar5iv, the
+ * arXiv DOI (10.48550/arXiv.<id>), Semantic Scholar's and SciRate's arXiv pages, Papers with
+ * Code's arxiv links. The id part may carry a version; query strings and fragments are ignored.
+ */
+const PAPER_SITES: readonly { host: RegExp; path: RegExp }[] = [
+  { host: /^(?:www\.|export\.|browse\.)?arxiv\.org$/i, path: /^\/(?:abs|pdf|html|format|ps)\/(.+?)(?:\.pdf)?$/i },
+  { host: /^(?:www\.)?(?:huggingface\.co|hf\.co)$/i, path: /^\/(?:papers|api\/papers)\/(.+)$/i },
+  { host: /^(?:www\.)?alphaxiv\.org$/i, path: /^\/(?:[a-z]{2}\/)?(?:abs|overview|pdf)\/(.+?)(?:\.pdf)?$/i },
+  { host: /^(?:www\.)?ar5iv(?:\.labs\.arxiv)?\.org$/i, path: /^\/(?:abs|html)\/(.+)$/i },
+  { host: /^(?:dx\.)?doi\.org$/i, path: /^\/10\.48550\/arxiv\.(.+)$/i },
+  { host: /^(?:www\.)?semanticscholar\.org$/i, path: /^\/arxiv\/(.+)$/i },
+  { host: /^(?:www\.)?scirate\.com$/i, path: /^\/arxiv\/(.+)$/i },
+  { host: /^(?:www\.)?paperswithcode\.com$/i, path: /^\/paper\/arxiv\/(.+)$/i },
+];
 
 export const TITLE_ID_PREFIX = 'title:';
 
@@ -50,15 +64,55 @@ export function parsePaperId(input: string): string | undefined {
   const decoded = decodePath(url.pathname);
   if (decoded === undefined) return undefined;
   const path = decoded.replace(/\/+$/, '');
-  if (ARXIV_HOSTS.test(url.hostname)) {
-    const m = /^\/(?:abs|pdf|html|format)\/(.+?)(?:\.pdf)?$/i.exec(path);
-    return m ? parseBareArxivId(m[1]!) : undefined;
-  }
-  if (HF_HOSTS.test(url.hostname)) {
-    const m = /^\/(?:papers|api\/papers)\/(.+)$/i.exec(path);
+  for (const site of PAPER_SITES) {
+    if (!site.host.test(url.hostname)) continue;
+    const m = site.path.exec(path);
     return m ? parseBareArxivId(m[1]!) : undefined;
   }
   return undefined;
+}
+
+/** A paper id found inside free text: the canonical id and where it stood. */
+export type FoundId = { id: string; start: number; end: number };
+
+// A URL of any site (scheme optional): host with a dot, then a path.
+const URL_IN_TEXT = /(?:https?:\/\/)?(?:[a-z0-9-]+\.)+[a-z]{2,}\/[^\s<>"'`]*/gi;
+// New-style ids not glued to other digits or letters (a version may follow), optionally `arXiv:`
+// or `arXiv.` (the DOI form). A `/` before is allowed: the id in the path of a paper site not
+// listed above (arxiv-sanity, papers.cool, …) is still that paper.
+const NEW_ID_IN_TEXT = /(?<![\p{L}\p{N}.])(?:arxiv[:.]\s*)?(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?![\p{L}\p{N}]|\.\d)/giu;
+// Old-style ids: hep-th/9901001, math.GT/0309136v2.
+const OLD_ID_IN_TEXT = /(?<![\p{L}\p{N}\/])(?:arxiv:\s*)?([a-z]+(?:-[a-z]+)?(?:\.[a-z]{2})?\/\d{7})(?:v\d+)?(?![\p{L}\p{N}])/giu;
+// What people paste around a link and is not part of it: closing brackets, quotes, punctuation.
+const TRAILING = /[)\]}>.,;:!?'"»”’]+$/u;
+
+/**
+ * Every paper id in a piece of text, in order, each once: bare ids with any punctuation, quotes
+ * or brackets around them (`2405.17399,` `(2509.12963)` `"arXiv:2405.17399v3"`), old-style ids,
+ * and the paper URLs of PAPER_SITES with whatever trails them (`…/abs/2405.17399,`). Never
+ * throws; a dotted number that cannot be an id (`2023.1234`: no month 23) is left alone.
+ */
+export function findPaperIds(text: string): FoundId[] {
+  const found: FoundId[] = [];
+  const taken: [number, number][] = [];
+  const overlaps = (start: number, end: number) => taken.some(([s, e]) => start < e && end > s);
+  const add = (id: string | undefined, start: number, end: number) => {
+    if (!id || overlaps(start, end)) return;
+    taken.push([start, end]);
+    found.push({ id, start, end });
+  };
+  for (const m of text.matchAll(URL_IN_TEXT)) {
+    const raw = m[0].replace(TRAILING, '');
+    const id = parsePaperId(raw);
+    // A URL that names no paper is left to the word scan (its path may still hold a bare id).
+    if (id) add(id, m.index, m.index + raw.length);
+  }
+  for (const pattern of [NEW_ID_IN_TEXT, OLD_ID_IN_TEXT]) {
+    for (const m of text.matchAll(pattern)) add(parseBareArxivId(m[1]!), m.index, m.index + m[0].length);
+  }
+  found.sort((a, b) => a.start - b.start);
+  const seen = new Set<string>();
+  return found.filter((f) => !seen.has(f.id) && seen.add(f.id));
 }
 
 // A broken escape ("%E0%A4%A", "%zz") makes decodeURIComponent throw URIError. Feed records and

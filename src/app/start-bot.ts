@@ -3,8 +3,8 @@ import { commands, componentHandlers } from '../../commands/index.js';
 import type { BotConfig } from '../config.js';
 import { createBookmarks, createMessagePapers } from '../core/bookmarks.js';
 import { createSearchSessions, type Clock } from '../core/search-sessions.js';
-import { createPostedPapers, createSeenPapers, ownsRecord } from '../core/topic-posts.js';
-import { createTopics } from '../core/topics.js';
+import { createSeenPapers } from '../core/topic-posts.js';
+import { openTopicStores } from '../storage/stores.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient } from '../discord/client.js';
 import { createInteractionRouter } from '../discord/interaction-router.js';
@@ -79,10 +79,7 @@ export async function startBot({
 
   const stores = service.stores;
   const messages = createMessagePapers(stores.messages);
-  const atomically = service.storage.atomically;
-  const posted = createPostedPapers(stores.posted, { atomically });
-  // A topic removed, moved or given a new query drops what it left pending, in the same transaction.
-  const topics = createTopics(stores.topics, { atomically, retire: (ended) => posted.dropPending(ended.channelId, (record) => ownsRecord(ended, record)).then(() => {}) });
+  const { topics, posted } = openTopicStores(stores, service.storage);
   const client = createDiscordClient(config.discord);
   const sources = createSources(config.schedule.sources, {
     clock,

@@ -25,6 +25,16 @@ export type Storage = {
    * connection see its uncommitted writes. Adapters without transactions just run `work`.
    */
   atomically: Atomically;
+  /**
+   * `atomically`, and the commit is on disk before it resolves (SQLite: synchronous=FULL for this
+   * transaction, an fsync of the log at COMMIT). For the few writes that guard a send to Discord
+   * (the outbox): under the default synchronous=NORMAL a power cut can undo the last commits, and
+   * a pending record lost that way means the card is sent again once the nonce window is over.
+   * A nested call joins the transaction already open, in that transaction's mode.
+   */
+  durably: Atomically;
+  /** SQLite's `PRAGMA synchronous` on the shared connection now (undefined for other stores): what a commit would do. */
+  synchronousMode(): Promise<SynchronousMode | undefined>;
   /** Waits for pending writes, then closes the connection; any later call throws. */
   close(): Promise<void>;
 };
@@ -47,9 +57,14 @@ const ADAPTER_PACKAGES: Record<string, string> = {
   postgresql: '@keyv/postgres',
 };
 
+export const SYNCHRONOUS_MODES = ['off', 'normal', 'full', 'extra'] as const;
+export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number];
+
 type Backend = {
   adapter(namespace: string): KeyvStoreAdapter;
   atomically: Atomically;
+  durably: Atomically;
+  synchronousMode(): Promise<SynchronousMode | undefined>;
   close(): Promise<void>;
 };
 
@@ -110,6 +125,8 @@ export async function openStorage(url: string = DEFAULT_STORAGE_URL, options: St
       return store as KeyValueStore<T>;
     },
     atomically: (work) => backend.atomically(work),
+    durably: (work) => backend.durably(work),
+    synchronousMode: () => backend.synchronousMode(),
     close() {
       closed ??= backend.close();
       return closed;
@@ -149,7 +166,8 @@ async function openSqlite(
 
   try {
     // WAL + synchronous=NORMAL: a commit appends to the log without an fsync (fsyncs happen at
-    // checkpoints); a power cut can lose the last commits but never corrupts the file.
+    // checkpoints); a power cut can lose the last commits but never corrupts the file. Writes
+    // that must survive one (the outbox before a send) go through `durably`.
     await query('PRAGMA journal_mode = WAL');
     await query('PRAGMA synchronous = NORMAL');
   } catch (cause) {
@@ -157,18 +175,31 @@ async function openSqlite(
     throw new StorageError(`cannot open SQLite database ${file}: ${describe(cause)}`, { cause });
   }
 
-  const transaction: Atomically = (work) =>
+  async function inTransaction<R>(work: () => Promise<R>): Promise<R> {
+    await query('BEGIN IMMEDIATE');
+    try {
+      const result = await work();
+      await query('COMMIT');
+      return result;
+    } catch (error) {
+      // SQLite has already rolled back after some errors (disk full, I/O); then ROLLBACK
+      // fails too, and the original error is the one worth throwing.
+      await query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const transaction: Atomically = (work) => gate.exclusive(() => inTransaction(work));
+
+  // FULL only around these commits: an import's batches stay on NORMAL (see bench/durable-writes.ts).
+  // The mode is per connection, and the gate keeps every other write out until it is set back.
+  const durableTransaction: Atomically = (work) =>
     gate.exclusive(async () => {
-      await query('BEGIN IMMEDIATE');
+      await query('PRAGMA synchronous = FULL');
       try {
-        const result = await work();
-        await query('COMMIT');
-        return result;
-      } catch (error) {
-        // SQLite has already rolled back after some errors (disk full, I/O); then ROLLBACK
-        // fails too, and the original error is the one worth throwing.
-        await query('ROLLBACK').catch(() => undefined);
-        throw error;
+        return await inTransaction(work);
+      } finally {
+        await query('PRAGMA synchronous = NORMAL').catch((error: unknown) => report(error, 'connection'));
       }
     });
 
@@ -176,6 +207,11 @@ async function openSqlite(
     adapter: (name) => createSqliteNamespace(connection, name),
     // A nested call joins the transaction already open (SQLite has no nested BEGIN).
     atomically: (work) => (gate.holding() ? work() : transaction(work)),
+    durably: (work) => (gate.holding() ? work() : durableTransaction(work)),
+    async synchronousMode() {
+      const rows = (await query('PRAGMA synchronous')) as unknown as { synchronous: number }[];
+      return SYNCHRONOUS_MODES[rows[0]?.synchronous ?? -1];
+    },
     async close() {
       await gate.exclusive(async () => {
         closed = true;
@@ -224,8 +260,11 @@ async function openAdapterPackage(url: string, packageName: string): Promise<Bac
       adapters.push(adapter);
       return adapter;
     },
-    // Keyv's API has no transactions across keys; batches are still single bulk calls.
+    // Keyv's API has no transactions across keys; batches are still single bulk calls. Durability
+    // is the server's (PostgreSQL commits are fsynced; Redis as its appendfsync says).
     atomically: (work) => work(),
+    durably: (work) => work(),
+    synchronousMode: async () => undefined,
     async close() {
       await Promise.all(adapters.map((a) => a.disconnect?.()));
     },

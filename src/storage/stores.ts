@@ -1,7 +1,7 @@
 import type { LibraryChange, LibraryStores } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
-import type { PostRecord } from '../core/topic-posts.js';
-import type { Topic } from '../core/topics.js';
+import { createPostedPapers, ownsRecord, type PostedPapers, type PostRecord } from '../core/topic-posts.js';
+import { createTopics, type Topic, type Topics } from '../core/topics.js';
 import type { Validators } from '../feeds/http-fetch.js';
 import type { KeyValueStore } from '../core/library.js';
 import type { Storage } from './open-storage.js';
@@ -61,4 +61,19 @@ export function openStores(storage: Pick<Storage, 'store'>): Stores {
 /** The stores a library needs, from the full set. */
 export function libraryStores(stores: Stores): LibraryStores {
   return { papers: stores.papers, aliases: stores.aliases, meta: stores.meta, changes: stores.changes };
+}
+
+/**
+ * Topics and the posted records, wired as they must be: a topic change is one durable
+ * transaction (the runner writes its outbox inside one, and a pending record must be on disk
+ * before the send it guards), and a topic version that ends drops its pending posts in that
+ * same transaction.
+ */
+export function openTopicStores(stores: Pick<Stores, 'topics' | 'posted'>, storage: Pick<Storage, 'atomically' | 'durably'>): { topics: Topics; posted: PostedPapers } {
+  const posted = createPostedPapers(stores.posted, { atomically: storage.atomically });
+  const topics = createTopics(stores.topics, {
+    atomically: storage.durably,
+    retire: async (ended) => void (await posted.dropPending(ended.channelId, (record) => ownsRecord(ended, record))),
+  });
+  return { topics, posted };
 }

@@ -10,47 +10,86 @@ import { createKeyedQueue } from './serial-queue.js';
 export const MAX_BOOKMARKS = 2000;
 
 export type Bookmarks = {
-  /** Save a paper; true when it was not saved yet. */
-  add(userId: string, paperId: string): Promise<boolean>;
-  /** Drop a paper; true when it was saved. */
-  remove(userId: string, paperId: string): Promise<boolean>;
+  /**
+   * Save a paper; true when it was not saved yet. `via` names the 🔖 reaction that saved it: only
+   * removing that reaction may take the bookmark away again. Saved without `via` (the Bookmark
+   * button), it belongs to the user, whichever way it was saved first.
+   */
+  add(userId: string, paperId: string, via?: BookmarkVia): Promise<boolean>;
+  /**
+   * Drop a paper; true when it was saved. With `via`, only if that reaction saved it: taking back
+   * a 🔖 must not delete a bookmark made with the button or a 🔖 on another message.
+   */
+  remove(userId: string, paperId: string, via?: BookmarkVia): Promise<boolean>;
   /** Paper ids, newest first. */
   list(userId: string): Promise<string[]>;
   /** Drop every bookmark of the user; returns how many there were. */
   clear(userId: string): Promise<number>;
 };
 
-export function createBookmarks(store: KeyValueStore<string[]>): Bookmarks {
+/** The reaction a bookmark came from: a 🔖 on this message. */
+export type BookmarkVia = { messageId: string };
+
+/** Per user: the paper ids, and `via:<user>` → paper id → message id for those a 🔖 saved. */
+export type BookmarkValue = string[] | Record<string, string>;
+
+export function createBookmarks(store: KeyValueStore<BookmarkValue>): Bookmarks {
   // Reactions arrive in bursts (add, remove, add within a second); without serialising per user,
   // two read-modify-write cycles on one list would lose one of the changes.
   const serial = createKeyedQueue();
+  const viaKey = (userId: string) => `via:${userId}`;
 
   async function read(userId: string): Promise<string[]> {
-    return (await store.get(userId)) ?? [];
+    return ((await store.get(userId)) as string[] | undefined) ?? [];
+  }
+  async function readVia(userId: string): Promise<Record<string, string>> {
+    return ((await store.get(viaKey(userId))) as Record<string, string> | undefined) ?? {};
+  }
+  async function writeVia(userId: string, via: Record<string, string>): Promise<void> {
+    if (Object.keys(via).length > 0) await store.set(viaKey(userId), via);
+    else await store.deleteMany([viaKey(userId)]);
   }
 
   return {
-    add: (userId, paperId) =>
+    add: (userId, paperId, via) =>
       serial(userId, async () => {
         const ids = await read(userId);
-        if (ids.includes(paperId)) return false;
-        await store.set(userId, [paperId, ...ids].slice(0, MAX_BOOKMARKS));
+        const sources = await readVia(userId);
+        if (ids.includes(paperId)) {
+          // Saved again by hand: no reaction owns it any more.
+          if (!via && paperId in sources) {
+            delete sources[paperId];
+            await writeVia(userId, sources);
+          }
+          return false;
+        }
+        const kept = [paperId, ...ids].slice(0, MAX_BOOKMARKS);
+        await store.set(userId, kept);
+        const next = Object.fromEntries(Object.entries(sources).filter(([id]) => kept.includes(id)));
+        if (via) next[paperId] = via.messageId;
+        if (via || Object.keys(next).length !== Object.keys(sources).length) await writeVia(userId, next);
         return true;
       }),
-    remove: (userId, paperId) =>
+    remove: (userId, paperId, via) =>
       serial(userId, async () => {
         const ids = await read(userId);
         if (!ids.includes(paperId)) return false;
+        const sources = await readVia(userId);
+        if (via && sources[paperId] !== via.messageId) return false;
         const rest = ids.filter((id) => id !== paperId);
         if (rest.length > 0) await store.set(userId, rest);
         else await store.deleteMany([userId]);
+        if (paperId in sources) {
+          delete sources[paperId];
+          await writeVia(userId, sources);
+        }
         return true;
       }),
     list: (userId) => serial(userId, () => read(userId)),
     clear: (userId) =>
       serial(userId, async () => {
         const ids = await read(userId);
-        if (ids.length > 0) await store.deleteMany([userId]);
+        await store.deleteMany([userId, viaKey(userId)]);
         return ids.length;
       }),
   };

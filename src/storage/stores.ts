@@ -1,3 +1,4 @@
+import type { BookmarkValue } from '../core/bookmarks.js';
 import type { LibraryChange, LibraryStores } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
 import { createPostedPapers, ownsRecord, type PostedPapers, type PostRecord } from '../core/topic-posts.js';
@@ -28,8 +29,8 @@ export type StoreValues = {
   seen: number | [string, number][];
   /** channel:paper → post record, and channel → its pending paper ids. */
   posted: PostRecord | string[];
-  /** User id → bookmarked paper ids, newest first. */
-  bookmarks: string[];
+  /** User id → bookmarked paper ids, newest first; `via:` user id → paper id → the 🔖'd message that saved it. */
+  bookmarks: BookmarkValue;
   /** Feed URL → its ETag / Last-Modified, for conditional requests. */
   source_validators: Validators;
   /** Deploy target → hash of the commands last registered there. */

@@ -289,6 +289,8 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       return outcome;
     }
     const lastPostAt = result.posted + result.digested > 0 ? clock.now() : undefined;
+    const backlog = backlogAfter(topic, plan, candidates, now);
+    if (backlog) await patchTopic(topic, { backlog });
     if (result.stopped?.kind === 'pause') {
       outcome.paused = result.stopped.reason;
       const paused = await patchTopic(topic, { status: 'paused', pausedReason: result.stopped.reason, pauseNotified: false, ...(lastPostAt ? { lastPostAt } : {}) });
@@ -315,6 +317,35 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       if (patch.status === 'paused' && current.status !== 'active') return undefined;
       return { ...current, ...patch };
     });
+  }
+
+  /**
+   * What waits and what expires: a deferred match seen more than RECENT_DAYS before the next run
+   * is no candidate then, so it is counted as expired now (once: `countedTo` moves past it).
+   */
+  function backlogAfter(topic: Topic, plan: TopicPlan, candidates: readonly Candidate[], now: number): Topic['backlog'] {
+    let nextRunAt: number;
+    try {
+      nextRunAt = now + (delayUntilNextRun(deps.interval, new Date(now)) ?? Number.POSITIVE_INFINITY);
+    } catch {
+      return undefined;
+    }
+    const seenAt = new Map(candidates.map((c) => [c.paper.id, c.seenAt]));
+    const previous = topic.backlog ?? { waiting: 0, expired: 0, countedTo: Number.NEGATIVE_INFINITY };
+    const expiresBefore = Number.isFinite(nextRunAt) ? nextRunAt - RECENT_DAYS * DAY_MS : Number.POSITIVE_INFINITY;
+    let expiring = 0;
+    for (const paper of plan.deferred) {
+      const at = seenAt.get(paper.id) ?? now;
+      if (at <= expiresBefore && at > previous.countedTo) expiring++;
+    }
+    const next = {
+      waiting: plan.deferred.length - expiring,
+      expired: previous.expired + expiring,
+      countedTo: Number.isFinite(expiresBefore) ? Math.max(previous.countedTo, expiresBefore) : previous.countedTo,
+    };
+    if (!topic.backlog && next.waiting === 0 && next.expired === 0) return undefined;
+    if (topic.backlog && next.waiting === previous.waiting && next.expired === previous.expired) return undefined;
+    return next;
   }
 
   async function preview(topic: Topic): Promise<TopicPlan> {

@@ -51,6 +51,12 @@ export const topicSchema = z.object({
    */
   since: z.number().optional(),
   lastPostAt: z.number().optional(),
+  /**
+   * Matches over max_per_run with the digest off (or full): `waiting` for a later run as of the
+   * last run, and `expired` in all, those that left the RECENT_DAYS window unposted, counted up
+   * to first sight `countedTo` (ms). Shown in /topic list: nothing is dropped silently.
+   */
+  backlog: z.object({ waiting: z.number().int().min(0), expired: z.number().int().min(0), countedTo: z.number() }).optional(),
   /** Bumped when the query or the channel changes: with createdAt it names this version (topicVersion). */
   revision: z.number().int().min(0).optional(),
 });

@@ -10,6 +10,7 @@ import { createMemoryStore } from '../../src/storage/memory-store.js';
 import type { PollSchedule } from '../../src/core/poll-interval.js';
 import { createTopicRunner, type ScheduledTopicRunner, type Timers } from '../../src/app/topic-runner.js';
 import { applyTopicEdit } from '../../src/core/topic-admin.js';
+import { renderTopicList } from '../../src/discord/render/topic-views.js';
 import type { KeyValueStore } from '../../src/core/library.js';
 
 /**
@@ -358,5 +359,32 @@ describe('a topic changing while a run works on it', () => {
     // The five newest, once: the two older matches were never part of the backfill.
     expect(delivered(h).sort()).toEqual(['2603.00003', '2603.00004', '2603.00005', '2603.00006', '2603.00007']);
     expect((await topics.get('1', 'Diffusion'))?.since).toBe(START);
+  });
+});
+
+describe('matches over max_per_run with the digest off', () => {
+  it('counts what waits and, once a match falls out of the recent window before the next run, what expired unposted; /topic list shows both', async () => {
+    const papers = Array.from({ length: 5 }, (_, i) =>
+      normalizePaper({ id: `2603.0000${i + 1}`, title: `Diffusion study ${i + 1}`, abstract: 'We study diffusion.', published: `2026-02-2${i + 1}`, sources: ['hf'] }),
+    );
+    let fetched = 0;
+    const h = (current = harness({ interval: { kind: 'every', ms: 3 * 86_400_000, text: '3d' }, fetch: async () => emptyResult(fetched++ === 0 ? papers : []) }));
+    await h.topics.save({ guildId: '1', name: 'Diffusion', query: 'diffusion', channelId: '10', status: 'active', maxPerRun: 1, digest: false, createdBy: '2', createdAt: START - 2, since: START - 1 });
+    h.runner.start();
+    await settle(() => runsDone(h) === 1 && h.time.pending() === 1);
+    expect((await h.topics.get('1', 'Diffusion'))?.backlog).toMatchObject({ waiting: 4, expired: 0 });
+    h.time.fireNext(); // day 3
+    await settle(() => runsDone(h) === 2 && h.time.pending() === 1);
+    h.time.fireNext(); // day 6: the next run, day 9, is past the 7 days of the two left
+    await settle(() => runsDone(h) === 3 && h.time.pending() === 1);
+    const topic = (await h.topics.get('1', 'Diffusion'))!;
+    expect(topic.backlog).toMatchObject({ waiting: 0, expired: 2 });
+    expect(h.deliveries.flatMap((d) => d.work.pending.map((p) => p.paper.id))).toEqual(['2603.00001', '2603.00002', '2603.00003']);
+    h.time.fireNext(); // day 9: nothing to count twice
+    await settle(() => runsDone(h) === 4);
+    expect((await h.topics.get('1', 'Diffusion'))?.backlog).toMatchObject({ waiting: 0, expired: 2 });
+
+    const list = renderTopicList({ topics: [topic], offset: 0, total: 1 });
+    expect(list.embeds?.[0]?.fields?.[0]?.value).toContain('**Waiting** 0 · **expired unposted** 2 (older than 7 days): raise max per run or turn the digest on');
   });
 });

@@ -1,6 +1,6 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { Paper } from '../../core/paper.js';
-import { BACKFILL, type TopicPlan } from '../../core/topic-posts.js';
+import { BACKFILL, RECENT_DAYS, type TopicPlan } from '../../core/topic-posts.js';
 import type { Topic } from '../../core/topics.js';
 import { DISCORD_LIMITS, finalizeMessage, type MessageActionRow, type RenderedMessage } from './limits.js';
 import { PAPER_COLOR } from './paper-card.js';
@@ -47,7 +47,16 @@ function topicDetails(topic: Topic): string {
     `**Posts in** ${channelMention(topic.channelId)} · **pings** ${roleMention(topic.roleId)}`,
     `**State** ${topicState(topic)}`,
     `**Last post** ${topic.lastPostAt === undefined ? 'none yet' : relativeTime(topic.lastPostAt)} · **max per run** ${topic.maxPerRun} · **digest** ${topic.digest ? 'on' : 'off'}`,
+    ...backlogLine(topic),
   ].join('\n');
+}
+
+/** Matches over max_per_run: how many wait, how many expired unposted, and what fixes it. */
+function backlogLine(topic: Topic): string[] {
+  const backlog = topic.backlog;
+  if (!backlog || (backlog.waiting === 0 && backlog.expired === 0)) return [];
+  const expired = backlog.expired > 0 ? ` · **expired unposted** ${backlog.expired} (older than ${RECENT_DAYS} days)` : '';
+  return [`**Waiting** ${backlog.waiting}${expired}: raise max per run or turn the digest on to keep up`];
 }
 
 /** One topic with every setting, after add/edit/pause/resume; `notes` are extra lines (warnings, next steps). */

@@ -89,31 +89,51 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     }
   }
 
-  /** What a leaf adds to one document's score: the sum addPostings would make, by lookup. */
-  function probe(leaf: Leaf, docId: number, work: ScoreWork): number {
+  /** A probed leaf's postings per field, found once per query (a radix-tree lookup is not cheap). */
+  type ProbeField = { docs: Map<number, number>; fieldId: number; weight: number; lengthFactor: number };
+
+  function resolveProbe(leaf: Leaf): ProbeField[] {
     const postings = state._index.get(leaf.term);
-    if (!postings) return 0;
-    let sum = 0;
+    const fields: ProbeField[] = [];
     for (const fieldId of leaf.fields) {
-      work.probes++;
-      const docs = postings.get(fieldId);
-      const tf = docs?.get(docId);
-      if (!docs || tf === undefined) continue;
+      const docs = postings?.get(fieldId);
+      if (!docs) continue;
       const weight = FIELD_BOOST[fieldId]! * leaf.weight * idf(docs.size);
-      const lengthFactor = BM25.b / (state._avgFieldLength[fieldId] || 1);
+      fields.push({ docs, fieldId, weight, lengthFactor: BM25.b / (state._avgFieldLength[fieldId] || 1) });
+    }
+    return fields;
+  }
+
+  /** What a leaf adds to one document's score: the sum addPostings would make, by lookup. */
+  function probe(fields: readonly ProbeField[], docId: number, work: ScoreWork): number {
+    let sum = 0;
+    for (const { docs, fieldId, weight, lengthFactor } of fields) {
+      work.probes++;
+      const tf = docs.get(docId);
+      if (tf === undefined) continue;
       const norm = tf + BM25.k * (1 - BM25.b + lengthFactor * flatLengths[docId * FIELDS.length + fieldId]!);
       sum += weight * (BM25.d + (tf * (BM25.k + 1)) / norm);
     }
     return sum;
   }
 
-  function holdsGroup(group: RequiredGroup, docId: number, work: ScoreWork): boolean {
+  /** The postings that satisfy a probed required group: any of its terms in any of its fields. */
+  function resolveGroup(group: RequiredGroup): Map<number, number>[] {
+    const lists: Map<number, number>[] = [];
     for (const term of group.terms) {
       const postings = state._index.get(term);
       for (const fieldId of group.fields) {
-        work.probes++;
-        if (postings?.get(fieldId)?.has(docId)) return true;
+        const docs = postings?.get(fieldId);
+        if (docs) lists.push(docs);
       }
+    }
+    return lists;
+  }
+
+  function holdsGroup(lists: readonly Map<number, number>[], docId: number, work: ScoreWork): boolean {
+    for (const docs of lists) {
+      work.probes++;
+      if (docs.has(docId)) return true;
     }
     return false;
   }
@@ -148,7 +168,8 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     }
     let requiredBits = 0;
     for (const g of plan.required) requiredBits |= g.bit;
-    const probed = plan.required.filter((g) => g.bit === 0);
+    const probed = plan.required.filter((g) => g.bit === 0).map(resolveGroup);
+    const probes = plan.probes.map(resolveProbe);
     const ids: number[] = [];
     const ranked: number[] = [];
     const matchedBits: number[] = [];
@@ -158,7 +179,7 @@ export function createBm25Scorer(state: MiniSearchInternals) {
         (docBits & requiredBits) === requiredBits && probed.every((g) => holdsGroup(g, docId, work)) && (!filter || filter(docId));
       if (keep) {
         let sum = scores[docId]!;
-        for (const leaf of plan.probes) sum += probe(leaf, docId, work);
+        for (const fields of probes) sum += probe(fields, docId, work);
         ids.push(docId);
         matchedBits.push(docBits);
         // Like MiniSearch: more distinct words matched multiplies the score (phrase words and

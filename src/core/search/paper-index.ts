@@ -23,7 +23,7 @@ import { rerank, type CandidateDocs } from './rerank.js';
 import { hitOf, resort, type SearchHit, type SearchSort } from './search-hit.js';
 import { emptyMiniSearch } from './snapshot-format.js';
 import { tokenize } from './tokenize.js';
-import { selectTop } from './top-k.js';
+import { createTopK } from './top-k.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /**
@@ -72,6 +72,8 @@ const CANDIDATES = 100;
  * still checks every paper against the filters, but sorts only what it shows.
  */
 export const FILTER_ONLY_RESULTS = 1_000;
+/** Distinct category strings whose split form is kept (the corpus has about two thousand). */
+const MAX_CATEGORY_LISTS = 20_000;
 
 export type PaperIndex = ReturnType<typeof wrapIndex>;
 
@@ -138,22 +140,42 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     return ms.getStoredFields(id) as Stored | undefined;
   }
 
-  /** An indexed paper as the query filters see it: its stored fields and its author postings. */
-  function filterSubject(shortId: number, s: Stored): FilterSubject {
-    return {
-      date: s.date,
-      hasCode: s.code === 1,
-      categories: s.categories.split(' '),
-      hasAuthorTerm: (term) => state._index.get(term)?.get(AUTHORS_FIELD_ID)?.has(shortId) ?? false,
-    };
+  // Papers share a few thousand category strings ("cs.CL cs.LG"): each is split once.
+  const categoryLists = new Map<string, readonly string[]>();
+  function categoriesOf(text: string): readonly string[] {
+    let list = categoryLists.get(text);
+    if (!list) {
+      if (categoryLists.size >= MAX_CATEGORY_LISTS) categoryLists.clear();
+      list = text ? text.split(' ') : [];
+      categoryLists.set(text, list);
+    }
+    return list;
   }
 
-  /** The query's filters as a predicate over indexed papers (by short id); undefined without filters. */
-  function acceptFor(q: ParsedQuery): ((shortId: number) => boolean) | undefined {
+  /**
+   * The query's filters as a predicate over indexed papers (by short id, with their stored fields
+   * when the caller has them); undefined without filters. A filter-only query runs it on every
+   * paper, so it allocates nothing per paper: one subject is refilled, and the author postings
+   * are found once per query (a lookup in MiniSearch's radix tree costs far more than in a Map).
+   */
+  function acceptFor(q: ParsedQuery): ((shortId: number, stored?: Stored) => boolean) | undefined {
     if (!hasFilters(q)) return undefined;
-    return (shortId) => {
-      const s = state._storedFields.get(shortId) as Stored | undefined;
-      return s !== undefined && matchesFilters(filterSubject(shortId, s), q);
+    const authorPostings = new Map(q.authors.flat().map((term) => [term, state._index.get(term)?.get(AUTHORS_FIELD_ID)]));
+    let current = 0;
+    const subject: FilterSubject = {
+      date: 0,
+      hasCode: false,
+      categories: [],
+      hasAuthorTerm: (term) => authorPostings.get(term)?.has(current) ?? false,
+    };
+    return (shortId, stored) => {
+      const s = stored ?? (state._storedFields.get(shortId) as Stored | undefined);
+      if (!s) return false;
+      current = shortId;
+      subject.date = s.date;
+      subject.hasCode = s.code === 1;
+      subject.categories = q.categories.length > 0 ? categoriesOf(s.categories) : [];
+      return matchesFilters(subject, q);
     };
   }
 
@@ -161,25 +183,22 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
    * Filters alone ("cat:cs.CL after:2025-06"): the first `depth` papers that pass, newest first
    * (most upvoted first for sort: upvotes, then newest), ties in index order, and how many pass.
    */
-  function filterOnly(accept: (shortId: number) => boolean, sort: SearchSort, depth: number, work: SearchWork) {
+  function filterOnly(accept: (shortId: number, stored: Stored) => boolean, sort: SearchSort, depth: number, work: SearchWork) {
     type Match = { shortId: number; seq: number; s: Stored };
-    let matched = 0;
-    function* matches(): Generator<Match> {
-      let seq = 0;
-      for (const [shortId, s] of state._storedFields) {
-        work.papersScanned++;
-        if (!s || !accept(shortId)) continue;
-        matched++;
-        yield { shortId, seq: seq++, s: s as Stored };
-      }
-    }
     const newer = (a: Match, b: Match) => (a.s.date !== b.s.date ? a.s.date > b.s.date : a.seq < b.seq);
     const better =
       sort === 'upvotes' ? (a: Match, b: Match) => (a.s.upvotes !== b.s.upvotes ? a.s.upvotes > b.s.upvotes : newer(a, b)) : newer;
-    const top = selectTop(matches(), depth, better);
+    const top = createTopK(depth, better);
+    let matched = 0;
+    for (const [shortId, s] of state._storedFields) {
+      work.papersScanned++;
+      if (!s || !accept(shortId, s as Stored)) continue;
+      top.offer({ shortId, seq: matched++, s: s as Stored });
+    }
+    const best = top.result();
     work.candidates = matched;
-    work.candidatesSorted = top.length;
-    return { hits: top.map((m) => hitOf(state._documentIds.get(m.shortId)!, 0, m.s)), matched };
+    work.candidatesSorted = best.length;
+    return { hits: best.map((m) => hitOf(state._documentIds.get(m.shortId)!, 0, m.s)), matched };
   }
 
   function search(input: string, options: SearchOptions = {}): SearchPage {

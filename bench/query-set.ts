@@ -1,4 +1,5 @@
 import { mulberry32, type Random } from './random.js';
+import { STOPWORDS } from '../src/core/search/tokenize.js';
 import { addTypos } from './typos.js';
 
 /**
@@ -309,7 +310,8 @@ export function worstCaseQueries(papers: readonly CorpusPaper[]): WorstCaseQuery
   const stats = analyseCorpus(papers);
   const commonest = (counts: Map<string, number>, n: number) =>
     [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([word]) => word);
-  const words = commonest(stats.titleWordDf, 40);
+  // Stopwords cost the engine nothing; the worst queries are made of the commonest words it indexes.
+  const words = commonest(new Map([...stats.titleWordDf].filter(([word]) => !STOPWORDS.has(word))), 40);
   const surnames = commonest(stats.surnameDf, 6);
   const phrase = (i: number) => `"${words[2 * i]} ${words[2 * i + 1]}"`;
   const longest = [...papers].sort((a, b) => b.abstract.length - a.abstract.length)[0]?.abstract ?? words.join(' ');

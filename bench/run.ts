@@ -47,26 +47,26 @@ const DEFAULT_PER_CLASS = 300;
 const UPSERT_BATCH = 1000;
 const COLD_START_RUNS = 3;
 
-type Args = { corpus: string; perClass: number };
+type Args = { corpus: string; perClass: number; worstCasesOnly: boolean };
 
 /** A problem with the input (missing corpus, bad option): one line, exit status 1. */
 class BenchError extends Error {}
 
 function parseBenchArgs(argv: string[]): Args {
-  let values: { corpus?: string; queries?: string };
+  let values: { corpus?: string; queries?: string; 'worst-cases'?: boolean };
   try {
     ({ values } = parseArgs({
       // `npm run bench -- --corpus X -- --queries N` passes the second `--` through; it means nothing here.
       args: argv.filter((a) => a !== '--'),
-      options: { corpus: { type: 'string' }, queries: { type: 'string' } },
+      options: { corpus: { type: 'string' }, queries: { type: 'string' }, 'worst-cases': { type: 'boolean' } },
       strict: true,
     }));
   } catch (error) {
-    throw new BenchError(`${(error as Error).message} (usage: npm run bench -- [--corpus PATH] [--queries N])`);
+    throw new BenchError(`${(error as Error).message} (usage: npm run bench -- [--corpus PATH] [--queries N] [--worst-cases])`);
   }
   const perClass = values.queries === undefined ? DEFAULT_PER_CLASS : Number(values.queries);
   if (!Number.isInteger(perClass) || perClass < 1) throw new BenchError('--queries must be a whole number ≥ 1 (queries per class)');
-  return { corpus: values.corpus ? path.resolve(values.corpus) : DEFAULT_CORPUS, perClass };
+  return { corpus: values.corpus ? path.resolve(values.corpus) : DEFAULT_CORPUS, perClass, worstCasesOnly: values['worst-cases'] ?? false };
 }
 
 /** Progress goes to stderr, the report to stdout. */
@@ -274,11 +274,27 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   return report;
 }
 
+/**
+ * `--worst-cases`: only section 7b, on an index built straight from the corpus (no store, no
+ * snapshot, no FTS5): a few minutes instead of the whole run, for work on query cost.
+ */
+async function runWorstCasesOnly(args: Args): Promise<void> {
+  note('loading the corpus and building the index');
+  const papers = await loadCorpus(args.corpus);
+  const worstCases = worstCaseQueries(papers);
+  const index = await buildPaperIndex(async function* () {
+    yield papers;
+  });
+  print(heading(`7b. worst-case queries (ours, ${fmt.count(index.size)} papers)`));
+  print(formatWorstCases(runWorstCases(index, worstCases)));
+}
+
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (!existsSync(args.corpus)) {
     throw new BenchError(`corpus not found: ${args.corpus} (pass --corpus PATH to a papers .jsonl or .jsonl.gz file)`);
   }
+  if (args.worstCasesOnly) return runWorstCasesOnly(args);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
   try {
     const report = await runBenchmark(args, dir);

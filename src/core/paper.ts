@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findCodeLink } from './code-link.js';
 import { arxivAbsUrl, arxivPdfUrl, isArxivId, parsePaperId } from './paper-id.js';
 
 /** Where a record came from; a merged paper lists every source that contributed. */
@@ -99,6 +100,8 @@ export function normalizePaper(input: PaperInput): Paper {
     links.arxiv ??= arxivAbsUrl(id);
     links.pdf ??= arxivPdfUrl(id);
   }
+  const code = links.code ?? derivedCodeLink(input);
+  if (code) links.code = code;
   const paper: Paper = dropUndefined({
     id,
     title: collapseWhitespace(input.title ?? ''),
@@ -122,6 +125,16 @@ export function normalizePaper(input: PaperInput): Paper {
     throw new PaperError(where === 'title' ? issue.message : `${where}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/**
+ * The code repository the paper's own text names, for sources without a repository field (arXiv,
+ * RSS, JSONL exports): the comment first ("Code: https://github.com/…" is a label), then the
+ * abstract. Only a URL the schema accepts, so a derived link never makes a paper invalid.
+ */
+function derivedCodeLink(input: PaperInput): string | undefined {
+  const link = findCodeLink(input.comment) ?? findCodeLink(input.abstract);
+  return link !== undefined && httpUrl.safeParse(link).success ? link : undefined;
 }
 
 /** A record that cannot become a Paper; the message is short and safe to show in an import summary. */

@@ -1,5 +1,5 @@
 import { UserFacingError } from '../errors.js';
-import { parsePaperId } from '../paper-id.js';
+import { findPaperIds, parsePaperId, TITLE_ID_PREFIX } from '../paper-id.js';
 import { nameTerms, queryWords, type QueryWord } from './tokenize.js';
 
 /**
@@ -11,7 +11,8 @@ import { nameTerms, queryWords, type QueryWord } from './tokenize.js';
  *   cat:cs.CL  cat:cs          an arXiv category, or a whole archive
  *   after:2024-06  before:2025-01-01  year:2025   publication date (after: inclusive, before: exclusive)
  *   has:code                   papers with a code repository link
- *   2405.17399, arXiv:…, URLs  that paper first
+ *   2405.17399, arXiv:…, URLs  those papers first, in the order named (ids are found anywhere in the
+ *                              text, with any punctuation around them; the rest is searched as words)
  *
  * Every query is bounded here, in one place, whoever sends it (slash command, topic, CLI,
  * stdin): see QUERY_LIMITS. Free words are ranking signals, so words past the limit are dropped
@@ -52,9 +53,12 @@ export type ParsedQuery = {
   /** Exclusive upper bound, as yyyymmdd. */
   before?: number;
   hasCode: boolean;
-  /** Paper ids named in the query (ids, arXiv or Hugging Face URLs). */
+  /** Paper ids named in the query (ids and paper-site URLs, see findPaperIds), each once, in the order named. */
   ids: string[];
-  /** The last free word is still being typed (no space after it): expand it as a prefix. */
+  /**
+   * The last free word is still being typed (no space after it): expand it as a prefix. Never a
+   * stopword: "the" is a whole word, and completing it would turn `the` into "theory", "thermal", ….
+   */
   lastWordIsPrefix: boolean;
   /** The free text without filters, for exact-title comparison. */
   text: string;
@@ -83,10 +87,14 @@ export function parseQuery(input: string): ParsedQuery {
     text: '',
     notes: [],
   };
+  const normalized = input.normalize('NFC');
+  const found = findPaperIds(normalized);
+  for (const { id } of found) addId(query, id);
+  const rest = withoutIds(normalized, found);
   const freeText: string[] = [];
   const allText: string[] = [];
   let lastTokenIsFree = false;
-  for (const token of splitTokens(input)) {
+  for (const token of splitTokens(rest)) {
     lastTokenIsFree = false;
     if (token.quoted) {
       const words = queryWords(token.value).filter((w) => w.terms.length > 0);
@@ -108,22 +116,66 @@ export function parseQuery(input: string): ParsedQuery {
       applyFilter(query, filter[1]!.toLowerCase(), filter[2]!);
       continue;
     }
-    const id = looksLikeId(token.value) ? parsePaperId(token.value) : undefined;
-    if (id) {
-      if (!query.ids.includes(id)) query.ids.push(id);
-      if (query.ids.length > QUERY_LIMITS.ids) throw new UserFacingError(`A query names at most ${QUERY_LIMITS.ids} papers.`);
+    // A paper known only by its title has a `title:` id; autocomplete offers it as the value to search.
+    const titleId = token.value.toLowerCase().startsWith(TITLE_ID_PREFIX) ? parsePaperId(token.value.toLowerCase()) : undefined;
+    if (titleId) {
+      addId(query, titleId);
       continue;
     }
+    // What pasting around an id leaves ("," "(" ")") is no word, and no part of the text a title is compared with.
+    if (!/[\p{L}\p{N}]/u.test(token.value)) continue;
     freeText.push(token.value);
     allText.push(token.value);
     lastTokenIsFree = true;
   }
   query.text = allText.join(' ');
   query.words = boundWords(queryWords(freeText.join(' ')), query.notes);
-  // Still typing the last word: the input ends in a letter or digit and its last token is a free word.
-  const last = input.at(-1);
-  query.lastWordIsPrefix = last !== undefined && /[\p{L}\p{N}]/u.test(last) && lastTokenIsFree && query.words.length > 0;
+  // Still typing the last word: the text ends in a letter or digit (an id at the end counts as
+  // finished), its last token is a free word, and that word is not a stopword.
+  const last = rest.at(-1);
+  const lastWord = query.words.at(-1);
+  query.lastWordIsPrefix =
+    last !== undefined && /[\p{L}\p{N}]/u.test(last) && lastTokenIsFree && lastWord !== undefined && lastWord.terms.length > 0;
   return query;
+}
+
+function addId(query: ParsedQuery, id: string): void {
+  if (query.ids.includes(id)) return;
+  query.ids.push(id);
+  if (query.ids.length > QUERY_LIMITS.ids) throw new UserFacingError(`A query names at most ${QUERY_LIMITS.ids} papers.`);
+}
+
+// A whitespace-delimited run that is a link up to the id: `papers.cool/arxiv/2405.17399`.
+const LINK_BEFORE_ID = /^\S*[a-z0-9-]\.[a-z]{2,}\/\S*$/i;
+// "arXiv 2405.17399" as people write it in prose: the word belongs to the id, it is not a search word.
+const ARXIV_BEFORE_ID = /\barxiv\s*:?\s*$/i;
+
+/**
+ * The text with every found id blanked out (spaces keep the words around it apart), so that a
+ * query of ids and punctuation has no words left, and `2405.17399, diffusion` searches "diffusion".
+ * An id inside a link of a site findPaperIds does not know takes the whole link with it, and a
+ * spelled-out "arXiv" before an id goes with the id.
+ */
+function withoutIds(text: string, found: readonly { start: number; end: number }[]): string {
+  const spans = found.map(({ start, end }) => {
+    const runStart = start - /\S*$/.exec(text.slice(0, start))![0].length;
+    if (LINK_BEFORE_ID.test(text.slice(runStart, start))) {
+      return { start: runStart, end: end + /^\S*/.exec(text.slice(end))![0].length };
+    }
+    const word = ARXIV_BEFORE_ID.exec(text.slice(0, start));
+    return { start: word ? word.index : start, end };
+  });
+  let out = '';
+  let from = 0;
+  for (const span of spans.sort((a, b) => a.start - b.start)) {
+    if (span.start > from) out += text.slice(from, span.start);
+    const blankFrom = Math.max(from, span.start);
+    if (span.end > blankFrom) {
+      out += ' '.repeat(span.end - blankFrom);
+      from = span.end;
+    }
+  }
+  return out + text.slice(from);
 }
 
 /**
@@ -169,12 +221,6 @@ function splitTokens(input: string): RawToken[] {
     }
   }
   return tokens;
-}
-
-// Only tokens that could be an id or URL are run through the id parser, so an ordinary word
-// such as "math" is never mistaken for one.
-function looksLikeId(token: string): boolean {
-  return /\d{4}\.\d{4,5}|\/\d{7}|arxiv|huggingface\.co|hf\.co/i.test(token);
 }
 
 function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {

@@ -17,10 +17,13 @@ export async function* readCorpus(file: string): AsyncGenerator<{ paper?: Paper;
   }
 }
 
-/** Every paper of the corpus in memory (for the query generator and the FTS5 baseline). */
-export async function loadCorpus(file: string): Promise<Paper[]> {
+/** The corpus's papers in memory (for the query generator and the FTS5 baseline): all, or the first `limit`. */
+export async function loadCorpus(file: string, limit = Infinity): Promise<Paper[]> {
   const papers: Paper[] = [];
-  for await (const record of readCorpus(file)) if (record.paper) papers.push(record.paper);
+  for await (const record of readCorpus(file)) {
+    if (papers.length >= limit) break;
+    if (record.paper) papers.push(record.paper);
+  }
   return papers;
 }
 

@@ -1,13 +1,25 @@
 import { performance } from 'node:perf_hooks';
 import type { PaperIndex } from '../src/core/search/paper-index.js';
-import type { BenchQuery } from './query-set.js';
 import { mulberry32 } from './random.js';
 import type { QueryOutcome } from './stats.js';
 
 export type SearchHits = { id: string; title: string }[];
 
+/**
+ * A query and its answer: `expectedId`, or every id in `relevantIds` when more than one paper
+ * is right (all papers of an author, each id of a list). MRR counts the first relevant hit;
+ * Recall@10 the share of min(10, relevant) found in the top 10.
+ */
+export type LabeledQuery = {
+  class: string;
+  text: string;
+  expectedId: string;
+  expectedTitle: string;
+  relevantIds?: readonly string[];
+};
+
 /** Anything that answers a benchmark query with its top 10, best first; SQLite's driver answers asynchronously. */
-export type SearchEngine = (query: BenchQuery) => SearchHits | Promise<SearchHits>;
+export type SearchEngine = (query: LabeledQuery) => SearchHits | Promise<SearchHits>;
 
 export const TOP_K = 10;
 
@@ -23,7 +35,7 @@ export function paperIndexEngine(index: PaperIndex): SearchEngine {
  * as it would for a user. Queries run in a fixed shuffled order, not class by class, so pauses
  * and warm-up effects spread over all classes instead of landing on whichever runs first.
  */
-export async function evaluate(engine: SearchEngine, queries: readonly BenchQuery[]): Promise<QueryOutcome[]> {
+export async function evaluate(engine: SearchEngine, queries: readonly LabeledQuery[]): Promise<QueryOutcome[]> {
   const order = mulberry32(7).shuffle(queries);
   for (const query of order) await tryRun(engine, query);
   const outcomes: QueryOutcome[] = [];
@@ -35,14 +47,18 @@ export async function evaluate(engine: SearchEngine, queries: readonly BenchQuer
     const result = answer instanceof Promise ? await answer : answer;
     const ms = performance.now() - started;
     if ('error' in result) {
-      outcomes.push({ query, rank: undefined, ms, error: result.error });
+      outcomes.push({ query, rank: undefined, recall: 0, ms, error: result.error });
       continue;
     }
-    const at = result.hits.findIndex((h) => h.id === query.expectedId);
+    const relevant = new Set(query.relevantIds ?? [query.expectedId]);
+    const top = result.hits.slice(0, TOP_K);
+    const at = top.findIndex((h) => relevant.has(h.id));
+    const found = new Set(top.filter((h) => relevant.has(h.id)).map((h) => h.id)).size;
     const first = result.hits[0];
     outcomes.push({
       query,
-      rank: at >= 0 && at < TOP_K ? at + 1 : undefined,
+      rank: at >= 0 ? at + 1 : undefined,
+      recall: found / Math.min(TOP_K, relevant.size),
       ...(first ? { first: { id: first.id, title: first.title } } : {}),
       ms,
     });
@@ -52,7 +68,7 @@ export async function evaluate(engine: SearchEngine, queries: readonly BenchQuer
 
 type RunResult = { hits: SearchHits } | { error: string };
 
-function tryRun(engine: SearchEngine, query: BenchQuery): RunResult | Promise<RunResult> {
+function tryRun(engine: SearchEngine, query: LabeledQuery): RunResult | Promise<RunResult> {
   try {
     const hits = engine(query);
     return hits instanceof Promise ? hits.then((h) => ({ hits: h }), failed) : { hits };

@@ -17,6 +17,7 @@ import { buildFts5Baseline } from './fts5.js';
 import { runTopicBenchmarks } from './topics.js';
 import { generateQuerySet, QUERY_CLASSES, worstCaseQueries, type QueryClass, type QuerySet } from './query-set.js';
 import { formatWorstCases, runWorstCases } from './worst-case.js';
+import { runRelevanceOnly } from './relevance.js';
 import {
   evaluateTargets,
   fmt,
@@ -47,26 +48,55 @@ const DEFAULT_PER_CLASS = 300;
 const UPSERT_BATCH = 1000;
 const COLD_START_RUNS = 3;
 
-type Args = { corpus: string; perClass: number; worstCasesOnly: boolean };
+type Args = {
+  corpus: string;
+  perClass: number;
+  worstCasesOnly: boolean;
+  /** `--papers N`: the corpus's first N papers only (Infinity: all). */
+  papers: number;
+  /** `--only relevance`: the relevance sets on an in-memory index, nothing else. */
+  only?: 'relevance';
+  /** `--fts5` with `--only relevance`: FTS5 on the same queries too. */
+  fts5: boolean;
+};
 
 /** A problem with the input (missing corpus, bad option): one line, exit status 1. */
 class BenchError extends Error {}
 
 function parseBenchArgs(argv: string[]): Args {
-  let values: { corpus?: string; queries?: string; 'worst-cases'?: boolean };
+  let values: { corpus?: string; queries?: string; 'worst-cases'?: boolean; papers?: string; only?: string; fts5?: boolean };
   try {
     ({ values } = parseArgs({
       // `npm run bench -- --corpus X -- --queries N` passes the second `--` through; it means nothing here.
       args: argv.filter((a) => a !== '--'),
-      options: { corpus: { type: 'string' }, queries: { type: 'string' }, 'worst-cases': { type: 'boolean' } },
+      options: {
+        corpus: { type: 'string' },
+        queries: { type: 'string' },
+        'worst-cases': { type: 'boolean' },
+        papers: { type: 'string' },
+        only: { type: 'string' },
+        fts5: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (error) {
-    throw new BenchError(`${(error as Error).message} (usage: npm run bench -- [--corpus PATH] [--queries N] [--worst-cases])`);
+    throw new BenchError(
+      `${(error as Error).message} (usage: npm run bench -- [--corpus PATH] [--papers N] [--queries N] [--worst-cases | --only relevance [--fts5]])`,
+    );
   }
   const perClass = values.queries === undefined ? DEFAULT_PER_CLASS : Number(values.queries);
   if (!Number.isInteger(perClass) || perClass < 1) throw new BenchError('--queries must be a whole number ≥ 1 (queries per class)');
-  return { corpus: values.corpus ? path.resolve(values.corpus) : DEFAULT_CORPUS, perClass, worstCasesOnly: values['worst-cases'] ?? false };
+  const papers = values.papers === undefined ? Infinity : Number(values.papers);
+  if (papers !== Infinity && (!Number.isInteger(papers) || papers < 1)) throw new BenchError('--papers must be a whole number ≥ 1');
+  if (values.only !== undefined && values.only !== 'relevance') throw new BenchError(`--only ${values.only}: the only stage run alone is "relevance"`);
+  return {
+    corpus: values.corpus ? path.resolve(values.corpus) : DEFAULT_CORPUS,
+    perClass,
+    worstCasesOnly: values['worst-cases'] ?? false,
+    papers,
+    ...(values.only ? { only: values.only } : {}),
+    fts5: values.fts5 ?? false,
+  };
 }
 
 /** Progress goes to stderr, the report to stdout. */
@@ -289,12 +319,25 @@ async function runWorstCasesOnly(args: Args): Promise<void> {
   print(formatWorstCases(runWorstCases(index, worstCases)));
 }
 
+/** `--only relevance`: tuning and held-out relevance on the first `--papers` papers; seconds at 10,000. */
+async function runRelevanceStage(args: Args): Promise<void> {
+  note(`loading ${args.papers === Infinity ? 'the corpus' : `the first ${fmt.count(args.papers)} papers`}`);
+  const papers = await loadCorpus(args.corpus, args.papers);
+  if (papers.length === 0) throw new BenchError(`no papers in ${args.corpus}`);
+  const report = await runRelevanceOnly({ papers, perClass: args.perClass, fts5: args.fts5, print, note });
+  await mkdir(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, `relevance-${papers.length}.json`);
+  await writeFile(file, `${JSON.stringify({ startedAt: new Date().toISOString(), corpus: args.corpus, papers: papers.length, perClass: args.perClass, ...report }, null, 2)}\n`);
+  print(`report written to ${path.relative(process.cwd(), file)}`);
+}
+
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (!existsSync(args.corpus)) {
     throw new BenchError(`corpus not found: ${args.corpus} (pass --corpus PATH to a papers .jsonl or .jsonl.gz file)`);
   }
   if (args.worstCasesOnly) return runWorstCasesOnly(args);
+  if (args.only === 'relevance') return runRelevanceStage(args);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
   try {
     const report = await runBenchmark(args, dir);

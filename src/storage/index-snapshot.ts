@@ -181,7 +181,7 @@ async function readSnapshot(lines: AsyncIterable<string>, expected: SnapshotExpe
           const postings = new Map<number, number>();
           for (let i = 0; i + 1 < flat.length; i += 2) postings.set(flat[i]!, flat[i + 1]!);
           data.set(fieldId, postings);
-          if (fieldId === TITLE_FIELD_ID && postings.size >= 2) vocabulary.set(term, postings.size);
+          if (fieldId === TITLE_FIELD_ID) vocabulary.set(term, postings.size);
         }
         state._index.set(term, data);
         terms++;

@@ -90,21 +90,34 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     postingCount: (term) => postingCount(ms, term),
     fieldFrequency: (term, fieldId) => fieldFrequency(ms, term, fieldId),
     indexTermsWithPrefix: (prefix) => mapKeys(state._index.atPrefix(prefix)),
-    titleTermsWithPrefix: (prefix) => mapKeys(fuzzyVocabulary.atPrefix(prefix)),
+    titleTermsWithPrefix: (prefix) => sharedTitleTerms(fuzzyVocabulary.atPrefix(prefix)),
+    titleFrequency: (term) => fieldFrequency(ms, term, TITLE_FIELD_ID),
     titleTermsNear: (term, maxDistance) =>
       [...fuzzyVocabulary.fuzzyGet(term, maxDistance)].map(([t, [papers, distance]]) => [t, papers, distance] as [string, number, number]),
+    shareTitle: (a, b, budget) => {
+      const x = state._index.get(a)?.get(TITLE_FIELD_ID);
+      const y = state._index.get(b)?.get(TITLE_FIELD_ID);
+      if (!x || !y) return false;
+      const [small, large] = x.size <= y.size ? [x, y] : [y, x];
+      for (const shortId of small.keys()) {
+        if (budget.left-- <= 0) return false;
+        if (large.has(shortId)) return true;
+      }
+      return false;
+    },
   };
   const candidateDocs: CandidateDocs = {
     idOf: (shortId) => state._documentIds.get(shortId)!,
     storedOf: (shortId) => state._storedFields.get(shortId) as Stored,
   };
 
-  /** Keep the fuzzy vocabulary (title terms of at least two papers) current after adding titles. */
+  /**
+   * Keep the fuzzy vocabulary (every title term, with its number of papers) current after adding
+   * titles. A single paper's title terms are in it: on a small library most title words occur
+   * once, and a typo in one of them must still find the paper.
+   */
   function noteTitleTerms(title: string): void {
-    for (const term of new Set(tokenize(title))) {
-      const n = fieldFrequency(ms, term, TITLE_FIELD_ID);
-      if (n >= 2) fuzzyVocabulary.set(term, n);
-    }
+    for (const term of new Set(tokenize(title))) fuzzyVocabulary.set(term, fieldFrequency(ms, term, TITLE_FIELD_ID));
   }
 
   /**
@@ -290,6 +303,14 @@ function allFieldsQuery(term: string): Query {
 
 function* mapKeys<K>(entries: Iterable<[K, unknown]>): Generator<K> {
   for (const [key] of entries) yield key;
+}
+
+/**
+ * Title terms of two or more papers: short prefixes complete from these, since the scan of
+ * completions is capped and one-paper terms (names, typos in titles) would crowd out words.
+ */
+function* sharedTitleTerms(entries: Iterable<[string, number]>): Generator<string> {
+  for (const [key, papers] of entries) if (papers >= 2) yield key;
 }
 
 /**

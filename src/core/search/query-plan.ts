@@ -1,6 +1,6 @@
 import { ALL_FIELD_IDS, AUTHORS_FIELD_ID } from './index-document.js';
 import type { ParsedQuery } from './query.js';
-import type { QueryWord } from './tokenize.js';
+import { stem, STOPWORDS, type QueryWord } from './tokenize.js';
 
 /**
  * Query planning: a parsed query → the index terms to score ("leaves"), each with a weight and
@@ -20,8 +20,12 @@ export type Vocabulary = {
   indexTermsWithPrefix(prefix: string): Iterable<string>;
   /** Title terms shared by two or more papers that start with `prefix` (a small vocabulary). */
   titleTermsWithPrefix(prefix: string): Iterable<string>;
-  /** Title terms shared by two or more papers within `maxDistance` edits: [term, papers, distance]. */
+  /** Papers whose title holds the term. */
+  titleFrequency(term: string): number;
+  /** Title terms (every one, a single paper's included) within `maxDistance` edits: [term, papers, distance]. */
   titleTermsNear(term: string, maxDistance: number): Iterable<[term: string, papers: number, distance: number]>;
+  /** Whether one title holds both terms, looking at no more than `budget.left` postings (false when it runs out). */
+  shareTitle(a: string, b: string, budget: { left: number }): boolean;
 };
 
 export type Expansion = { term: string; weight: number; word: number };
@@ -54,7 +58,10 @@ export const QUERY_BUDGET = {
   requiredPostings: 25_000,
   /** Required groups that get a bit of their own (bits 24–30; free words hold 0–23). */
   requiredBits: 7,
+  /** Edit-distance searches of the title vocabulary (a word, or the rest of a word after a split-off stopword). */
   fuzzyWords: 10,
+  /** Title postings looked up to see which typo corrections share a title with the other words. */
+  cooccurrenceProbes: 30_000,
   /** Words longer than this are not typo-corrected: edit distance over long strings is slow and means little. */
   fuzzyWordChars: 32,
   prefixExpansions: 12,
@@ -63,6 +70,20 @@ export const QUERY_BUDGET = {
 const PREFIX_SCAN = 2000;
 /** Typo corrections kept per word. */
 const FUZZY_PER_WORD = 3;
+/** Typo corrections per word checked for sharing a title with the other words. */
+const FUZZY_CANDIDATES = 12;
+/**
+ * Weights of terms that stand for a word typed otherwise: words typed apart that the index holds
+ * joined ("fast vlm" → fastvlm), the parts of a word typed together ("omnidoc" → omni, doc),
+ * typo corrections by distance, with a bonus when the correction shares a title with the other
+ * words of the query (what a person retyping a title means). A join counts as the word itself.
+ */
+const WEIGHTS = { joined: 1, splitPart: 0.8, distance1: 0.75, distance2: 0.55, sharedTitle: 0.15 } as const;
+/** A word typed together is split into at most this many parts, each of at least MIN_SPLIT_PART characters. */
+const MAX_SPLIT_PARTS = 3;
+const MIN_SPLIT_PART = 3;
+/** Words longer than this are not split: n² lookups. */
+const MAX_SPLIT_CHARS = 24;
 const FIRST_REQUIRED_BIT = 24;
 
 export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolean): Plan {
@@ -72,9 +93,16 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   const typed = content.length > 0 ? content : q.words.map((w, i) => ({ w: { word: w.word, terms: [w.word] }, i }));
   const lastIndex = q.words.length - 1;
   // parseQuery keeps at most 24 words with terms, so every free word has a bit of its own.
-  const words: PlannedWord[] = typed.slice(0, FIRST_REQUIRED_BIT).map(({ w, i }, position) => {
+  const planned = typed.slice(0, FIRST_REQUIRED_BIT);
+  const expansionsOf = planned.map(({ w, i }) => {
     const last = q.lastWordIsPrefix && i === lastIndex && (prefix || vocabulary.documentFrequency(w.terms[0] ?? '') === 0);
-    const expansions = expandWord(vocabulary, w, i, last, fuzzyBudget);
+    return expandWord(vocabulary, w, i, last);
+  });
+  const joined = addJoinedWords(vocabulary, q.words, planned, expansionsOf);
+  const typos = planned.map(({ w }, k) => (joined.has(k) ? [] : typoCandidates(vocabulary, w, fuzzyBudget)));
+  chooseCorrections(vocabulary, planned, expansionsOf, typos);
+  const words: PlannedWord[] = planned.map(({ i }, position) => {
+    const expansions = expansionsOf[position]!;
     return { index: i, bit: 1 << position, expansions, cost: expansions.reduce((n, e) => n + vocabulary.postingCount(e.term), 0) };
   });
 
@@ -134,13 +162,8 @@ function group(vocabulary: Vocabulary, terms: readonly string[], fields: readonl
   return { terms, fields, cost, bit: 0 };
 }
 
-function expandWord(
-  vocabulary: Vocabulary,
-  word: QueryWord,
-  index: number,
-  asPrefix: boolean,
-  fuzzyBudget: { left: number },
-): Expansion[] {
+/** The terms the index holds for a word as typed (and, while it is being typed, its completions). */
+function expandWord(vocabulary: Vocabulary, word: QueryWord, index: number, asPrefix: boolean): Expansion[] {
   const out: Expansion[] = [];
   for (const term of word.terms) if (vocabulary.documentFrequency(term) > 0) out.push({ term, weight: 1, word: index });
   // Surnames are indexed unstemmed ("Vlachos", not "vlacho"), so also try the word as typed.
@@ -152,21 +175,163 @@ function expandWord(
   if (asPrefix) {
     for (const e of prefixExpansions(vocabulary, primary)) out.push({ ...e, word: index });
   }
-  // A word is treated as a typo when the index hardly knows it. Correction looks only at
-  // title terms shared by two or more papers: that vocabulary is ~30k terms, small enough
-  // to search with edit distance 2 in about a millisecond.
-  const df = vocabulary.documentFrequency(primary);
-  const correctable = primary.length >= 4 && primary.length <= QUERY_BUDGET.fuzzyWordChars && !/^\d+$/.test(primary);
-  if (correctable && df <= 2 && fuzzyBudget.left > 0) {
-    fuzzyBudget.left -= 1;
-    const maxDistance = primary.length >= 8 ? 2 : 1;
-    const found = [...vocabulary.titleTermsNear(primary, maxDistance)]
-      .filter(([term, , distance]) => distance > 0 && term !== primary)
-      .sort((a, b) => a[2] - b[2] || b[1] - a[1])
-      .slice(0, FUZZY_PER_WORD);
-    for (const [term, , distance] of found) out.push({ term, weight: distance === 1 ? 0.75 : 0.55, word: index });
-  }
   return out;
+}
+
+/**
+ * Words typed apart that a title holds joined: two or three adjacent words, stopwords and
+ * digits included ("fast vlm" → fastvlm, "llama 3" → llama3, "bio tamper net" →
+ * biotampernet). The joined term stands for each of its words, so a title holding it counts
+ * as matching all of them. Returns the positions of the words that were joined.
+ */
+function addJoinedWords(
+  vocabulary: Vocabulary,
+  all: readonly QueryWord[],
+  planned: readonly { w: QueryWord; i: number }[],
+  expansionsOf: Expansion[][],
+): Set<number> {
+  const joinedPositions = new Set<number>();
+  const positionOf = new Map(planned.map(({ i }, position) => [i, position]));
+  for (let start = 0; start < all.length - 1; start++) {
+    for (let end = start + 2; end <= Math.min(all.length, start + 3); end++) {
+      const joined = all.slice(start, end).map((w) => w.word).join('');
+      if (joined.length < 4 || joined.length > QUERY_BUDGET.fuzzyWordChars) continue;
+      const term = stem(joined);
+      if (vocabulary.documentFrequency(term) === 0) continue;
+      for (let i = start; i < end; i++) {
+        const position = positionOf.get(i);
+        const expansions = position === undefined ? undefined : expansionsOf[position];
+        if (!expansions || position === undefined) continue;
+        joinedPositions.add(position);
+        if (!expansions.some((e) => e.term === term)) expansions.push({ term, weight: WEIGHTS.joined, word: i });
+      }
+    }
+  }
+  return joinedPositions;
+}
+
+/** A typo correction or split of one word, before the choice among them. */
+type Candidate = { terms: string[]; distance: number; papers: number };
+
+/**
+ * What a word the index hardly knows may have meant: words run together split into title terms
+ * ("omnidoc" → omni doc, "theattention" → attention), or, failing that, title terms within an
+ * edit budget by length (1 edit for 4–7 letters, plus a swap of two adjacent letters; 2 edits
+ * for 8+), every title term counting, a single paper's included (on a small library most
+ * title words occur once). A run-together word whose first part is a stopword has its rest
+ * corrected ("theattenton" → attention).
+ */
+function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { left: number }): Candidate[] {
+  const primary = word.terms[0];
+  if (!primary || /^\d+$/.test(primary) || primary.length > QUERY_BUDGET.fuzzyWordChars) return [];
+  const df = vocabulary.documentFrequency(primary);
+  if (df > 2) return [];
+  if (df === 0) {
+    const split = splitWord(vocabulary, word.word);
+    if (split) return [{ terms: split, distance: 0, papers: 0 }];
+  }
+  if (primary.length < 4 || fuzzyBudget.left <= 0) return [];
+  fuzzyBudget.left -= 1;
+  const found = near(vocabulary, primary);
+  if (found.length > 0 || df > 0) return found;
+  // Nothing near: maybe a stopword typed onto a word with a typo ("theattenton", "attentonof").
+  const w = word.word;
+  for (let k = 2; k <= 5 && fuzzyBudget.left > 0; k++) {
+    for (const [stop, rest] of [[w.slice(0, k), w.slice(k)], [w.slice(w.length - k), w.slice(0, w.length - k)]] as const) {
+      if (!STOPWORDS.has(stop) || rest.length < 4 || fuzzyBudget.left <= 0) continue;
+      fuzzyBudget.left -= 1;
+      const restTerm = stem(rest);
+      if (vocabulary.titleFrequency(restTerm) > 0) return [{ terms: [restTerm], distance: 0, papers: 0 }];
+      const corrected = near(vocabulary, restTerm);
+      if (corrected.length > 0) return corrected;
+    }
+  }
+  return [];
+}
+
+/** Title terms near `term`: within 1 edit or an adjacent swap for 4–7 letters, 2 edits for 8+. */
+function near(vocabulary: Vocabulary, term: string): Candidate[] {
+  const maxDistance = term.length >= 8 ? 2 : 1;
+  const found = new Map<string, Candidate>();
+  for (const [t, papers, distance] of vocabulary.titleTermsNear(term, maxDistance)) {
+    if (distance > 0 && t !== term) found.set(t, { terms: [t], distance, papers });
+  }
+  if (maxDistance === 1) {
+    // Levenshtein counts a swap ("mdoel") as two edits; people make it as one.
+    for (let i = 0; i + 1 < term.length; i++) {
+      const swapped = term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2);
+      const papers = swapped === term || found.has(swapped) ? 0 : vocabulary.titleFrequency(swapped);
+      if (papers > 0) found.set(swapped, { terms: [swapped], distance: 1, papers });
+    }
+  }
+  return [...found.values()].sort((a, b) => a.distance - b.distance || b.papers - a.papers);
+}
+
+/**
+ * The best split of a word typed together into 2–3 title terms of MIN_SPLIT_PART or more
+ * characters (or stopwords, which are dropped): the split whose parts share a title, else the
+ * one with the longest shortest part. Undefined when no split exists.
+ */
+function splitWord(vocabulary: Vocabulary, word: string): string[] | undefined {
+  if (word.length < 2 * MIN_SPLIT_PART || word.length > MAX_SPLIT_CHARS || !/^\p{L}+$/u.test(word)) return undefined;
+  const known = (part: string) => STOPWORDS.has(part) || (part.length >= MIN_SPLIT_PART && vocabulary.titleFrequency(stem(part)) > 0);
+  const splits: string[][] = [];
+  for (let k = 2; k <= word.length - 2; k++) {
+    const left = word.slice(0, k);
+    if (!known(left)) continue;
+    const right = word.slice(k);
+    if (known(right)) splits.push([left, right]);
+    else if (MAX_SPLIT_PARTS >= 3) {
+      for (let j = 2; j <= right.length - 2; j++) {
+        if (known(right.slice(0, j)) && known(right.slice(j))) splits.push([left, right.slice(0, j), right.slice(j)]);
+      }
+    }
+  }
+  const budget = { left: QUERY_BUDGET.cooccurrenceProbes / 10 };
+  const content = splits
+    .map((parts) => parts.filter((p) => !STOPWORDS.has(p)).map(stem))
+    .filter((parts) => parts.length > 0);
+  if (content.length === 0) return undefined;
+  const rank = (parts: string[]) => {
+    const together = parts.length < 2 || parts.every((p, i) => i === 0 || vocabulary.shareTitle(parts[0]!, p, budget));
+    return (together ? 100 : 0) - 10 * parts.length + Math.min(...parts.map((p) => p.length));
+  };
+  return content.map((parts) => ({ parts, score: rank(parts) })).sort((a, b) => b.score - a.score)[0]!.parts;
+}
+
+/**
+ * Adds each word's chosen corrections to its expansions. Corrections that share a title with
+ * the other words (their terms, or their own corrections when they are typos too) come first:
+ * "transfromers arithmetci" means the two words of one title, not the nearest common words.
+ */
+function chooseCorrections(
+  vocabulary: Vocabulary,
+  planned: readonly { w: QueryWord; i: number }[],
+  expansionsOf: Expansion[][],
+  typos: readonly Candidate[][],
+): void {
+  const budget = { left: QUERY_BUDGET.cooccurrenceProbes };
+  // What each word is known to mean: its exact terms, else its nearest corrections.
+  const anchors = planned.map((_, k) => {
+    const exact = expansionsOf[k]!.filter((e) => e.weight === 1).map((e) => e.term);
+    return exact.length > 0 ? exact.slice(0, 3) : typos[k]!.slice(0, 6).flatMap((c) => c.terms);
+  });
+  planned.forEach(({ i }, k) => {
+    const candidates = typos[k]!;
+    if (candidates.length === 0) return;
+    const others = anchors.filter((a, j) => j !== k && a.length > 0);
+    const scored = candidates.slice(0, FUZZY_CANDIDATES).map((c) => ({
+      c,
+      shared: others.length === 0 ? 0 : others.filter((terms) => terms.some((t) => c.terms.every((ct) => vocabulary.shareTitle(ct, t, budget)))).length,
+    }));
+    scored.sort((a, b) => b.shared - a.shared || a.c.distance - b.c.distance || b.c.papers - a.c.papers);
+    const expansions = expansionsOf[k]!;
+    for (const { c, shared } of scored.slice(0, FUZZY_PER_WORD)) {
+      const base = c.distance === 0 ? WEIGHTS.splitPart : c.distance === 1 ? WEIGHTS.distance1 : WEIGHTS.distance2;
+      const weight = base + (shared > 0 ? WEIGHTS.sharedTitle : 0);
+      for (const term of c.terms) if (!expansions.some((e) => e.term === term)) expansions.push({ term, weight, word: i });
+    }
+  });
 }
 
 function prefixExpansions(vocabulary: Vocabulary, prefix: string): { term: string; weight: number }[] {

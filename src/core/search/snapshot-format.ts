@@ -4,10 +4,10 @@ import { PAPER_INDEX_OPTIONS, type IndexDoc } from './index-document.js';
 /**
  * The contract between the index and its snapshot (src/storage/index-snapshot.ts writes and
  * reads the file): a snapshot is MiniSearch's state under PAPER_INDEX_OPTIONS plus the fuzzy
- * vocabulary, which the loader derives from the title postings (title terms of two or more
- * papers). SNAPSHOT_FORMAT changes whenever the options or that derivation change.
+ * vocabulary, which the loader derives from the title postings (every title term). SNAPSHOT_FORMAT
+ * changes whenever the options, the tokenizer (3: camel-case segments) or that derivation change.
  */
-export const SNAPSHOT_FORMAT = 'paperboy-index/2';
+export const SNAPSHOT_FORMAT = 'paperboy-index/3';
 
 /** A MiniSearch with the index's options and nothing in it, for a snapshot to fill. */
 export function emptyMiniSearch(): MiniSearch<IndexDoc> {

@@ -6,7 +6,10 @@
  * ("HiFi-SR", "Qwen2.5-VL", "GPT-4o"). Each word yields its parts and, when it has several,
  * the parts joined ("hifisr"), because people type model names in all three shapes:
  * "HiFi-SR", "hifi sr", "hifisr". A part that mixes letters and digits also yields its
- * letter and digit runs ("gpt4" → "gpt", "4"), so "gpt 4" finds "GPT4".
+ * letter and digit runs ("gpt4" → "gpt", "4"), so "gpt 4" finds "GPT4". A camel-case part
+ * also yields its segments ("OmniDocBench" → "omni", "doc", "bench"), so a name inside a name
+ * ("doc bench", "dpo" in "SignDPO") and a name typed apart ("bio tamper net") find it. Joining
+ * words typed apart and splitting words typed together is the query planner's job.
  */
 
 // Common English function words plus the few words every abstract uses. They carry no signal
@@ -101,38 +104,111 @@ function classify(code: number, s: string, i: number): number {
  */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  scanWords(foldCase(text), (parts, mixed) => pushWordTerms(parts, mixed, out));
+  const { lower, cased } = foldForScan(text);
+  scanWords(lower, (parts, mixed, camel) => pushWordTerms(parts, mixed, camel, out), cased);
   return out;
 }
 
 /**
- * Calls `onWord` for every word with its parts (split at joiners) and, per part, whether it
- * mixes letters and digits. Joiners count only between two word characters ("e.g." → "e", "g").
+ * The text lowercased and accent-folded for scanning, and accent-folded with its case kept for
+ * finding camel-case boundaries; the latter only when both have the same length (lowercasing
+ * a few non-ASCII letters changes it, and such words simply get no camel-case segments).
  */
-function scanWords(s: string, onWord: (parts: string[], mixed: boolean[]) => void): void {
+function foldForScan(text: string): { lower: string; cased: string | undefined } {
+  // eslint-disable-next-line no-control-regex
+  const cased = /^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFKD').replace(/\p{M}+/gu, '');
+  const lower = cased.toLowerCase();
+  return { lower, cased: lower.length === cased.length ? cased : undefined };
+}
+
+/** Camel-case segments of one part, for parts with at least this many letters. */
+const MIN_CAMEL_PART = 4;
+const MAX_CAMEL_SEGMENTS = 6;
+
+/**
+ * The camel-case segments of `lower.slice(start, end)`, read from the case of `cased`:
+ * "OmniDocBench" → omni, doc, bench; "FastVLM" → fast, vlm; "BERTScore" → bert, score;
+ * "DeepSeekV3" → deep, seek, v3. A plural acronym ("LLMs") and a version letter ("YOLOv8")
+ * are not boundaries. Undefined unless there are 2..MAX_CAMEL_SEGMENTS segments of two or more
+ * characters: "iPhone" or "xLSTM" would yield one-letter junk, and stay whole.
+ */
+function camelSegments(lower: string, cased: string, start: number, end: number): string[] | undefined {
+  if (end - start < MIN_CAMEL_PART) return undefined;
+  const segments: string[] = [];
+  let from = start;
+  for (let i = start + 1; i < end; i++) {
+    const prev = caseOf(cased.charCodeAt(i - 1));
+    const cur = caseOf(cased.charCodeAt(i));
+    if (cur !== UPPER) continue;
+    // A single lower-case letter between capitals ("LLaMA", "LoRA", "HiFi", "ViT") is part of an
+    // acronym-like name, not the end of a word.
+    const boundary =
+      (prev === LOWER && i - 2 >= start && caseOf(cased.charCodeAt(i - 2)) === LOWER) ||
+      prev === NUMBER ||
+      (prev === UPPER && i + 2 < end && caseOf(cased.charCodeAt(i + 1)) === LOWER && caseOf(cased.charCodeAt(i + 2)) === LOWER);
+    if (!boundary) continue;
+    if (i - from < 2) return undefined;
+    segments.push(lower.slice(from, i));
+    from = i;
+  }
+  if (segments.length === 0 || end - from < 2 || segments.length >= MAX_CAMEL_SEGMENTS) return undefined;
+  segments.push(lower.slice(from, end));
+  return segments;
+}
+
+const LOWER = 1;
+const UPPER = 2;
+const NUMBER = 3;
+function caseOf(code: number): number {
+  if (code >= 97 && code <= 122) return LOWER;
+  if (code >= 65 && code <= 90) return UPPER;
+  if (code >= 48 && code <= 57) return NUMBER;
+  return 0;
+}
+
+/**
+ * Calls `onWord` for every word with its parts (split at joiners) and, per part, whether it
+ * mixes letters and digits and its camel-case segments (only when `cased`, the same text with
+ * its case, is given). Joiners count only between two word characters ("e.g." → "e", "g").
+ */
+function scanWords(
+  s: string,
+  onWord: (parts: string[], mixed: boolean[], camel: (string[] | undefined)[]) => void,
+  cased?: string,
+): void {
   let parts: string[] = [];
   let mixed: boolean[] = [];
+  let camel: (string[] | undefined)[] = [];
   let partStart = -1;
   let sawLetter = false;
   let sawDigit = false;
+  let innerUpper = false;
   const n = s.length;
   const endPart = (end: number) => {
     parts.push(s.slice(partStart, end));
     mixed.push(sawLetter && sawDigit);
+    camel.push(innerUpper && cased !== undefined ? camelSegments(s, cased, partStart, end) : undefined);
     partStart = -1;
     sawLetter = false;
     sawDigit = false;
+    innerUpper = false;
   };
   const endWord = () => {
-    if (parts.length > 0) onWord(parts, mixed);
+    if (parts.length > 0) onWord(parts, mixed, camel);
     parts = [];
     mixed = [];
+    camel = [];
   };
   for (let i = 0; i < n; i++) {
     const code = s.charCodeAt(i);
     const kind = classify(code, s, i);
     if (kind === LETTER || kind === DIGIT) {
       if (partStart < 0) partStart = i;
+      else if (cased !== undefined && !innerUpper) {
+        // Only a capital after the first character can start a camel-case segment.
+        const c = cased.charCodeAt(i);
+        innerUpper = c >= 65 && c <= 90;
+      }
       if (kind === LETTER) sawLetter = true;
       else sawDigit = true;
       continue;
@@ -146,10 +222,12 @@ function scanWords(s: string, onWord: (parts: string[], mixed: boolean[]) => voi
   endWord();
 }
 
-function pushWordTerms(parts: string[], mixed: boolean[], out: string[]): void {
+function pushWordTerms(parts: string[], mixed: boolean[], camel: readonly (string[] | undefined)[], out: string[]): void {
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     pushTerm(part, out);
+    const segments = camel[i];
+    if (segments) for (const segment of segments) pushTerm(segment, out);
     if (mixed[i]) for (const run of splitLetterDigitRuns(part)) pushTerm(run, out);
   }
   if (parts.length > 1) {
@@ -176,10 +254,15 @@ export type QueryWord = { word: string; terms: string[] };
  */
 export function queryWords(text: string): QueryWord[] {
   const words: QueryWord[] = [];
-  scanWords(foldCase(text), (parts, mixed) => {
-    const terms: string[] = [];
-    pushWordTerms(parts, mixed, terms);
-    words.push({ word: parts.join(''), terms });
-  });
+  const { lower, cased } = foldForScan(text);
+  scanWords(
+    lower,
+    (parts, mixed, camel) => {
+      const terms: string[] = [];
+      pushWordTerms(parts, mixed, camel, terms);
+      words.push({ word: parts.join(''), terms });
+    },
+    cased,
+  );
   return words;
 }

@@ -10,8 +10,9 @@ import {
 } from 'discord.js';
 import { UserFacingError } from '../src/core/errors.js';
 import type { Paper } from '../src/core/paper.js';
-import { parsePaperId } from '../src/core/paper-id.js';
+import { notInLibraryText, singlePaperId } from '../src/core/paper-id.js';
 import type { SearchSort } from '../src/core/search/paper-index.js';
+import { unknownIds } from '../src/core/search/query.js';
 import type { BotContext, Command, ComponentHandler } from '../src/discord/bot-context.js';
 import { publicAnswerRefusal } from '../src/discord/interaction-errors.js';
 import { postPublicCard } from '../src/discord/paper-delivery.js';
@@ -137,7 +138,16 @@ async function showResults(
   // Parse errors (a malformed filter) throw UserFacingError before anything is sent.
   const page = ctx.index.search(query, { limit: PAGE_SIZE, offset: 0, sort });
   const session = ctx.sessions.open(interaction.user.id, query, sort);
-  const view = renderSearchResults({ query, hits: page.hits, total: page.total, offset: 0, pageSize: PAGE_SIZE, sort, sessionId: session.id });
+  const view = renderSearchResults({
+    query,
+    hits: page.hits,
+    total: page.total,
+    offset: 0,
+    pageSize: PAGE_SIZE,
+    sort,
+    sessionId: session.id,
+    unknownIds: unknownIds(page.query, ctx.index.has),
+  });
   await interaction.reply(asVisible(view, how));
 }
 
@@ -156,15 +166,18 @@ async function showSimilar(interaction: ChatInputCommandInteraction, ctx: BotCon
   await interaction.reply(asVisible(view, how));
 }
 
-/** The paper an id option names; a clear user error when it is malformed or not in the library. */
+/**
+ * The paper an id option names, pasted as people paste it (`(2405.17399),`, a link with a trailing
+ * dot); a clear user error when it names no paper, or one the library does not hold.
+ */
 export async function findPaper(ctx: BotContext, input: string): Promise<Paper> {
-  const id = parsePaperId(input);
+  const id = singlePaperId(input);
   if (!id) {
     throw new UserFacingError(`"${safeText(input, 80)}" is not an arXiv id or paper URL.`, 'Use an id like 2405.17399 or a link to arxiv.org or huggingface.co/papers.');
   }
   const paper = await ctx.library.get(id);
   if (!paper) {
-    throw new UserFacingError(`There is no paper ${id} in the library.`, 'Try /paper search with words from its title, or check the id.');
+    throw new UserFacingError(notInLibraryText(id), 'Try /paper search with words from its title, or check the id.');
   }
   return paper;
 }
@@ -206,7 +219,16 @@ const searchComponents: ComponentHandler = {
     }
     const offset = Math.max(0, Number.parseInt(offsetText, 10) || 0);
     const page = ctx.index.search(session.query, { limit: PAGE_SIZE, offset, sort: session.sort });
-    const view = renderSearchResults({ query: session.query, hits: page.hits, total: page.total, offset, pageSize: PAGE_SIZE, sort: session.sort, sessionId: session.id });
+    const view = renderSearchResults({
+      query: session.query,
+      hits: page.hits,
+      total: page.total,
+      offset,
+      pageSize: PAGE_SIZE,
+      sort: session.sort,
+      sessionId: session.id,
+      unknownIds: unknownIds(page.query, ctx.index.has),
+    });
     // Paging public results rewrites a message everyone sees: the searcher must still be allowed to post here.
     const how = visibility(interaction, !interaction.message.flags.has(MessageFlags.Ephemeral));
     if (how.isPublic || !how.note) await interaction.update(view);

@@ -90,7 +90,8 @@ describe('paperboy (child process)', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr.trimEnd().split('\n')).toEqual([
-      'paperboy: no paper 2405.99999 in the library: check the id, or import it first (paperboy import <file>)',
+      "paperboy: 2405.99999 is not in Paperboy's library yet: https://arxiv.org/abs/2405.99999",
+      'check the id, or import it (paperboy import <file>)',
     ]);
 
     const stats = await child(['stats']);

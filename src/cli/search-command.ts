@@ -1,6 +1,7 @@
 import { UserFacingError } from '../core/errors.js';
 import type { PaperIndex, SearchPage, SearchHit, SearchSort } from '../core/search/paper-index.js';
-import { shorten } from '../core/search/query.js';
+import { notInLibraryText } from '../core/paper-id.js';
+import { shorten, unknownIds } from '../core/search/query.js';
 import { readLines } from '../app/read-lines.js';
 import { EXIT, formatError, UsageError, write, type Command, type CommandContext } from './command.js';
 import { formatCount, printable } from './format.js';
@@ -34,8 +35,17 @@ export const searchCommand: Command = {
     }
     const { hits } = page;
     for (const note of page.query.notes) await write(ctx.io.stderr, `note: ${note}\n`);
-    if (values.json) await write(ctx.io.stdout, `${JSON.stringify(hits.map(toJson))}\n`);
-    else await write(ctx.io.stdout, hits.length > 0 ? renderHits(hits) : `no papers match "${printable(shorten(query))}"\n`);
+    // An id the library lacks is an answer, not "no papers match": where to read it meanwhile.
+    // In --json mode stdout stays the array, so it goes to stderr as a note.
+    const unknown = unknownIds(page.query, index.has).map((id) => `${notInLibraryText(id)}\n`);
+    if (values.json) {
+      for (const line of unknown) await write(ctx.io.stderr, `note: ${line}`);
+      await write(ctx.io.stdout, `${JSON.stringify(hits.map(toJson))}\n`);
+    } else if (unknown.length > 0 || hits.length > 0) {
+      await write(ctx.io.stdout, `${unknown.join('')}${hits.length > 0 ? renderHits(hits) : ''}`);
+    } else {
+      await write(ctx.io.stdout, `no papers match "${printable(shorten(query))}"\n`);
+    }
     return EXIT.ok;
   },
 };

@@ -1,5 +1,5 @@
 import type { Paper } from '../core/paper.js';
-import { parsePaperId } from '../core/paper-id.js';
+import { notInLibraryText, singlePaperId } from '../core/paper-id.js';
 import { EXIT, formatError, write, type Command } from './command.js';
 import { formatCount, printable, wrap } from './format.js';
 
@@ -13,7 +13,7 @@ export const showCommand: Command = {
   positionals: { min: 1, max: 1 },
   async run({ positionals }, ctx) {
     const input = positionals[0]!;
-    const id = parsePaperId(input);
+    const id = singlePaperId(input);
     if (!id) {
       const accepted = 'an arXiv id (2405.17399), an arXiv or Hugging Face URL, or a title: id from search';
       await write(ctx.io.stderr, formatError(`"${printable(input)}" is not a paper id: use ${accepted}`));
@@ -21,8 +21,7 @@ export const showCommand: Command = {
     }
     const paper = await (await ctx.openService()).library.get(id);
     if (!paper) {
-      const hint = 'check the id, or import it first (paperboy import <file>)';
-      await write(ctx.io.stderr, formatError(`no paper ${id} in the library: ${hint}`));
+      await write(ctx.io.stderr, formatError(notInLibraryText(id), 'check the id, or import it (paperboy import <file>)'));
       return EXIT.failure;
     }
     await write(ctx.io.stdout, renderPaper(paper));

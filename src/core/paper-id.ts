@@ -115,6 +115,18 @@ export function findPaperIds(text: string): FoundId[] {
   return found.filter((f) => !seen.has(f.id) && seen.add(f.id));
 }
 
+/**
+ * The one paper a piece of text names, pasted as people paste it (`(2405.17399),`, a link with a
+ * trailing dot, `title:` ids): the text as an id, else the only id found in it; undefined when it
+ * names none or several. For inputs that take one paper (/paper show, `paperboy show`).
+ */
+export function singlePaperId(text: string): string | undefined {
+  const whole = parsePaperId(text);
+  if (whole) return whole;
+  const found = findPaperIds(text);
+  return found.length === 1 ? found[0]!.id : undefined;
+}
+
 // A broken escape ("%E0%A4%A", "%zz") makes decodeURIComponent throw URIError. Feed records and
 // typed queries carry such text, and one throw here used to fail a whole source run, every run.
 function decodePath(pathname: string): string | undefined {
@@ -157,6 +169,14 @@ export function titleId(title: string): string {
 
 export function arxivAbsUrl(id: string): string {
   return `https://arxiv.org/abs/${id}`;
+}
+
+/**
+ * What to say about a paper id the library does not hold, with the arXiv page to read it meanwhile
+ * (a `title:` id has none). One wording for /paper search, /paper show and the CLI.
+ */
+export function notInLibraryText(id: string): string {
+  return isArxivId(id) ? `${id} is not in Paperboy's library yet: ${arxivAbsUrl(id)}` : `${id} is not in Paperboy's library.`;
 }
 
 export function arxivPdfUrl(id: string): string {

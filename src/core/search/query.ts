@@ -200,6 +200,14 @@ function boundWords(words: QueryWord[], notes: string[]): QueryWord[] {
     .map((w) => (w.terms.length > QUERY_LIMITS.termsPerWord ? { word: w.word, terms: w.terms.slice(0, QUERY_LIMITS.termsPerWord) } : w));
 }
 
+/**
+ * The ids a query names that the library does not hold (`has` asks the index), in the order
+ * named: callers answer them with notInLibraryText instead of an empty list.
+ */
+export function unknownIds(query: ParsedQuery, has: (id: string) => boolean): string[] {
+  return query.ids.filter((id) => !has(id));
+}
+
 /** At most QUERY_LIMITS.echoChars characters of user text, for a message. */
 export function shorten(text: string): string {
   const chars = [...text];

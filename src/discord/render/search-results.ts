@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type APIEmbed } from 'discord.js';
-import { arxivAbsUrl, isArxivId } from '../../core/paper-id.js';
+import { arxivAbsUrl, isArxivId, notInLibraryText } from '../../core/paper-id.js';
 import type { SearchHit, SearchSort } from '../../core/search/paper-index.js';
 import { PAPER_COLOR } from './paper-card.js';
 import { DISCORD_LIMITS, customId, finalizeMessage, type MessageActionRow, type RenderedMessage } from './limits.js';
@@ -27,6 +27,8 @@ export type SearchResultsView = {
   pageSize: number;
   sort: SearchSort;
   sessionId: string;
+  /** Ids the query names that the library does not hold: each gets a line with its arXiv link. */
+  unknownIds?: readonly string[];
 };
 
 /** A paper in a list: the fields a list line shows. */
@@ -43,6 +45,8 @@ export const SEARCH_SYNTAX_HINT =
 export function renderSearchResults(view: SearchResultsView): RenderedMessage {
   assertPaging(view);
   const title = view.query.trim() ? `Search: ${safeText(view.query, QUERY_IN_TITLE)}` : 'Search';
+  // Ids are canonical (digits, dots, an archive name): nothing in them to escape.
+  const unknown = (view.unknownIds ?? []).map(notInLibraryText).join('\n');
   if (view.hits.length === 0) {
     const pager = view.total > 0 ? renderPager([CUSTOM_ID.searchPage, view.sessionId], view) : undefined;
     const embed: APIEmbed = {
@@ -51,14 +55,14 @@ export function renderSearchResults(view: SearchResultsView): RenderedMessage {
       description:
         view.total > 0
           ? `This page is empty: the results changed since the search (${view.total} in all). Go back a page.`
-          : `No papers matched.\n\n${SEARCH_SYNTAX_HINT}`,
+          : unknown || `No papers matched.\n\n${SEARCH_SYNTAX_HINT}`,
     };
     return finalizeMessage({ embeds: [embed], components: pager ? [pager] : [] });
   }
 
   const from = view.offset + 1;
   const to = view.offset + view.hits.length;
-  const header = `Results ${from}–${to} of ${view.total} · sorted by ${view.sort}`;
+  const header = `${unknown ? `${unknown}\n\n` : ''}Results ${from}–${to} of ${view.total} · sorted by ${view.sort}`;
   const embed: APIEmbed = {
     title,
     color: PAPER_COLOR,

@@ -219,7 +219,13 @@ export async function openLibraryService(
     const revision = await library.revision();
     // A snapshot a little behind (the bot saved it before a CLI import) is caught up from the log.
     const loaded = await readSnapshot(revision, Math.max(0, revision - CHANGE_LOG_KEEP + 1));
-    current = loaded.index ? { index: loaded.index, revision: loaded.meta.revision } : await build(loaded.reason);
+    if (loaded.index) {
+      current = { index: loaded.index, revision: loaded.meta.revision };
+      // What is on disk needs no second save; a catch-up just below saves soon after.
+      saved = { revision: loaded.meta.revision, at: -Infinity };
+    } else {
+      current = await build(loaded.reason);
+    }
     await catchUp();
   }
 
@@ -275,10 +281,21 @@ export async function openLibraryService(
     return Array.isArray(sample.ids) ? sample.ids.filter((id): id is string => typeof id === 'string') : [];
   }
 
+  /** Every paper someone bookmarked (one pass over the bookmarks; it happens once per library). */
+  async function bookmarkedIds(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const entries of stores.bookmarks.entries(1000)) {
+      for (const { value } of entries) if (Array.isArray(value)) for (const id of value) ids.add(id);
+    }
+    return ids;
+  }
+
   async function stepSampleAside(): Promise<number> {
-    const ids = await sampleIds();
-    if (!ids) return 0;
-    const removed = await library.removeMany(ids);
+    const sample = await sampleIds();
+    if (!sample) return 0;
+    // A sample paper someone bookmarked stays: their list must not lose it.
+    const bookmarked = await bookmarkedIds();
+    const removed = await library.removeMany(sample.filter((id) => !bookmarked.has(id)));
     await stores.meta.deleteMany([SAMPLE_KEY]);
     if (removed > 0) emit({ type: 'sample-removed', papers: removed });
     return removed;

@@ -16,6 +16,9 @@ import type { Logger } from '../logger.js';
 import { createSources, type SourceDeps } from '../feeds/fetch-all.js';
 import { createTopicRunner, type Timers } from './topic-runner.js';
 
+/** Backoff between attempts to load the index after a failure. */
+const INDEX_RETRY_MS = { first: 5_000, max: 5 * 60_000 } as const;
+
 export type RunningBot = {
   client: Client;
   ctx: BotContext;
@@ -45,6 +48,8 @@ export type BotOptions = {
   timers?: Timers;
   /** For tests that click faster than people do: the per-user interaction limits. */
   rateLimits?: InteractionRateLimits;
+  /** Backoff between attempts to load the index after a failure (tests shorten it). */
+  indexRetryMs?: { first: number; max: number };
 };
 
 /** The library service's events as log lines: the bot's view of index and snapshot work. */
@@ -58,10 +63,10 @@ export function logServiceEvent(logger: Logger, event: ServiceEvent): void {
 }
 
 /**
- * The bot, wired: store → library → client → topic runner → handlers → login → index → schedule.
+ * The bot, wired: store → library → client → topic runner → handlers → login → schedule, index.
  * The bot logs in while the index loads (or builds, which takes about a minute on a large
  * library), so every interaction is acknowledged within Discord's 3 seconds: searches answer
- * "still loading" until the index is ready. The schedule starts once it is.
+ * "still loading" until the index is ready.
  */
 export async function startBot({
   config,
@@ -72,6 +77,7 @@ export async function startBot({
   sourceHttp,
   timers,
   rateLimits,
+  indexRetryMs = INDEX_RETRY_MS,
 }: BotOptions): Promise<RunningBot> {
   const service =
     given ??
@@ -143,13 +149,24 @@ export async function startBot({
     throw error;
   }
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'logged in');
-  const indexReady = service.index().then(
-    (index) => {
-      logger.info({ papers: index.size }, 'search index ready');
-      if (schedule && !stopping) topicRunner.start();
-    },
-    (error: unknown) => logger.fatal({ err: error }, 'the search index could not be loaded or built; searches answer "still loading"'),
-  );
+  // Topic posting does not need the index (matching reads the library), so the schedule starts
+  // now; the index loads beside it and is retried with backoff when that fails (a full disk, a
+  // store that went away), searches answering "still loading" meanwhile.
+  if (schedule) topicRunner.start();
+  const indexReady = (async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const index = await service.index();
+        logger.info({ papers: index.size }, 'search index ready');
+        return;
+      } catch (error) {
+        const retryMs = Math.min(indexRetryMs.first * 2 ** attempt, indexRetryMs.max);
+        logger.error({ err: error, retryMs }, 'the search index could not be loaded or built; searches answer "still loading" until it is');
+        await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
+        if (stopping) return;
+      }
+    }
+  })();
 
   return {
     client,

@@ -1,8 +1,9 @@
+import { UserFacingError } from '../core/errors.js';
 import type { Library } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
 import type { Clock } from '../core/search-sessions.js';
 import type { IngestResult } from './library-service.js';
-import { ownsRecord, planTopicRun, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
+import { ownsRecord, planTopicRun, sameTopicName, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
 import { topicVersion, type Topic, type Topics } from '../core/topics.js';
 import type { TopicRunner, TopicRunReport } from '../discord/bot-context.js';
 import type { Logger } from '../logger.js';
@@ -239,7 +240,19 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     // instead of choosing a second one.
     const planned = topic.since === undefined ? earliestOwnRecord(topic, records.values()) : undefined;
     // Pending and sent both count as posted: pending is already promised to this channel.
-    const plan = planTopicRun(planned === undefined ? topic : { ...topic, since: planned }, candidates, new Set(records.keys()), now);
+    let plan: TopicPlan;
+    try {
+      plan = planTopicRun(planned === undefined ? topic : { ...topic, since: planned }, candidates, new Set(records.keys()), now);
+    } catch (error) {
+      // A query saved under older, looser rules (more filters than the parser now allows, say)
+      // would fail every run while /topic list showed it active: pause it and say why instead.
+      if (!(error instanceof UserFacingError)) throw error;
+      const reason = `its query is no longer valid: ${error.message} Fix it with /topic edit, then /topic resume.`;
+      outcome.paused = reason;
+      await pause(topic, reason, undefined);
+      log.warn({ reason }, 'topic paused');
+      return outcome;
+    }
     outcome.deferred = plan.deferred.length;
     const since = plan.since ?? planned;
 
@@ -273,7 +286,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       // topic of their name, whichever version of it posted them.
       if (record.state === 'pending') {
         if (ownsRecord(topic, record)) pending.push({ paper, record });
-      } else if (sameName(record.topic, topic.name) && updated.has(paperId) && !record.digest && record.messageId && record.cardHash) {
+      } else if (sameTopicName(record.topic, topic.name) && updated.has(paperId) && !record.digest && record.messageId && record.cardHash) {
         edits.push({ paper, record: { ...record, messageId: record.messageId } });
       }
     }
@@ -293,11 +306,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     if (backlog) await patchTopic(topic, { backlog });
     if (result.stopped?.kind === 'pause') {
       outcome.paused = result.stopped.reason;
-      const paused = await patchTopic(topic, { status: 'paused', pausedReason: result.stopped.reason, pauseNotified: false, ...(lastPostAt ? { lastPostAt } : {}) });
-      if (paused) {
-        const told = await delivery.notifyPaused(paused, result.stopped.reason);
-        if (told) await patchTopic(paused, { pauseNotified: true });
-      }
+      await pause(topic, result.stopped.reason, lastPostAt);
       log.warn({ reason: result.stopped.reason, ...counts(outcome) }, 'topic paused');
       return outcome;
     }
@@ -305,6 +314,15 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     if (result.stopped) log.warn({ error: result.stopped.error, ...counts(outcome) }, 'topic stopped for this run; pending posts retry next run');
     else log.info(counts(outcome), 'topic posted');
     return outcome;
+  }
+
+  /** Pause a topic (unless an admin changed it meanwhile) and tell the server once. */
+  async function pause(topic: Topic, reason: string, lastPostAt: number | undefined): Promise<void> {
+    const paused = await patchTopic(topic, { status: 'paused', pausedReason: reason, pauseNotified: false, ...(lastPostAt ? { lastPostAt } : {}) });
+    if (paused) {
+      const told = await delivery.notifyPaused(paused, reason);
+      if (told) await patchTopic(paused, { pauseNotified: true });
+    }
   }
 
   /**
@@ -498,7 +516,3 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
  * waits this long after the last refresh, the same as the shortest POLL_INTERVAL.
  */
 export const REFRESH_COOLDOWN_MS = 60_000;
-
-function sameName(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}

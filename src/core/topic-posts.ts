@@ -96,13 +96,18 @@ export type PostedPapers = {
   dropPending(channelId: string, which: (record: PostRecord) => boolean): Promise<string[]>;
 };
 
-/** Whether a record was planned by this topic (this version of it; by name for older records). */
+/**
+ * Whether a record was planned by this topic: this version of it. Records written before topics
+ * had versions go by name, and only when written after the topic was created, so an old topic's
+ * leftovers never surface under a new topic of the same name.
+ */
 export function ownsRecord(topic: Topic, record: PostRecord): boolean {
-  if (record.topicVersion !== undefined) return record.topicVersion === topicVersion(topic) && sameName(record.topic, topic.name);
-  return sameName(record.topic, topic.name);
+  if (record.topicVersion !== undefined) return record.topicVersion === topicVersion(topic) && sameTopicName(record.topic, topic.name);
+  return record.at >= topic.createdAt && sameTopicName(record.topic, topic.name);
 }
 
-function sameName(a: string, b: string): boolean {
+/** Topic names match case-insensitively, ignoring surrounding spaces (as topicKey does). */
+export function sameTopicName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 

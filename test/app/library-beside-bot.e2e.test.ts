@@ -106,3 +106,24 @@ describe('a bot still loading its index', () => {
     expect(ready.data.embeds?.[0]?.description).toMatch(/^Results 1–/);
   }, 60_000);
 });
+
+describe('an index that fails to load', () => {
+  it('is tried again, while topic runs go on; searches answer "still loading" until it loads', async () => {
+    let failures = 2;
+    t = await startTestBot({
+      waitForIndex: false,
+      indexRetryMs: { first: 20, max: 40 },
+      service: async (config) => {
+        const service = await openLibraryService(config);
+        return { ...service, index: () => (failures-- > 0 ? Promise.reject(new Error('disk unavailable')) : service.index()) };
+      },
+    });
+    const report = await t.bot.ctx.topicRunner.runNow('refresh');
+    expect(report).toBeDefined();
+    await t.bot.indexReady;
+    expect(failures).toBe(-1);
+    expect(t.logs().match(/the search index could not be loaded/g)).toHaveLength(2);
+    const ready = await t.slash({ name: 'paper', subcommand: 'search', options: { query: 'preference' } });
+    expect(ready.data.embeds?.[0]?.description).toMatch(/^Results 1–/);
+  }, 60_000);
+});

@@ -190,6 +190,17 @@ describe('the search index', () => {
     expect(events.filter((e) => e.type === 'index-build')).toEqual([]);
   });
 
+  it('is not written again by an open that changed nothing', async () => {
+    const first = await open();
+    await first.importFile(JSONL);
+    await closeAll();
+    const events: ServiceEvent[] = [];
+    const second = await open({ events });
+    await second.index();
+    await closeAll();
+    expect(events.filter((e) => e.type === 'snapshot-saved' || e.type === 'index-build')).toEqual([]);
+  });
+
   it('is rebuilt when the snapshot is missing, and says why', async () => {
     const first = await open();
     await first.importFile(JSONL);
@@ -268,6 +279,16 @@ describe('a fresh store', () => {
     // It does not come back on the next start.
     const reopened = await open({ seedFile: undefined });
     expect(await reopened.library.count()).toBe(5);
+  });
+
+  it('keeps a sample paper someone bookmarked when the rest step aside', async () => {
+    const service = await open({ seedFile: undefined });
+    const [kept] = (await service.index()).search('direct preference optimization').hits;
+    await service.stores.bookmarks.set('user-1', [kept!.id]);
+    const summary = await service.importFile(await syntheticFile('real.jsonl', 0, 5));
+    expect(summary.sampleRemoved).toBe(38);
+    expect(await service.library.get(kept!.id)).toMatchObject({ id: kept!.id });
+    expect(await service.library.count()).toBe(6);
   });
 
   it('given a library seeded before the sample was marked, removes the untouched sample papers once', async () => {

@@ -297,6 +297,42 @@ describe('pending posts of a topic that is gone', () => {
   });
 });
 
+describe('pending posts written before topics had versions', () => {
+  const paper = (id: string, title: string): Paper =>
+    normalizePaper({ id, title, abstract: `We study ${title.toLowerCase()}.`, published: '2026-03-01', sources: ['hf'] });
+  const both = [paper('2603.00001', 'Diffusion models for robots'), paper('2603.00002', 'Diffusion models for graphs')];
+
+  it('are not taken over by a topic of the same name created after them', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(both) }));
+    // An old "Diffusion" left these before records carried a topic version; a new one is created now.
+    await h.posted.setMany('10', both.map((p) => ({ paperId: p.id, record: { state: 'pending' as const, topic: 'Diffusion', at: START - 86_400_000, nonce: 'n' } })));
+    await h.topics.save({ guildId: '1', name: 'diffusion', query: 'diffusion', channelId: '10', status: 'active', maxPerRun: 5, digest: true, createdBy: '2', createdAt: START, since: START });
+    await h.runner.runNow('refresh');
+    expect(h.deliveries.flatMap((d) => d.work.pending)).toEqual([]);
+  });
+
+  it('are still sent by the topic that wrote them', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' }, fetch: async () => emptyResult(both) }));
+    await h.topics.save({ guildId: '1', name: 'Diffusion', query: 'diffusion', channelId: '10', status: 'active', maxPerRun: 5, digest: true, createdBy: '2', createdAt: START - 2 * 86_400_000, since: START - 1 });
+    await h.posted.setMany('10', both.map((p) => ({ paperId: p.id, record: { state: 'pending' as const, topic: 'Diffusion', at: START - 86_400_000, nonce: 'n' } })));
+    await h.runner.runNow('refresh');
+    expect(h.deliveries.flatMap((d) => d.work.pending.map((p) => p.paper.id))).toEqual(['2603.00001', '2603.00002']);
+  });
+});
+
+describe('a stored query the parser no longer accepts', () => {
+  it('pauses its topic with the reason and tells the server, instead of failing every run', async () => {
+    const h = (current = harness({ interval: { kind: 'every', ms: 60_000, text: '1m' } }));
+    // Saved by an older version, which allowed any number of cat: filters.
+    const query = 'diffusion cat:cs.CL cat:cs.LG cat:cs.AI cat:cs.CV cat:cs.RO cat:cs.IR cat:stat.ML';
+    await h.topics.save({ guildId: '1', name: 'wide', query, channelId: '10', status: 'active', maxPerRun: 5, digest: true, createdBy: '2', createdAt: START });
+    const report = await h.runner.runNow('refresh');
+    expect(report?.topics).toEqual([expect.objectContaining({ name: 'wide', paused: expect.stringMatching(/^its query is no longer valid: .*cat:/) })]);
+    expect(await h.topics.get('1', 'wide')).toMatchObject({ status: 'paused', pausedReason: expect.stringContaining('/topic edit'), pauseNotified: true });
+    expect(h.logs().filter((l) => l.msg === 'topic failed this run')).toEqual([]);
+  });
+});
+
 describe('a topic changing while a run works on it', () => {
   const paper = (id: string, title: string, published = '2026-03-01'): Paper =>
     normalizePaper({ id, title, abstract: `We study ${title.toLowerCase()}.`, published, sources: ['hf'] });

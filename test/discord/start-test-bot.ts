@@ -85,6 +85,7 @@ export type TestBotOptions = {
    * second (faster than anyone clicks) pass UNLIMITED; public-answers.e2e tests the real ones.
    */
   rateLimits?: BotOptions['rateLimits'];
+  indexRetryMs?: BotOptions['indexRetryMs'];
   /** Wait for the search index before answering (default true; false to see the bot while it loads). */
   waitForIndex?: boolean;
   /** The library service the bot uses, opened from the test's config (default: the bot opens its own). */
@@ -219,6 +220,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
           ...(options.sourceHttp ? { sourceHttp: options.sourceHttp } : {}),
           ...(options.service ? { service: await options.service(config) } : {}),
           ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+          ...(options.indexRetryMs ? { indexRetryMs: options.indexRetryMs } : {}),
         }).then(async (running) => {
           // Tests search right away: wait for the index the bot loads after logging in.
           if (options.waitForIndex ?? true) await running.indexReady;

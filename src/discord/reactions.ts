@@ -1,4 +1,5 @@
 import type { Client, MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
+import { createKeyedQueue } from '../core/serial-queue.js';
 import type { BotContext } from './bot-context.js';
 
 export const BOOKMARK_EMOJI = '🔖';
@@ -18,6 +19,9 @@ export const BOOKMARK_EMOJI = '🔖';
 export const REACTION_RETRY = { unmappedMs: [100, 250, 500, 1000, 2000], storageMs: [200, 1000, 4000] } as const;
 
 export function handleBookmarkReactions(client: Client, ctx: BotContext, track: (work: Promise<void>) => void): void {
+  // One person's 🔖 on one message is applied in the order Discord sent it: an add that waits
+  // out a storage error must not land after the remove that followed it.
+  const inOrder = createKeyedQueue();
   const on = (action: 'add' | 'remove') => (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser) => {
     // The bot's own 🔖 (the affordance it adds to every card) comes back as an event too.
     if (user.id === client.user?.id || user.bot) return;
@@ -25,7 +29,8 @@ export function handleBookmarkReactions(client: Client, ctx: BotContext, track: 
     // A partial message has no author: it may be ours. A known author that is not the bot is not a card.
     const author = reaction.message.author?.id;
     const maybeOurs = author === undefined || author === client.user?.id;
-    track(apply(action, reaction.message.id, user.id, ctx, maybeOurs));
+    const messageId = reaction.message.id;
+    track(inOrder(`${user.id}:${messageId}`, () => apply(action, messageId, user.id, ctx, maybeOurs)));
   };
   client.on('messageReactionAdd', on('add'));
   client.on('messageReactionRemove', on('remove'));

@@ -50,6 +50,21 @@ describe('🔖 on a topic card', () => {
     expect(failures).toBe(2);
   }, 30_000);
 
+  it('given the 🔖 taken back while its save waits out a storage error, ends with no bookmark', async () => {
+    t = await startTopicBot();
+    const { messageId } = await postedCard(t);
+    const bookmarks = t.bot.ctx.bookmarks;
+    const add = bookmarks.add;
+    let failures = 0;
+    bookmarks.add = (...args) => (failures++ === 0 ? Promise.reject(new Error('SQLITE_BUSY: database is locked')) : add(...args));
+    react(t, 'add', 'owner', messageId);
+    await vi.waitFor(() => expect(failures).toBe(1), { timeout: 5000, interval: 10 });
+    react(t, 'remove', 'owner', messageId);
+    await vi.waitFor(() => expect(failures).toBe(2), { timeout: 5000, interval: 25 });
+    await settle();
+    expect(await bookmarks.list(t.user('owner'))).toEqual([]);
+  }, 30_000);
+
   it('given a bookmark saved with the button, taking back a 🔖 on the card keeps it; one the 🔖 saved goes with it', async () => {
     t = await startTopicBot();
     const { messageId, paperId } = await postedCard(t);

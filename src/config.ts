@@ -140,9 +140,10 @@ const scheduleKeys = {
             return Number.NaN;
           }
         })();
-        // Below 64 KB not even one HF day fits; above 1 GB the limit no longer protects the bot.
-        if (!(bytes >= 64 * 1024 && bytes <= 1024 ** 3)) {
-          context.addIssue({ code: 'custom', message: 'must be a size from 64KB to 1GB, like 10MB or 512KB' });
+        // Below 64 KB not even one HF day fits; above 256 MB the body no longer fits a V8 string
+        // once decoded (and parsing it holds several times that), so the limit would not protect.
+        if (!(bytes >= 64 * 1024 && bytes <= 256 * 1024 ** 2)) {
+          context.addIssue({ code: 'custom', message: 'must be a size from 64KB to 256MB, like 10MB or 512KB' });
           return z.NEVER;
         }
         return bytes;

@@ -197,8 +197,8 @@ describe('topic schedule settings (bot only)', () => {
     expect(() => bot({ ARXIV_CATEGORIES: 'cs.CL,not a category' })).toThrow(/^ARXIV_CATEGORIES: must be arXiv categories/);
     expect(() => bot({ HF_API_URL: 'ftp://mirror' })).toThrow(/^HF_API_URL: must be an http\(s\) URL/);
     expect(() => bot({ HF_DAYS: '0' })).toThrow(/^HF_DAYS: must be a whole number of days from 1 to 30/);
-    expect(() => bot({ FEED_MAX_BYTES: 'lots' })).toThrow(/^FEED_MAX_BYTES: must be a size from 64KB to 1GB, like 10MB/);
-    expect(() => bot({ FEED_MAX_BYTES: '1KB' })).toThrow(/^FEED_MAX_BYTES: must be a size from 64KB to 1GB/);
+    expect(() => bot({ FEED_MAX_BYTES: 'lots' })).toThrow(/^FEED_MAX_BYTES: must be a size from 64KB to 256MB, like 10MB/);
+    expect(() => bot({ FEED_MAX_BYTES: '1KB' })).toThrow(/^FEED_MAX_BYTES: must be a size from 64KB to 256MB/);
   });
 
   it('reads FEED_MAX_BYTES in bytes, KB, MB or GB (binary units)', () => {

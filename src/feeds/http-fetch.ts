@@ -188,6 +188,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       return { kind: 'fail', status: res.status, body };
     } catch (error) {
       if (signal.aborted) return { kind: 'retry', reason: `timed out after ${timeoutMs} ms` };
+      // Not the network: a body too big to decode into a string. Fetching it again would only
+      // hold it in memory again.
+      if (error instanceof RangeError) return { kind: 'too-large', status: 200, reason: `response could not be decoded (${error.message})` };
       return { kind: 'retry', reason: `network error (${networkReason(error)})` };
     }
   }

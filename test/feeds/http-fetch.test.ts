@@ -53,6 +53,22 @@ describe('createHttpClient', () => {
     expect(s.requests[0]!.headers['if-none-match']).toBeUndefined();
   });
 
+  it('given a body that cannot be decoded into a string, fails at once without fetching it again', async () => {
+    let calls = 0;
+    const undecodable = new ReadableStream<Uint8Array>({
+      pull() {
+        throw new RangeError('Invalid string length');
+      },
+    });
+    const fetchImpl: typeof fetch = async () => {
+      calls++;
+      return new Response(undecodable, { status: 200 });
+    };
+    const error = await rejection(client({ fetch: fetchImpl }).get('http://127.0.0.1:9/feed'));
+    expect(error.message).toContain('could not be decoded (Invalid string length)');
+    expect(calls).toBe(1);
+  });
+
   it('sends the validators back and reports a 304 as not modified', async () => {
     const s = await serve({ '/feed': { status: 304 } });
     const result = await client().get(`${s.url}/feed`, { etag: '"v1"', lastModified: 'Fri, 21 Aug 2026 08:00:00 GMT' });

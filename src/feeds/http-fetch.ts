@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import { formatBytes } from './byte-size.js';
+import { createKeyedQueue } from '../core/serial-queue.js';
 
 /**
  * The one HTTP GET the sources use: timeouts, retries with backoff, conditional requests and a
@@ -106,8 +107,6 @@ type Attempt =
   | { kind: 'fail'; status: number; body: string }
   | { kind: 'too-large'; reason: string; status: number };
 
-type Lane = { tail: Promise<void>; lastEnd: number };
-
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const {
     fetch: fetchImpl = globalThis.fetch,
@@ -125,32 +124,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   } = options;
   if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError(`maxBytes must be a positive whole number of bytes, got ${maxBytes}`);
   const limit = `the ${formatBytes(maxBytes)} limit (${MAX_BYTES_SETTING})`;
-  const lanes = new Map<string, Lane>();
+  // Paced hosts: requests one after another (the shared keyed queue), each waiting out the gap
+  // since the last one to that host ended.
+  const lanes = createKeyedQueue();
+  const lastEnd = new Map<string, number>();
 
-  // Requests to a paced host run one after another; each waits out the gap since the last one ended.
   function inLane<T>(host: string, run: () => Promise<T>): Promise<T> {
     const interval = minIntervalMs[host];
     if (interval === undefined) return run();
-    let lane = lanes.get(host);
-    if (!lane) {
-      lane = { tail: Promise.resolve(), lastEnd: Number.NEGATIVE_INFINITY };
-      lanes.set(host, lane);
-    }
-    const current = lane;
-    const result = current.tail.then(async () => {
-      const wait = current.lastEnd + interval - clock.now();
+    return lanes(host, async () => {
+      const wait = (lastEnd.get(host) ?? Number.NEGATIVE_INFINITY) + interval - clock.now();
       if (wait > 0) await sleep(wait);
       try {
         return await run();
       } finally {
-        current.lastEnd = clock.now();
+        lastEnd.set(host, clock.now());
       }
     });
-    current.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
   }
 
   async function attempt(url: string, validators: Validators): Promise<Attempt> {

@@ -41,8 +41,14 @@ export type HeldOutQuery = LabeledQuery & { class: HeldOutClass };
 const RARE_ABSTRACT_DF = 3;
 /** Everyday field words: in at least this share of abstracts (and 5 of them) … */
 const COMMON_MIN_SHARE = 0.002;
-/** … and at most this share (`model`, `using` are in far more). */
-const COMMON_MAX_SHARE = 0.05;
+/** … and at most this share (`model`, `using` are in far more) … */
+const COMMON_MAX_SHARE = 0.1;
+/**
+ * … and words of the field, not of prose: titles use them too, in at least this many per
+ * abstract using them (`diffusion`, `segmentation`, `robot` pass; `allowing`, `regarding`,
+ * `undergo` do not).
+ */
+const FIELD_TITLE_RATIO = 0.05;
 /** A name (or part of one) in more other abstracts than this is a word of the field, not a name. */
 const NAME_OTHER_ABSTRACTS = 2;
 
@@ -53,6 +59,11 @@ const WORD = /(?<![\\\p{L}\p{N}])\p{L}{3,}(?![\p{L}\p{N}])/gu;
 
 function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
+}
+
+/** Words of the abstract's prose: links (`github.com/bahramjafrasteh/synthseg`) are not something anyone recalls. */
+function abstractWords(paper: CorpusPaper): string[] {
+  return words(paper.abstract.replace(/\b(?:https?:\/\/|www\.|github\.com\/)\S*/gi, ' '));
 }
 
 export function foldAccents(text: string): string {
@@ -159,7 +170,7 @@ function analyse(papers: readonly CorpusPaper[]): Stats {
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   papers.forEach((paper, i) => {
     count(stats.titleCount, titleKey(paper.title));
-    for (const w of new Set(words(paper.abstract))) count(stats.abstractDf, w);
+    for (const w of new Set(abstractWords(paper))) count(stats.abstractDf, w);
     for (const w of titleWords(paper.title)) push(stats.titlePostings, w.toLowerCase(), i);
     const names = new Set<string>();
     for (const w of titleWords(paper.title)) names.add(compact(w));
@@ -176,7 +187,7 @@ function analyse(papers: readonly CorpusPaper[]): Stats {
   });
   const maxDf = Math.max(5, COMMON_MAX_SHARE * papers.length);
   papers.forEach((paper, i) => {
-    for (const w of new Set(words(paper.abstract))) if (stats.abstractDf.get(w)! <= maxDf) push(stats.abstractPostings, w, i);
+    for (const w of new Set(abstractWords(paper))) if (stats.abstractDf.get(w)! <= maxDf) push(stats.abstractPostings, w, i);
   });
   return stats;
 }
@@ -218,7 +229,7 @@ const authorFullName: Generator = (paper, _i, random, stats) => {
 /** Two rare abstract words (in ≤ 3 abstracts, 5+ letters, not in the title) that only this abstract holds both of. */
 const abstractRarePair: Generator = (paper, _i, random, stats) => {
   const inTitle = new Set(words(paper.title));
-  const rare = [...new Set(words(paper.abstract))].filter(
+  const rare = [...new Set(abstractWords(paper))].filter(
     (w) => [...w].length >= 5 && !inTitle.has(w) && stats.abstractDf.get(w)! <= RARE_ABSTRACT_DF,
   );
   if (rare.length < 2) return undefined;
@@ -229,14 +240,15 @@ const abstractRarePair: Generator = (paper, _i, random, stats) => {
   return undefined;
 };
 
-/** 3–4 everyday words of the field (in 0.2–5% of abstracts) from one abstract that together only it holds. */
+/** 3–4 everyday words of the field (in 0.2–10% of abstracts, and in titles) from one abstract that together only it holds. */
 const abstractCommon: Generator = (paper, _i, random, stats) => {
   const n = stats.papers.length;
   const min = Math.max(5, COMMON_MIN_SHARE * n);
   const max = Math.max(5, COMMON_MAX_SHARE * n);
-  const common = [...new Set(words(paper.abstract))].filter((w) => {
+  const common = [...new Set(abstractWords(paper))].filter((w) => {
     const df = stats.abstractDf.get(w)!;
-    return [...w].length >= 4 && !STOP.has(w) && df >= min && df <= max;
+    const inTitles = stats.titlePostings.get(w)?.length ?? 0;
+    return [...w].length >= 4 && !STOP.has(w) && df >= min && df <= max && inTitles >= Math.max(3, FIELD_TITLE_RATIO * df);
   });
   const k = random.int(3, 4);
   if (common.length < k) return undefined;
@@ -249,7 +261,7 @@ const abstractCommon: Generator = (paper, _i, random, stats) => {
 
 function inAbstractOrder(paper: CorpusPaper, chosen: readonly string[]): string[] {
   const set = new Set(chosen);
-  return [...new Set(words(paper.abstract))].filter((w) => set.has(w));
+  return [...new Set(abstractWords(paper))].filter((w) => set.has(w));
 }
 
 /** One sentence of the abstract, pasted as it is: 8–35 words, no LaTeX or links. */
@@ -300,7 +312,8 @@ const nameInsideName: Generator = (paper, _i, random, stats) => {
         const key = compact(run.join(''));
         // A run people would type as a name: starts with a letter and holds a capitalised part (`DPO`, `Vlm`), not `2powered`.
         const namelike = /^\p{L}/u.test(run[0]!) && run.some((part) => /\p{Lu}/u.test(part));
-        if (namelike && key.length >= 3 && isOwnName(key, paper, stats)) runs.push(run);
+        const whole = (part: string) => [...part].length >= 2; // not `t 4sr` of DiT4SR
+        if (namelike && whole(run[0]!) && whole(run.at(-1)!) && key.length >= 3 && isOwnName(key, paper, stats)) runs.push(run);
       }
     }
   }
@@ -311,7 +324,7 @@ const nameInsideName: Generator = (paper, _i, random, stats) => {
 
 function isOwnName(key: string, paper: CorpusPaper, stats: Stats): boolean {
   if ((stats.nameDf.get(key) ?? 0) > 1) return false;
-  const own = new Set(words(paper.abstract)).has(key) ? 1 : 0;
+  const own = new Set(abstractWords(paper)).has(key) ? 1 : 0;
   return (stats.abstractDf.get(key) ?? 0) - own <= NAME_OTHER_ABSTRACTS;
 }
 

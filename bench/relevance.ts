@@ -9,7 +9,7 @@ import { buildFts5Baseline } from './fts5.js';
 import { generateHeldOutQueries, HELD_OUT_CLASSES, HELD_OUT_SEED } from './held-out.js';
 import { generateQuerySet, QUERY_CLASSES, TUNING_SEED, type CorpusPaper } from './query-set.js';
 import { fmt, missRow, type MissRow } from './report.js';
-import { summarize, worstMisses, type EngineSummary } from './stats.js';
+import { summarize, worstMisses, type EngineSummary, type QueryOutcome } from './stats.js';
 
 /**
  * Relevance on two query sets: the TUNING set (the seed the engine's weights were tuned on) and
@@ -24,12 +24,17 @@ export type RelevanceClass = (typeof RELEVANCE_CLASSES)[number];
 export type RelevanceSets = { tuning: LabeledQuery[]; heldOut: LabeledQuery[] };
 
 export function generateRelevanceSets(papers: readonly CorpusPaper[], perClass: number): RelevanceSets {
-  const tuning = generateQuerySet(papers, perClass, TUNING_SEED).queries;
-  const heldOut = [
-    ...generateQuerySet(papers, perClass, HELD_OUT_SEED).queries,
-    ...generateHeldOutQueries(papers, perClass).queries,
-  ];
-  return { tuning, heldOut };
+  return { tuning: generateQuerySet(papers, perClass, TUNING_SEED).queries, heldOut: generateHeldOutSet(papers, perClass) };
+}
+
+/** The tuning classes with the held-out seed, then the held-out classes. */
+export function generateHeldOutSet(papers: readonly CorpusPaper[], perClass: number): LabeledQuery[] {
+  return [...generateQuerySet(papers, perClass, HELD_OUT_SEED).queries, ...generateHeldOutQueries(papers, perClass).queries];
+}
+
+/** Both sets' outcomes of one engine, per class. */
+export function summarizeSets(tuning: readonly QueryOutcome[], heldOut: readonly QueryOutcome[]): SetSummaries {
+  return { tuning: summarize(tuning, RELEVANCE_CLASSES), heldOut: summarize(heldOut, RELEVANCE_CLASSES) };
 }
 
 export type SetSummaries = { tuning: EngineSummary<RelevanceClass>; heldOut: EngineSummary<RelevanceClass> };
@@ -44,17 +49,14 @@ export type RelevanceReport = {
 const MISSES_PER_CLASS = 20;
 const MISSES_PRINTED = 3;
 
-/** Runs one engine on both sets (each query twice, see evaluate) and summarises per class. */
-export async function measureSets(engine: SearchEngine, sets: RelevanceSets) {
-  const tuning = await evaluate(engine, sets.tuning);
-  const heldOut = await evaluate(engine, sets.heldOut);
-  return {
-    summaries: { tuning: summarize(tuning, RELEVANCE_CLASSES), heldOut: summarize(heldOut, RELEVANCE_CLASSES) },
-    heldOutOutcomes: heldOut,
-  };
+/** Runs one engine on both sets (each query twice unless `warmUp: false`, see evaluate) and summarises per class. */
+export async function measureSets(engine: SearchEngine, sets: RelevanceSets, options: { warmUp?: boolean } = {}) {
+  const tuning = await evaluate(engine, sets.tuning, options);
+  const heldOut = await evaluate(engine, sets.heldOut, options);
+  return { summaries: summarizeSets(tuning, heldOut), heldOutOutcomes: heldOut };
 }
 
-export function relevanceReport(ours: Awaited<ReturnType<typeof measureSets>>, fts5?: SetSummaries): RelevanceReport {
+export function relevanceReport(ours: { summaries: SetSummaries; heldOutOutcomes: readonly QueryOutcome[] }, fts5?: SetSummaries): RelevanceReport {
   const heldOutMisses: Record<string, MissRow[]> = {};
   for (const c of RELEVANCE_CLASSES) heldOutMisses[c] = worstMisses(ours.heldOutOutcomes, c, MISSES_PER_CLASS).map(missRow);
   return { seeds: { tuning: TUNING_SEED, heldOut: HELD_OUT_SEED }, ours: ours.summaries, ...(fts5 ? { fts5 } : {}), heldOutMisses };
@@ -133,7 +135,7 @@ export async function runRelevanceOnly(options: RelevanceOnlyOptions): Promise<R
     try {
       note('building FTS5 and running the same queries');
       const baseline = await buildFts5Baseline(path.join(dir, 'fts5.sqlite'), papers);
-      fts5 = (await time('fts5Ms', () => measureSets(baseline.engine, sets))).summaries;
+      fts5 = (await time('fts5Ms', () => measureSets(baseline.engine, sets, { warmUp: false }))).summaries;
       await baseline.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -2,6 +2,8 @@ import { QUERY_CLASSES, type QueryClass } from './query-set.js';
 import type { ColdStartRun, SnapshotLoad } from './cold-start.js';
 import type { EngineSummary, QueryOutcome } from './stats.js';
 import type { WorstCaseResult } from './worst-case.js';
+import { HELD_OUT_CLASSES } from './held-out.js';
+import type { RelevanceReport } from './relevance.js';
 
 /** Everything one run measured; printed as text and written as JSON to bench/out/last.json. */
 export type BenchReport = {
@@ -23,6 +25,8 @@ export type BenchReport = {
   fts5: EngineSummary & { buildMs: number };
   /** Latency and work of the most expensive query shapes (bench/worst-case.ts). */
   worstCases: WorstCaseResult[];
+  /** Tuning vs held-out relevance per class, ours and FTS5 (bench/relevance.ts). */
+  relevance: RelevanceReport;
   targets: Target[];
   /** Our worst misses per class (up to MISSES_KEPT each), for tuning the engine. */
   misses: Record<QueryClass, MissRow[]>;
@@ -53,10 +57,15 @@ export function evaluateTargets(r: Omit<BenchReport, 'targets' | 'misses'>): Tar
   const atMost = (name: string, value: number, limit: number, unit: string) =>
     ({ name, value, limit, unit, higherIsBetter: false, pass: value <= limit }) satisfies Target;
   const coldStartValid = r.coldStart.runs.every((run) => run.answered && !run.rebuiltIndex);
+  const heldOutClasses = [...QUERY_CLASSES, ...HELD_OUT_CLASSES].map((name) => ({ name, ...r.relevance.ours.heldOut.byClass[name] }));
+  const worstHeldOut = heldOutClasses.filter((c) => c.queries > 0).sort((a, b) => a.mrr10 - b.mrr10)[0] ?? { name: 'none', mrr10: 0 };
   return [
     atLeast('MRR@10 overall', r.ours.overall.mrr10, 0.95),
     atLeast('MRR@10 typo-title', r.ours.byClass['typo-title'].mrr10, 0.9),
     atLeast('MRR@10 id-url', r.ours.byClass['id-url'].mrr10, 1),
+    atLeast('held-out MRR@10 overall', r.relevance.ours.heldOut.overall.mrr10, 0.95),
+    atLeast(`held-out MRR@10 worst class (${worstHeldOut.name})`, worstHeldOut.mrr10, 0.9),
+    atLeast('held-out MRR@10 id-link', r.relevance.ours.heldOut.byClass['id-link'].mrr10, 1),
     atMost('query latency p99', r.ours.overall.latency.p99, 25, 'ms'),
     atMost('query latency max', r.ours.overall.latency.max, 100, 'ms'),
     atMost('heap with the corpus indexed', r.memory.heapUsedMb, 500, 'MB'),

@@ -17,7 +17,7 @@ import { buildFts5Baseline } from './fts5.js';
 import { runTopicBenchmarks } from './topics.js';
 import { generateQuerySet, QUERY_CLASSES, worstCaseQueries, type QueryClass, type QuerySet } from './query-set.js';
 import { formatWorstCases, runWorstCases } from './worst-case.js';
-import { runRelevanceOnly } from './relevance.js';
+import { formatHeldOutMisses, formatRelevance, generateHeldOutSet, relevanceReport, runRelevanceOnly, summarizeSets } from './relevance.js';
 import {
   evaluateTargets,
   fmt,
@@ -125,12 +125,13 @@ function measureMemory(): BenchReport['memory'] {
 
 // ---- stages -------------------------------------------------------------------------------
 
-async function importCorpus(file: string, library: Library) {
+async function importCorpus(file: string, library: Library, limit: number) {
   const started = performance.now();
   let records = 0;
   let skipped = 0;
   let batch = [];
   for await (const record of readCorpus(file)) {
+    if (records - skipped >= limit) break;
     records++;
     if (!record.paper) {
       skipped++;
@@ -186,7 +187,7 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
     libraryStores(openStores(storage)),
     { atomically: storage.atomically },
   );
-  const imported = await importCorpus(args.corpus, library);
+  const imported = await importCorpus(args.corpus, library, args.papers);
   if (!imported.sample) throw new BenchError(`no papers in ${args.corpus}`);
   const importReport = { ms: imported.ms, recordsPerSecond: imported.records / (imported.ms / 1000) };
   print(heading('1. import'));
@@ -240,8 +241,9 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   // 5–7. Queries, then both engines on them. FTS5 is built first, while the corpus is in memory,
   // so the corpus can be dropped before anything is timed.
   note('generating the query set');
-  let papers = await loadCorpus(args.corpus);
+  let papers = await loadCorpus(args.corpus, args.papers);
   const querySet = generateQuerySet(papers, args.perClass);
+  const heldOut = generateHeldOutSet(papers, args.perClass);
   const worstCases = worstCaseQueries(papers);
   await writeQuerySet(querySet);
   note('building the FTS5 baseline');
@@ -252,13 +254,22 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   note(`running ${fmt.count(querySet.queries.length)} queries on our index`);
   const ourOutcomes = await evaluate(paperIndexEngine(index), querySet.queries);
   const ours = summarize(ourOutcomes);
+  note(`running ${fmt.count(heldOut.length)} held-out queries on our index`);
+  const ourHeldOut = await evaluate(paperIndexEngine(index), heldOut);
   note(`running ${worstCases.length} worst-case queries on our index`);
   const worstCaseResults = runWorstCases(index, worstCases);
   index = undefined;
   collectGarbage();
   note('running them on FTS5');
-  const ftsSummary = { ...summarize(await evaluate(fts5.engine, querySet.queries)), buildMs: fts5.buildMs };
+  const ftsOutcomes = await evaluate(fts5.engine, querySet.queries);
+  const ftsSummary = { ...summarize(ftsOutcomes), buildMs: fts5.buildMs };
+  note('running the held-out queries on FTS5');
+  const ftsHeldOut = await evaluate(fts5.engine, heldOut, { warmUp: false });
   await fts5.close();
+  const relevance = relevanceReport(
+    { summaries: summarizeSets(ourOutcomes, ourHeldOut), heldOutOutcomes: ourHeldOut },
+    summarizeSets(ftsOutcomes, ftsHeldOut),
+  );
 
   print(heading('5–7. search quality and latency: ours │ SQLite FTS5 BM25'));
   print(`${fmt.count(querySet.queries.length)} queries (seeded), up to ${args.perClass} per class; ` + QUERY_CLASSES.map((c) => `${c} ${querySet.generated[c]}`).join(', '));
@@ -269,6 +280,11 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
   print(formatRatios(ours, ftsSummary));
   print(heading('7b. worst-case queries (ours, full corpus)'));
   print(formatWorstCases(worstCaseResults));
+  print(heading('7c. relevance: tuning set │ held-out set │ FTS5 on both'));
+  print(`tuning seed ${relevance.seeds.tuning}; held-out seed ${relevance.seeds.heldOut} and the classes of bench/held-out.ts (MRR on the first relevant paper, R@10 of min(10, relevant))`);
+  print(formatRelevance(relevance));
+  print('\nheld-out misses (ours), up to 3 per class:');
+  print(formatHeldOutMisses(relevance));
 
   const misses = {} as Record<QueryClass, MissRow[]>;
   for (const c of QUERY_CLASSES) misses[c] = worstMisses(ourOutcomes, c, MISSES_KEPT).map(missRow);
@@ -294,6 +310,7 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
     ours,
     fts5: ftsSummary,
     worstCases: worstCaseResults,
+    relevance,
   };
   const report: BenchReport = { ...partial, targets: evaluateTargets(partial), misses };
 
@@ -310,7 +327,7 @@ async function runBenchmark(args: Args, dir: string): Promise<BenchReport> {
  */
 async function runWorstCasesOnly(args: Args): Promise<void> {
   note('loading the corpus and building the index');
-  const papers = await loadCorpus(args.corpus);
+  const papers = await loadCorpus(args.corpus, args.papers);
   const worstCases = worstCaseQueries(papers);
   const index = await buildPaperIndex(async function* () {
     yield papers;

@@ -1,6 +1,8 @@
-import { FIELD_BOOST, FIELDS } from './index-document.js';
+import { shortIdOf, tfOf, type CompactPostings, type PostingRange } from './compact-postings.js';
+import { ABSTRACT_FIELD_ID, AUTHORS_FIELD_ID, FIELD_BOOST, FIELDS } from './index-document.js';
 import type { MiniSearchInternals } from './minisearch-internals.js';
 import { FREE_WORD_BITS, type Leaf, type Plan, type RequiredGroup } from './query-plan.js';
+import { isNameKey } from './tokenize.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /**
@@ -8,7 +10,15 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  * accumulating into typed arrays, then the best `n` candidates by a partial selection.
  * MiniSearch's own evaluation allocates a result object per posting per term and merges them
  * pairwise; on 20k postings that was ~20 ms, this loop is ~1 ms.
+ *
+ * The abstract field and the authors' name keys live in compact postings beside MiniSearch
+ * (see index-document.ts); the scorer reads them as the same fields, with the same formula.
+ * Name keys are scored without length normalisation: a paper with fifty authors is as much that
+ * author's paper as one with two.
  */
+
+/** The compact postings the scorer reads beside MiniSearch's. */
+export type CompactFields = { abstract: CompactPostings; names: CompactPostings };
 
 /** MiniSearch's BM25+ defaults; our scorer uses the same. */
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
@@ -20,7 +30,7 @@ export type Scored = { top: Candidate[]; total: number; work: ScoreWork };
 
 export type Bm25Scorer = ReturnType<typeof createBm25Scorer>;
 
-export function createBm25Scorer(state: MiniSearchInternals) {
+export function createBm25Scorer(state: MiniSearchInternals, compact: CompactFields) {
   // Per-document accumulators, reused across queries (the bot answers one query at a time on
   // one thread) and reset only where a query touched them.
   let scores = new Float64Array(0);
@@ -50,6 +60,7 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     const lengths = state._fieldLength.get(shortId);
     if (!lengths) return;
     for (let f = 0; f < FIELDS.length; f++) flatLengths[shortId * FIELDS.length + f] = Math.min(lengths[f] ?? 0, 65_535);
+    flatLengths[shortId * FIELDS.length + ABSTRACT_FIELD_ID] = compact.abstract.length(shortId);
     live[shortId] = 1;
   }
 
@@ -89,17 +100,66 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     }
   }
 
+  /** addPostings over compact postings; `b` is 0 for name keys (no length normalisation). */
+  function addCompact(r: PostingRange, fieldId: number, weight: number, avgLength: number, b: number, bit: number, touched: number[]) {
+    const lengths = flatLengths;
+    const alive = live;
+    const s = scores;
+    const bitsOf = bits;
+    const pool = r.pool;
+    const stride = FIELDS.length;
+    const k1 = BM25.k;
+    const lengthFactor = b / avgLength;
+    const base = 1 - b;
+    for (let i = r.from; i < r.to; i++) {
+      const posting = pool[i]!;
+      const docId = shortIdOf(posting);
+      if (alive[docId] !== 1) continue;
+      const tf = tfOf(posting);
+      const norm = tf + k1 * (base + lengthFactor * lengths[docId * stride + fieldId]!);
+      if (bitsOf[docId] === 0) touched.push(docId);
+      s[docId]! += weight * (BM25.d + (tf * (k1 + 1)) / norm);
+      bitsOf[docId]! |= bit;
+    }
+  }
+
+  /**
+   * Where a term's postings in one field are: MiniSearch's Map, or a range of compact postings
+   * (the abstract; name keys in the authors field) with the BM25 length parameters of that field.
+   */
+  type FieldSource =
+    | { docs: Map<number, number>; size: number; avgLength: number; b: number }
+    | { range: PostingRange; store: CompactPostings; size: number; avgLength: number; b: number };
+
+  function sourceOf(term: string, fieldId: number, postings = state._index.get(term)): FieldSource | undefined {
+    if (fieldId === ABSTRACT_FIELD_ID) {
+      const range = compact.abstract.range(term);
+      return range && { range, store: compact.abstract, size: range.to - range.from, avgLength: compact.abstract.averageLength(), b: BM25.b };
+    }
+    if (fieldId === AUTHORS_FIELD_ID && isNameKey(term)) {
+      const range = compact.names.range(term);
+      return range && { range, store: compact.names, size: range.to - range.from, avgLength: 1, b: 0 };
+    }
+    const docs = postings?.get(fieldId);
+    return docs && { docs, size: docs.size, avgLength: state._avgFieldLength[fieldId] || 1, b: BM25.b };
+  }
+
+  /** A document's term frequency in a source, 0 when it has none. */
+  function tfIn(source: FieldSource, docId: number): number {
+    return 'docs' in source ? (source.docs.get(docId) ?? 0) : source.store.termFrequency(source.range, docId);
+  }
+
   /** A probed leaf's postings per field, found once per query (a radix-tree lookup is not cheap). */
-  type ProbeField = { docs: Map<number, number>; fieldId: number; weight: number; lengthFactor: number };
+  type ProbeField = { source: FieldSource; fieldId: number; weight: number; lengthFactor: number };
 
   function resolveProbe(leaf: Leaf): ProbeField[] {
-    const postings = state._index.get(leaf.term);
     const fields: ProbeField[] = [];
+    const postings = state._index.get(leaf.term);
     for (const fieldId of leaf.fields) {
-      const docs = postings?.get(fieldId);
-      if (!docs) continue;
-      const weight = FIELD_BOOST[fieldId]! * leaf.weight * idf(docs.size);
-      fields.push({ docs, fieldId, weight, lengthFactor: BM25.b / (state._avgFieldLength[fieldId] || 1) });
+      const source = sourceOf(leaf.term, fieldId, postings);
+      if (!source) continue;
+      const weight = FIELD_BOOST[fieldId]! * leaf.weight * idf(source.size);
+      fields.push({ source, fieldId, weight, lengthFactor: source.b / source.avgLength });
     }
     return fields;
   }
@@ -107,33 +167,33 @@ export function createBm25Scorer(state: MiniSearchInternals) {
   /** What a leaf adds to one document's score: the sum addPostings would make, by lookup. */
   function probe(fields: readonly ProbeField[], docId: number, work: ScoreWork): number {
     let sum = 0;
-    for (const { docs, fieldId, weight, lengthFactor } of fields) {
+    for (const { source, fieldId, weight, lengthFactor } of fields) {
       work.probes++;
-      const tf = docs.get(docId);
-      if (tf === undefined) continue;
-      const norm = tf + BM25.k * (1 - BM25.b + lengthFactor * flatLengths[docId * FIELDS.length + fieldId]!);
+      const tf = tfIn(source, docId);
+      if (tf === 0) continue;
+      const norm = tf + BM25.k * (1 - source.b + lengthFactor * flatLengths[docId * FIELDS.length + fieldId]!);
       sum += weight * (BM25.d + (tf * (BM25.k + 1)) / norm);
     }
     return sum;
   }
 
   /** The postings that satisfy a probed required group: any of its terms in any of its fields. */
-  function resolveGroup(group: RequiredGroup): Map<number, number>[] {
-    const lists: Map<number, number>[] = [];
+  function resolveGroup(group: RequiredGroup): FieldSource[] {
+    const lists: FieldSource[] = [];
     for (const term of group.terms) {
       const postings = state._index.get(term);
       for (const fieldId of group.fields) {
-        const docs = postings?.get(fieldId);
-        if (docs) lists.push(docs);
+        const source = sourceOf(term, fieldId, postings);
+        if (source) lists.push(source);
       }
     }
     return lists;
   }
 
-  function holdsGroup(lists: readonly Map<number, number>[], docId: number, work: ScoreWork): boolean {
-    for (const docs of lists) {
+  function holdsGroup(lists: readonly FieldSource[], docId: number, work: ScoreWork): boolean {
+    for (const source of lists) {
       work.probes++;
-      if (docs.has(docId)) return true;
+      if (tfIn(source, docId) > 0) return true;
     }
     return false;
   }
@@ -156,14 +216,13 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     const touched: number[] = [];
     for (const leaf of plan.leaves) {
       const postings = state._index.get(leaf.term);
-      if (!postings) continue;
       for (const fieldId of leaf.fields) {
-        const docs = postings.get(fieldId);
-        if (!docs) continue;
-        const boost = FIELD_BOOST[fieldId]! * leaf.weight;
-        const avgLength = state._avgFieldLength[fieldId] || 1;
-        work.postingsVisited += docs.size;
-        addPostings(docs, fieldId, boost * idf(docs.size), avgLength, leaf.bit, touched);
+        const source = sourceOf(leaf.term, fieldId, postings);
+        if (!source) continue;
+        const weight = FIELD_BOOST[fieldId]! * leaf.weight * idf(source.size);
+        work.postingsVisited += source.size;
+        if ('docs' in source) addPostings(source.docs, fieldId, weight, source.avgLength, leaf.bit, touched);
+        else addCompact(source.range, fieldId, weight, source.avgLength, source.b, leaf.bit, touched);
       }
     }
     let requiredBits = 0;
@@ -196,7 +255,13 @@ export function createBm25Scorer(state: MiniSearchInternals) {
     return { top, total: ids.length, work };
   }
 
-  return { noteLengths, forget, primeLengths, score };
+  /** Whether a document holds `term` in `fieldId`, with the postings found once (filters test many documents). */
+  function termTest(term: string, fieldId: number): (docId: number) => boolean {
+    const source = sourceOf(term, fieldId);
+    return source ? (docId) => tfIn(source, docId) > 0 : () => false;
+  }
+
+  return { noteLengths, forget, primeLengths, score, termTest };
 }
 
 /**

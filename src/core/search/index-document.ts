@@ -1,24 +1,31 @@
 import type { Paper } from '../paper.js';
 import { dateNumber } from './query.js';
-import { nameTerms, tokenize } from './tokenize.js';
+import { authorNameKeys, nameTerms, tokenize } from './tokenize.js';
 
 /**
  * What the index holds for a paper, and why (measured on the 122,860-paper corpus; see bench/):
  * - title: every term. Most queries are (parts of) titles.
- * - abstract: only the ABSTRACT_TERMS most distinctive terms of each abstract (tf·idf, among
- *   terms that occur in at least one other paper). Indexing whole abstracts costs ~900 MB of
- *   heap and turns every common word into a 60k-posting list; the distinctive terms are what
- *   people remember of an abstract.
- * - authors: surnames (given names are shared by thousands of authors and double the postings).
- * - categories, keywords (Hugging Face ai_keywords).
+ * - title, categories, keywords (Hugging Face ai_keywords): in MiniSearch.
+ * - abstract: every term of the whole abstract, in compact postings beside MiniSearch
+ *   (compact-postings.ts): 12.7 million postings on the corpus, 4 bytes each, where MiniSearch's
+ *   Map per term cost ~900 MB of heap. People remember a few words or paste a sentence, rare
+ *   words and the everyday vocabulary of the field alike, so no term is left out. MiniSearch's
+ *   abstract field stays (empty), so field ids and BM25 field weights keep their meaning.
+ * - authors: surnames in MiniSearch (`author:hinton`, "hinton attention"), and name keys in
+ *   compact postings (authorNameKeys: "sean_mcleish", "s_mcleish"), one author's given names
+ *   or initial joined with the surname, so a full name finds that person, not everyone sharing
+ *   a given name. Given names alone are not indexed: "Wei" is shared by thousands of authors
+ *   and says nothing alone. ~700k keys over ~500k distinct terms, all read as the authors field.
  */
 
+/** The distinctive abstract terms a "papers like this" query takes (the index holds every term). */
 export const ABSTRACT_TERMS = 24;
 
 export const FIELDS = ['title', 'abstract', 'authors', 'categories', 'keywords'] as const;
 export type Field = (typeof FIELDS)[number];
 // MiniSearch numbers fields in the order given.
 export const TITLE_FIELD_ID = 0;
+export const ABSTRACT_FIELD_ID = 1;
 export const AUTHORS_FIELD_ID = 2;
 export const ALL_FIELD_IDS: readonly number[] = FIELDS.map((_, i) => i);
 
@@ -66,12 +73,12 @@ export const PAPER_INDEX_OPTIONS = {
   },
 };
 
-/** A paper as MiniSearch indexes it; `df` and `total` choose its distinctive abstract terms. */
-export function indexDocument(paper: Paper, df: (term: string) => number, total: number): IndexDoc {
+/** A paper as MiniSearch indexes it (its abstract goes to compact postings: abstractTerms). */
+export function indexDocument(paper: Paper): IndexDoc {
   return {
     id: paper.id,
     title: paper.title,
-    abstract: distinctiveTerms(paper.abstract, df, total).join(' '),
+    abstract: '',
     authors: authorTerms(paper).join(' '),
     categories: paper.categories.map((c) => c.toLowerCase()).join(' '),
     keywords: paper.keywords.join(' '),
@@ -83,15 +90,26 @@ export function indexDocument(paper: Paper, df: (term: string) => number, total:
 
 /**
  * The author terms of a paper: the terms of each author's surname. The index's authors field
- * holds exactly these, and `author:` filters (search and topics alike) are checked against them.
+ * holds exactly these in MiniSearch, and authorKeys in compact postings; `author:` filters
+ * (search and topics alike) are checked against both.
  */
 export function authorTerms(paper: Paper): string[] {
   return [...new Set(paper.authors.flatMap((name) => nameTerms(surname(name))))];
 }
 
+/** The name keys of a paper's authors (see authorNameKeys), each once. */
+export function authorKeys(paper: Paper): string[] {
+  return [...new Set(paper.authors.flatMap((name) => authorNameKeys(name)))];
+}
+
+/** The abstract's terms with repeats (term frequencies matter to BM25), for compact postings. */
+export function abstractTerms(paper: Paper): string[] {
+  return tokenize(paper.abstract);
+}
+
 /**
- * Document frequencies for choosing each abstract's distinctive terms. A bulk build counts the
- * whole batch first (exact); incremental adds fall back to what the index already holds.
+ * Abstract term counts over a whole library: a bulk build reserves each term's postings from
+ * them, so the compact postings are allocated once, at their exact size.
  */
 export type TermCounts = { get(term: string): number | undefined; documents: number };
 
@@ -103,7 +121,7 @@ export function countAbstractTerms(papers: Iterable<Paper>, into?: Map<string, n
   return counts;
 }
 
-/** The `n` abstract terms with the highest tf·idf among those known from at least one other paper. */
+/** The `n` abstract terms with the highest tf·idf among those known from at least one other paper ("papers like this"). */
 export function distinctiveTerms(abstract: string, df: (term: string) => number, total: number, n = ABSTRACT_TERMS): string[] {
   if (!abstract) return [];
   const tf = new Map<string, number>();

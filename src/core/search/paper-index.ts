@@ -1,28 +1,30 @@
 import type MiniSearch from 'minisearch';
-import type { Query } from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
 import type { Paper } from '../paper.js';
-import { createBm25Scorer, type ScoreWork } from './bm25-scorer.js';
+import { findAuthorNames } from './author-names.js';
+import { createBm25Scorer, type CompactFields, type ScoreWork } from './bm25-scorer.js';
+import { createCompactPostings } from './compact-postings.js';
 import {
+  abstractTerms,
+  authorKeys,
   countAbstractTerms,
   distinctiveTerms,
   indexDocument,
+  ABSTRACT_FIELD_ID,
+  ALL_FIELD_IDS,
   AUTHORS_FIELD_ID,
-  BOOST,
-  FIELDS,
   TITLE_FIELD_ID,
   type IndexDoc,
   type Stored,
-  type TermCounts,
 } from './index-document.js';
 import { documentFrequency, fieldFrequency, internals, postingCount } from './minisearch-internals.js';
 import { hasFilters, matchesFilters, type FilterSubject } from './query-filter.js';
-import { planQuery, type Vocabulary } from './query-plan.js';
+import { planQuery, type Plan, type Vocabulary } from './query-plan.js';
 import { parseQuery, type ParsedQuery } from './query.js';
-import { rerank, type CandidateDocs } from './rerank.js';
+import { isNameOnly, rerank, type CandidateDocs } from './rerank.js';
 import { hitOf, resort, type SearchHit, type SearchSort } from './search-hit.js';
 import { emptyMiniSearch } from './snapshot-format.js';
-import { tokenize } from './tokenize.js';
+import { isNameKey, tokenize } from './tokenize.js';
 import { createTopK } from './top-k.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
@@ -34,7 +36,9 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  * title-like queries land the paper first. Non-goals: full-text phrase search inside abstracts.
  *
  * One module per job, this one tying them together behind `PaperIndex`:
- *   index-document.ts   what is indexed (fields, tokenisation, distinctive abstract terms)
+ *   index-document.ts   what is indexed (fields, tokenisation, author name keys)
+ *   compact-postings.ts postings in typed arrays beside MiniSearch (whole abstracts, name keys)
+ *   author-names.ts     author names inside a query (the author path)
  *   query.ts            the query language → ParsedQuery, within QUERY_LIMITS (length, words, phrases, filters)
  *   query-plan.ts       ParsedQuery → index terms to visit or probe, within QUERY_BUDGET (postings, expansions)
  *   query-filter.ts     what author:, cat:, dates and has:code mean (shared with topics)
@@ -79,16 +83,36 @@ export type PaperIndex = ReturnType<typeof wrapIndex>;
 
 /** An empty index. */
 export function createPaperIndex(): PaperIndex {
-  return wrapIndex(emptyMiniSearch(), new SearchableMap<number>());
+  return wrapIndex(emptyMiniSearch(), new SearchableMap<number>(), emptyCompactFields());
 }
 
-function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<number>) {
+/** Empty compact postings for the abstract and the name keys. */
+export function emptyCompactFields(): CompactFields {
+  return { abstract: createCompactPostings(), names: createCompactPostings() };
+}
+
+/**
+ * How much an author's name in the query weighs against the other words (a name key is rare,
+ * so its idf alone already makes it count about as much as a title word).
+ */
+const NAME_WEIGHT = 1.5;
+/** Free words hold plan bits 0–23 (see query-plan.ts); a name takes the next free one. */
+const FREE_WORD_POSITIONS = 24;
+
+function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<number>, compact: CompactFields) {
   const state = internals(ms);
-  const scorer = createBm25Scorer(state);
+  const scorer = createBm25Scorer(state, compact);
+  // Name keys are only ever looked up by the author path and author: filters, never as words.
+  const compactFrequency = (term: string) => compact.abstract.documentFrequency(term);
   const vocabulary: Vocabulary = {
-    documentFrequency: (term) => documentFrequency(ms, term),
-    postingCount: (term) => postingCount(ms, term),
-    fieldFrequency: (term, fieldId) => fieldFrequency(ms, term, fieldId),
+    documentFrequency: (term) => Math.max(documentFrequency(ms, term), compactFrequency(term)),
+    postingCount: (term) => postingCount(ms, term) + compactFrequency(term),
+    fieldFrequency: (term, fieldId) =>
+      fieldId === ABSTRACT_FIELD_ID
+        ? compactFrequency(term)
+        : fieldId === AUTHORS_FIELD_ID && isNameKey(term)
+          ? compact.names.documentFrequency(term)
+          : fieldFrequency(ms, term, fieldId),
     indexTermsWithPrefix: (prefix) => mapKeys(state._index.atPrefix(prefix)),
     titleTermsWithPrefix: (prefix) => sharedTitleTerms(fuzzyVocabulary.atPrefix(prefix)),
     titleFrequency: (term) => fieldFrequency(ms, term, TITLE_FIELD_ID),
@@ -120,33 +144,38 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     for (const term of new Set(tokenize(title))) fuzzyVocabulary.set(term, fieldFrequency(ms, term, TITLE_FIELD_ID));
   }
 
-  /**
-   * Add or replace papers. `counts`, when given, holds exact abstract term counts over the whole
-   * library (bulk build); otherwise the batch and the index provide them.
-   */
-  function addAll(papers: readonly Paper[], counts?: TermCounts): void {
-    const batchCounts = counts ? undefined : countAbstractTerms(papers);
-    const total = counts ? counts.documents : ms.documentCount + papers.length;
-    const df = counts
-      ? (term: string) => counts.get(term) ?? 0
-      : (term: string) => (batchCounts!.get(term) ?? 0) + documentFrequency(ms, term);
+  /** Add or replace papers. */
+  function addAll(papers: readonly Paper[]): void {
     for (const paper of papers) {
-      if (ms.has(paper.id)) {
-        scorer.forget(paper.id);
-        ms.discard(paper.id);
-      }
-      ms.add(indexDocument(paper, df, total));
-      scorer.noteLengths(state._idToShortId.get(paper.id)!);
+      discard(paper.id);
+      ms.add(indexDocument(paper));
+      const shortId = state._idToShortId.get(paper.id)!;
+      compact.abstract.add(shortId, abstractTerms(paper));
+      compact.names.add(shortId, authorKeys(paper));
+      scorer.noteLengths(shortId);
       noteTitleTerms(paper.title);
     }
   }
 
+  function discard(id: string): void {
+    const shortId = state._idToShortId.get(id);
+    if (shortId === undefined) return;
+    scorer.forget(id);
+    compact.abstract.remove(shortId);
+    compact.names.remove(shortId);
+    ms.discard(id);
+  }
+
   function remove(ids: readonly string[]): void {
-    for (const id of ids) {
-      if (!ms.has(id)) continue;
-      scorer.forget(id);
-      ms.discard(id);
-    }
+    for (const id of ids) discard(id);
+  }
+
+  /** Room for a whole library's abstract postings, from a count pass (buildPaperIndex). */
+  function reserveAbstracts(counts: ReadonlyMap<string, number>): void {
+    let total = 0;
+    for (const [, n] of counts) total += n;
+    compact.abstract.expect(total + (total >> 4));
+    for (const [term, n] of counts) compact.abstract.reserve(term, n);
   }
 
   function stored(id: string): Stored | undefined {
@@ -173,13 +202,13 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
    */
   function acceptFor(q: ParsedQuery): ((shortId: number, stored?: Stored) => boolean) | undefined {
     if (!hasFilters(q)) return undefined;
-    const authorPostings = new Map(q.authors.flat().map((term) => [term, state._index.get(term)?.get(AUTHORS_FIELD_ID)]));
+    const authorTests = new Map(q.authors.flat().map((term) => [term, scorer.termTest(term, AUTHORS_FIELD_ID)]));
     let current = 0;
     const subject: FilterSubject = {
       date: 0,
       hasCode: false,
       categories: [],
-      hasAuthorTerm: (term) => authorPostings.get(term)?.has(current) ?? false,
+      hasAuthorTerm: (term) => authorTests.get(term)?.(current) ?? false,
     };
     return (shortId, stored) => {
       const s = stored ?? (state._storedFields.get(shortId) as Stored | undefined);
@@ -214,6 +243,30 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     return { hits: best.map((m) => hitOf(state._documentIds.get(m.shortId)!, 0, m.s)), matched };
   }
 
+  /**
+   * The plan of a query whose author names (see author-names.ts) take the author path: their
+   * words leave the planner, which would match them as title words and typo-correct them, and
+   * each name is one word of the plan that looks up its name key in the authors field.
+   */
+  function planWithNames(q: ParsedQuery, prefix: boolean): Plan {
+    const names = findAuthorNames(q.words, (key) => compact.names.documentFrequency(key) > 0);
+    if (names.length === 0) return planQuery(vocabulary, q, prefix);
+    const taken = new Set(names.flatMap((n) => n.words));
+    const words = q.words.filter((_, i) => !taken.has(i));
+    const lastTaken = taken.has(q.words.length - 1);
+    const p = planQuery(vocabulary, { ...q, words, lastWordIsPrefix: q.lastWordIsPrefix && !lastTaken }, prefix);
+    names.forEach((name, k) => {
+      const position = p.words.length;
+      if (position >= FREE_WORD_POSITIONS) return;
+      const bit = 1 << position;
+      const index = words.length + k;
+      const cost = compact.names.documentFrequency(name.key);
+      p.words.push({ index, bit, expansions: [{ term: name.key, weight: NAME_WEIGHT, word: index }], cost });
+      p.leaves.push({ term: name.key, weight: NAME_WEIGHT, bit, fields: [AUTHORS_FIELD_ID] });
+    });
+    return p;
+  }
+
   function search(input: string, options: SearchOptions = {}): SearchPage {
     const q = parseQuery(input);
     const limit = Math.max(1, Math.min(options.limit ?? 10, 100));
@@ -225,10 +278,12 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       const s = stored(id);
       if (s && (!filter || filter(state._idToShortId.get(id)!))) exact.push(hitOf(id, Number.MAX_SAFE_INTEGER, s));
     }
-    const p = planQuery(vocabulary, q, options.prefix ?? false);
+    const p = planWithNames(q, options.prefix ?? false);
     let work: SearchWork = { postingsVisited: 0, probes: 0, papersScanned: 0, candidates: 0, candidatesSorted: 0 };
     if (p.leaves.length > 0) {
-      const found = scorer.score(p, filter, CANDIDATES);
+      // An author's papers are all relevant and listed newest first, so all of them are candidates
+      // (a name key's postings: at most a few thousand).
+      const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : CANDIDATES);
       work = { ...found.work, papersScanned: 0 };
       const ranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs);
       const exactIds = new Set(exact.map((h) => h.id));
@@ -260,14 +315,16 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     const total = Math.max(ms.documentCount, 1);
     const terms = new Set([
       ...tokenize(paper.title),
-      ...distinctiveTerms(paper.abstract, (t) => documentFrequency(ms, t) + 1, total).slice(0, 12),
+      ...distinctiveTerms(paper.abstract, (t) => vocabulary.documentFrequency(t) + 1, total).slice(0, 12),
     ]);
-    const queries = [...terms].filter((t) => documentFrequency(ms, t) > 0).map((term) => allFieldsQuery(term));
-    if (queries.length === 0) return [];
-    const results = ms.search({ combineWith: 'OR', queries } as unknown as Query, {
-      filter: (r) => r.id !== paper.id,
-    });
-    return results.slice(0, limit).map((r) => hitOf(r.id as string, r.score, r as unknown as Stored));
+    // Every term a word of its own (the scorer multiplies by the words a paper matches), scored
+    // over every field as MiniSearch's OR query did, the abstract included.
+    const known = [...terms].filter((t) => vocabulary.documentFrequency(t) > 0).slice(0, FREE_WORD_POSITIONS);
+    if (known.length === 0) return [];
+    const leaves = known.map((term, i) => ({ term, weight: 1, bit: 1 << i, fields: ALL_FIELD_IDS }));
+    const self = state._idToShortId.get(paper.id);
+    const found = scorer.score({ leaves, probes: [], required: [], words: [] }, (shortId) => shortId !== self, limit);
+    return found.top.map((c) => hitOf(state._documentIds.get(c.shortId)!, c.score, state._storedFields.get(c.shortId) as Stored));
   }
 
   return {
@@ -291,14 +348,11 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     fuzzyVocabulary,
     /** @internal for snapshots */
     primeLengths: scorer.primeLengths,
+    /** @internal for snapshots and the memory benchmark */
+    compact,
+    /** @internal for buildPaperIndex */
+    reserveAbstracts,
   };
-}
-
-/** A MiniSearch query for one term in every field, with the index's field weights. */
-function allFieldsQuery(term: string): Query {
-  const boost: Record<string, number> = {};
-  for (const f of FIELDS) boost[f] = BOOST[f];
-  return { queries: [term], boost } as unknown as Query;
 }
 
 function* mapKeys<K>(entries: Iterable<[K, unknown]>): Generator<K> {
@@ -317,16 +371,20 @@ function* sharedTitleTerms(entries: Iterable<[string, number]>): Generator<strin
  * An index assembled from snapshot parts (see src/storage/index-snapshot.ts). The fuzzy
  * vocabulary is derived from the title postings rather than stored.
  */
-export async function indexFromMiniSearch(ms: MiniSearch<IndexDoc>, vocabulary: SearchableMap<number>): Promise<PaperIndex> {
-  const index = wrapIndex(ms, vocabulary);
+export async function indexFromMiniSearch(
+  ms: MiniSearch<IndexDoc>,
+  vocabulary: SearchableMap<number>,
+  compact: CompactFields,
+): Promise<PaperIndex> {
+  const index = wrapIndex(ms, vocabulary, compact);
   await index.primeLengths();
   return index;
 }
 
 /**
  * Build an index from scratch over every paper `batches()` yields, in two passes: the first
- * counts abstract terms over the whole library so each paper's distinctive terms are chosen
- * with exact document frequencies, the second indexes. Yields to the event loop between
+ * counts abstract terms over the whole library so their compact postings are allocated once at
+ * their exact size (growing the pool as papers arrive copied it a dozen times), the second indexes. Yields to the event loop between
  * slices so a bot building its index keeps heartbeating.
  */
 export async function buildPaperIndex(
@@ -344,11 +402,12 @@ export async function buildPaperIndex(
     }
   }
   const index = createPaperIndex();
-  const termCounts: TermCounts = { get: (t) => counts.get(t), documents };
+  index.reserveAbstracts(counts);
+  counts.clear();
   let done = 0;
   for await (const batch of batches()) {
     for (const slice of slices(batch, 250)) {
-      index.addAll(slice, termCounts);
+      index.addAll(slice);
       done += slice.length;
       onProgress?.(done, 'index');
       await yieldToEventLoop();

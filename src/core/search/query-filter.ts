@@ -1,5 +1,5 @@
 import type { Paper } from '../paper.js';
-import { authorTerms } from './index-document.js';
+import { authorKeys, authorTerms } from './index-document.js';
 import { dateNumber, type ParsedQuery } from './query.js';
 
 /**
@@ -19,7 +19,10 @@ export type FilterSubject = {
   hasCode: boolean;
   /** Lowercased arXiv categories ("cs.cl"). */
   categories: readonly string[];
-  /** Whether an author's surname has this term (see authorTerms in index-document.ts). */
+  /**
+   * Whether an author's surname has this term, or an author has this name key ("tri_dao"; see
+   * authorTerms and authorKeys in index-document.ts).
+   */
   hasAuthorTerm(term: string): boolean;
 };
 
@@ -30,7 +33,8 @@ export function hasFilters(f: QueryFilters): boolean {
 /**
  * Every filter holds: a date inside [after, before) (an undated paper fails either bound), a
  * code link for has:code, each cat: as the category or an archive containing it ("cs" holds
- * "cs.cl"), and each author: with every term of its surname.
+ * "cs.cl"), and each author: with every term of its surname or, for a full name, one author
+ * with that given name (or initial) and surname (authorFilterTerms in tokenize.ts).
  */
 export function matchesFilters(paper: FilterSubject, f: QueryFilters): boolean {
   if (f.after !== undefined && paper.date < f.after) return false;
@@ -47,7 +51,7 @@ export function matchesFilters(paper: FilterSubject, f: QueryFilters): boolean {
 
 /** A paper record read the way the index reads it. */
 export function filterSubjectOf(paper: Paper): FilterSubject {
-  const authors = new Set(authorTerms(paper));
+  const authors = new Set([...authorTerms(paper), ...authorKeys(paper)]);
   return {
     date: dateNumber(paper.published) ?? 0,
     hasCode: Boolean(paper.links.code),

@@ -1,13 +1,13 @@
 import { UserFacingError } from '../errors.js';
 import { findPaperIds, parsePaperId, TITLE_ID_PREFIX } from '../paper-id.js';
-import { nameTerms, queryWords, type QueryWord } from './tokenize.js';
+import { authorFilterTerms, queryWords, type QueryWord } from './tokenize.js';
 
 /**
  * The query language of `/paper search` and `paperboy search`:
  *
  *   free words                 match title, abstract, authors, categories, keywords (typo tolerant)
  *   "quoted phrase"            all its words must match; the exact phrase in a title ranks first
- *   author:hinton              an author's surname ("author:\"de vries\"" for several words)
+ *   author:hinton              an author's surname; author:"Tri Dao", author:"Y. Bengio" one author
  *   cat:cs.CL  cat:cs          an arXiv category, or a whole archive
  *   after:2024-06  before:2025-01-01  year:2025   publication date (after: inclusive, before: exclusive)
  *   has:code                   papers with a code repository link
@@ -239,10 +239,10 @@ function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
   }
   switch (name) {
     case 'author': {
-      // The index holds surnames, so "de vries" and "harm de vries" both mean "vries".
-      const surname = nameTerms(value.split(/\s+/).at(-1) ?? '');
-      if (surname.length === 0) throw new UserFacingError(`\`author:${shorten(value)}\` has no name in it.`, filterHint(name));
-      query.authors.push(surname.slice(0, QUERY_LIMITS.termsPerWord));
+      // A full name means that one author ("Tri Dao" → tri_dao), a surname any author of that name.
+      const terms = authorFilterTerms(value);
+      if (terms.length === 0) throw new UserFacingError(`\`author:${shorten(value)}\` has no name in it.`, filterHint(name));
+      query.authors.push(terms.slice(0, QUERY_LIMITS.termsPerWord));
       if (query.authors.length > QUERY_LIMITS.filtersOfAKind) {
         throw new UserFacingError(`A query has at most ${QUERY_LIMITS.filtersOfAKind} author: filters.`, filterHint(name));
       }

@@ -4,7 +4,7 @@ import type { Candidate } from './bm25-scorer.js';
 import type { Plan } from './query-plan.js';
 import type { ParsedQuery } from './query.js';
 import { hitOf, type SearchHit } from './search-hit.js';
-import { tokenize } from './tokenize.js';
+import { isNameKey, tokenize } from './tokenize.js';
 
 /** Re-ranking weights (tuned with `npm run bench` on the corpus query set). */
 const COVERAGE_WEIGHT = 2;
@@ -18,9 +18,11 @@ export type CandidateDocs = { idOf(shortId: number): string; storedOf(shortId: n
  * the query's words the paper has anywhere and in its title (a paper with every word in its
  * abstract beats one with a single word in its title), exact-title and title-similarity
  * bonuses for title-like queries, a bonus for titles starting with what is being typed, and
- * recency and upvotes as tie-breakers.
+ * recency and upvotes as tie-breakers. A query that is only author names lists those authors'
+ * papers newest first (nameOnlyOrder).
  */
 export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typing: boolean, docs: CandidateDocs): SearchHit[] {
+  if (isNameOnly(q, p)) return nameOnlyOrder(p, top, docs);
   const best = top[0]?.score || 1;
   const contentWords = Math.max(1, p.words.length + q.phrases.length);
   const wordsOf = new Map<string, number[]>();
@@ -53,6 +55,31 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
       for (const key of phraseKeys) if (` ${titleKey} `.includes(key)) score += 0.5;
       score += 0.03 * recency(s.date) + 0.03 * Math.min(1, Math.log10(1 + s.upvotes) / 3);
       return hitOf(docs.idOf(shortId), score, s);
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/** A query of author names and nothing else: every paper of those authors is a result. */
+export function isNameOnly(q: ParsedQuery, p: Plan): boolean {
+  return p.words.length > 0 && q.phrases.length === 0 && p.words.every(isNameWord);
+}
+
+/** A word of the plan that is an author's name (the author path of paper-index.ts). */
+function isNameWord(w: Plan['words'][number]): boolean {
+  return w.expansions.length > 0 && w.expansions.every((e) => isNameKey(e.term));
+}
+
+/**
+ * "Sean McLeish": every paper of that author is equally relevant, so the papers with the most
+ * of the names typed come first, newest first among them (score = names matched + date / 10⁸).
+ */
+function nameOnlyOrder(p: Plan, top: readonly Candidate[], docs: CandidateDocs): SearchHit[] {
+  return top
+    .map(({ shortId, bits }) => {
+      const s = docs.storedOf(shortId);
+      let names = 0;
+      for (const w of p.words) if (bits & w.bit) names++;
+      return hitOf(docs.idOf(shortId), names + s.date / 1e8, s);
     })
     .sort((a, b) => b.score - a.score);
 }

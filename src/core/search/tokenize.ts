@@ -75,6 +75,92 @@ export function nameTerms(name: string): string[] {
   return out;
 }
 
+/** Words that start a multi-part surname ("Harm de Vries", "Laurens van der Maaten"). */
+const SURNAME_PARTICLES: ReadonlySet<string> = new Set([
+  'de', 'da', 'di', 'del', 'della', 'der', 'den', 'des', 'van', 'von', 'vom', 'zu', 'du', 'dos', 'das', 'le', 'la', 'ten', 'ter', 'bin', 'ibn', 'al', 'el',
+]);
+const NAME_SUFFIXES: ReadonlySet<string> = new Set(['jr', 'sr', 'ii', 'iii', 'iv']);
+
+/**
+ * A person's name as given names and a surname, each word folded with its hyphenated parts
+ * joined ("Ana Ruiz-García" → ana, ruizgarcia). The surname is the last word; particles before
+ * it belong to neither ("Harm de Vries" → harm / vries); "Jr." is dropped; "Bengio, Yoshua" is
+ * read surname first. `given` is empty for a bare surname ("de Vries", "OpenAI").
+ */
+export type PersonName = { given: string[]; surname: string };
+
+export function personName(name: string): PersonName {
+  const comma = name.indexOf(',');
+  const text = comma > 0 ? `${name.slice(comma + 1)} ${name.slice(0, comma)}` : name;
+  const words: string[] = [];
+  scanWords(foldCase(text), (parts) => {
+    words.push(parts.join(''));
+  });
+  while (words.length > 1 && NAME_SUFFIXES.has(words.at(-1)!)) words.pop();
+  const surname = words.at(-1) ?? '';
+  let end = words.length - 1;
+  while (end > 0 && SURNAME_PARTICLES.has(words[end - 1]!)) end--;
+  return { given: words.slice(0, end), surname };
+}
+
+/** Whether a word starts a multi-part surname ("de", "van", "der"). */
+export function isSurnameParticle(word: string): boolean {
+  return SURNAME_PARTICLES.has(word);
+}
+
+/** The index term for "this given name (or initial) and this surname belong to one author". */
+export function nameKey(given: string, surname: string): string {
+  // "_" never occurs inside a term that tokenize produces, so name keys never meet title words.
+  return `${given}_${surname}`;
+}
+
+/** Whether an index term is a name key. */
+export function isNameKey(term: string): boolean {
+  return term.includes('_');
+}
+
+/** Name keys hold at most this many given names of one author ("Jakob Nicolaus Foerster": 2). */
+const MAX_GIVEN_KEYS = 3;
+
+/**
+ * The name keys an author is found by: each given name with the surname (first and middle
+ * names: "yuanzhe_pang" and "richard_pang" for "Richard Yuanzhe Pang") and the first initial
+ * with it ("r_pang"). A middle initial makes no key of its own. A name that is all particles
+ * and surname ("Le Song", "Da Li") takes its first word as the given name.
+ */
+export function authorNameKeys(name: string): string[] {
+  const { given, surname } = personName(name);
+  if (!surname) return [];
+  const names = given.length > 0 ? given : recordGivenFallback(name);
+  if (names.length === 0) return [];
+  const keys = new Set<string>();
+  for (const g of names.slice(0, MAX_GIVEN_KEYS)) if (g.length >= 2) keys.add(nameKey(g, surname));
+  keys.add(nameKey(names[0]!.charAt(0), surname));
+  return [...keys];
+}
+
+function recordGivenFallback(name: string): string[] {
+  const words: string[] = [];
+  scanWords(foldCase(name), (parts) => {
+    words.push(parts.join(''));
+  });
+  return words.length >= 2 ? [words[0]!] : [];
+}
+
+/**
+ * What `author:` requires of one author: the name key when the value has a given name or an
+ * initial in either order ("Tri Dao" → tri_dao; "Y. Bengio" and "Bengio Y" → y_bengio), else
+ * every term of the surname, as the index's authors field holds it ("de vries" → vries,
+ * "Garcia-Lopez" → garcia, lopez, garcialopez). Search and topics both read it.
+ */
+export function authorFilterTerms(value: string): string[] {
+  const { given, surname } = personName(value);
+  const initialLast = given.length === 1 && given[0]!.length >= 2 && surname.length === 1;
+  if (initialLast) return [nameKey(surname, given[0]!)];
+  if (given.length > 0 && surname) return [nameKey(given[0]!, surname)];
+  return nameTerms(value.trim().split(/\s+/).at(-1) ?? '');
+}
+
 /** Minimum term length: single characters match everything and mean little. */
 const MIN_TERM = 2;
 const LETTER_DIGIT_RUNS = /\p{L}+|\p{N}+/gu;

@@ -79,9 +79,13 @@ const FUZZY_CANDIDATES = 12;
  * words of the query (what a person retyping a title means). A join counts as the word itself.
  */
 const WEIGHTS = { joined: 1, splitPart: 0.8, distance1: 0.75, distance2: 0.55, sharedTitle: 0.15 } as const;
-/** A word typed together is split into at most this many parts, each of at least MIN_SPLIT_PART characters. */
+/**
+ * A word typed together is split into at most this many parts, each of at least MIN_SPLIT_PART
+ * characters, or two ("gptr1" → gpt r1) when the parts share a title.
+ */
 const MAX_SPLIT_PARTS = 3;
 const MIN_SPLIT_PART = 3;
+
 /** Words longer than this are not split: n² lookups. */
 const MAX_SPLIT_CHARS = 24;
 const FIRST_REQUIRED_BIT = 24;
@@ -226,13 +230,13 @@ function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { 
   if (!primary || /^\d+$/.test(primary) || primary.length > QUERY_BUDGET.fuzzyWordChars) return [];
   const df = vocabulary.documentFrequency(primary);
   if (df > 2) return [];
-  if (df === 0) {
-    const split = splitWord(vocabulary, word.word);
-    if (split) return [{ terms: split, distance: 0, papers: 0 }];
-  }
-  if (primary.length < 4 || fuzzyBudget.left <= 0) return [];
+  const split = df === 0 ? splitWord(vocabulary, word.word) : undefined;
+  if (split?.together) return [{ terms: split.parts, distance: 0, papers: 0 }];
+  // A split whose parts never meet in a title is a guess; a typo correction is likelier.
+  if (primary.length < 4 || fuzzyBudget.left <= 0) return split ? [{ terms: split.parts, distance: 1, papers: 0 }] : [];
   fuzzyBudget.left -= 1;
   const found = near(vocabulary, primary);
+  if (found.length === 0 && split) return [{ terms: split.parts, distance: 1, papers: 0 }];
   if (found.length > 0 || df > 0) return found;
   // Nothing near: maybe a stopword typed onto a word with a typo ("theattenton", "attentonof").
   const w = word.word;
@@ -268,12 +272,12 @@ function near(vocabulary: Vocabulary, term: string): Candidate[] {
 }
 
 /**
- * The best split of a word typed together into 2–3 title terms of MIN_SPLIT_PART or more
- * characters (or stopwords, which are dropped): the split whose parts share a title, else the
- * one with the longest shortest part. Undefined when no split exists.
+ * The best split of a word typed together into 2–3 title terms (stopwords are dropped): the
+ * split whose parts share a title, else the one with the longest shortest part of at least
+ * MIN_SPLIT_PART characters. Undefined when no split exists.
  */
-function splitWord(vocabulary: Vocabulary, word: string): string[] | undefined {
-  if (word.length < 2 * MIN_SPLIT_PART || word.length > MAX_SPLIT_CHARS || !/^\p{L}+$/u.test(word)) return undefined;
+function splitWord(vocabulary: Vocabulary, word: string): { parts: string[]; together: boolean } | undefined {
+  if (word.length < 4 || word.length > MAX_SPLIT_CHARS || !/^[\p{L}\p{N}]+$/u.test(word)) return undefined;
   const known = (part: string) => STOPWORDS.has(part) || (part.length >= MIN_SPLIT_PART && vocabulary.titleFrequency(stem(part)) > 0);
   const splits: string[][] = [];
   for (let k = 2; k <= word.length - 2; k++) {
@@ -292,11 +296,15 @@ function splitWord(vocabulary: Vocabulary, word: string): string[] | undefined {
     .map((parts) => parts.filter((p) => !STOPWORDS.has(p)).map(stem))
     .filter((parts) => parts.length > 0);
   if (content.length === 0) return undefined;
-  const rank = (parts: string[]) => {
-    const together = parts.length < 2 || parts.every((p, i) => i === 0 || vocabulary.shareTitle(parts[0]!, p, budget));
-    return (together ? 100 : 0) - 10 * parts.length + Math.min(...parts.map((p) => p.length));
-  };
-  return content.map((parts) => ({ parts, score: rank(parts) })).sort((a, b) => b.score - a.score)[0]!.parts;
+  const ranked = content
+    .map((parts) => {
+      const together = parts.length < 2 || parts.every((p, i) => i === 0 || vocabulary.shareTitle(parts[0]!, p, budget));
+      const shortest = Math.min(...parts.map((p) => p.length));
+      return { parts, together, score: (together ? 100 : 0) - 10 * parts.length + shortest, shortest };
+    })
+    .filter((s) => s.together || s.shortest >= MIN_SPLIT_PART)
+    .sort((a, b) => b.score - a.score);
+  return ranked[0];
 }
 
 /**

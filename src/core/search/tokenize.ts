@@ -215,8 +215,8 @@ const MAX_CAMEL_SEGMENTS = 6;
  * The camel-case segments of `lower.slice(start, end)`, read from the case of `cased`:
  * "OmniDocBench" → omni, doc, bench; "FastVLM" → fast, vlm; "BERTScore" → bert, score;
  * "DeepSeekV3" → deep, seek, v3. A plural acronym ("LLMs") and a version letter ("YOLOv8")
- * are not boundaries. Undefined unless there are 2..MAX_CAMEL_SEGMENTS segments of two or more
- * characters: "iPhone" or "xLSTM" would yield one-letter junk, and stay whole.
+ * are not boundaries, and a segment has two characters or more ("iPhone", "xLSTM" stay whole).
+ * Undefined unless there are 2..MAX_CAMEL_SEGMENTS segments.
  */
 function camelSegments(lower: string, cased: string, start: number, end: number): string[] | undefined {
   if (end - start < MIN_CAMEL_PART) return undefined;
@@ -232,12 +232,12 @@ function camelSegments(lower: string, cased: string, start: number, end: number)
       (prev === LOWER && i - 2 >= start && caseOf(cased.charCodeAt(i - 2)) === LOWER) ||
       prev === NUMBER ||
       (prev === UPPER && i + 2 < end && caseOf(cased.charCodeAt(i + 1)) === LOWER && caseOf(cased.charCodeAt(i + 2)) === LOWER);
-    if (!boundary) continue;
-    if (i - from < 2) return undefined;
+    // A one-character segment ("iPhone", "Bitnet1B") stays with its neighbour.
+    if (!boundary || i - from < 2 || end - i < 2) continue;
     segments.push(lower.slice(from, i));
     from = i;
   }
-  if (segments.length === 0 || end - from < 2 || segments.length >= MAX_CAMEL_SEGMENTS) return undefined;
+  if (segments.length === 0 || segments.length >= MAX_CAMEL_SEGMENTS) return undefined;
   segments.push(lower.slice(from, end));
   return segments;
 }

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, expect, it } from 'vitest';
+import type { Paper } from '../../../src/core/paper.js';
+import { parsePaperRecord } from '../../../src/core/parsers/paper-records.js';
+import { buildPaperIndex, type PaperIndex } from '../../../src/core/search/paper-index.js';
+import { describeShared, sharedPath } from '../../helpers/shared.js';
+
+function readSample(): Paper[] {
+  return readFileSync(sharedPath('corpus', 'papers.sample-2k.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => parsePaperRecord(JSON.parse(line)));
+}
+
+describeShared('typos people make, on the 2k-paper sample', () => {
+  let index: PaperIndex;
+  beforeAll(async () => {
+    const sample = readSample();
+    index = await buildPaperIndex(async function* () {
+      yield sample;
+    });
+  });
+  const rankOf = (query: string, id: string) => index.search(query, { limit: 10 }).hits.findIndex((h) => h.id === id) + 1;
+
+  // Each misspelt word occurs in this one title of the sample: typo correction used to reach
+  // only words of two or more titles.
+  it.each([
+    ['romanain headlines', '2504.07612'],
+    ['satire detecton romanain', '2504.07612'],
+    ['mycelim of thought', '2603.24065'],
+    ['hysterisis ferroelectric', '2511.09976'],
+    ['widebnad satellite uplink', '2604.20702'],
+    ['promptomatrix', '2507.14241'],
+    ['onbaord cloud segmentation', '2511.00357'],
+  ])('given %j, with a typo in a word of one title only, then that paper is first', (query, id) => {
+    expect(rankOf(query, id)).toBe(1);
+  });
+
+  it.each([
+    ['satiredetection romanian', '2504.07612'],
+    ['acceleratedpreprocessing crism', '2505.02046'],
+    ['liveoi bench', '2510.09595'],
+    ['deeperdiffusion models amplify', '2505.17560'],
+  ])('given two words run together, %j, then that paper is first', (query, id) => {
+    expect(rankOf(query, id)).toBe(1);
+  });
+
+  it.each([
+    ['pre processing crism hyper spectral', '2505.02046'],
+    ['wide band satellite up link', '2604.20702'],
+    ['drive flow rectified', '2511.18713'],
+  ])('given a word split in two, %j, then that paper is first', (query, id) => {
+    expect(rankOf(query, id)).toBe(1);
+  });
+
+  it.each([
+    ['theattenton strucutred manifols', '2506.10959'],
+    ['bridgign attenton kernal methds', '2506.10959'],
+    ['deeepr difusion modles amplfy bais', '2505.17560'],
+    ['eletcric feild hysterisis', '2511.09976'],
+  ])('given a typo in every word, %j, then that paper is first', (query, id) => {
+    expect(rankOf(query, id)).toBe(1);
+  });
+});

@@ -1,13 +1,15 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import Keyv from 'keyv';
 import type { Atomically, KeyValueStore } from '../core/library.js';
+import type { Backend } from './backend.js';
 import { createKeyvStore } from './keyv-store.js';
+import { openPostgres } from './postgres-store.js';
+import { openRedis } from './redis-store.js';
 import { createSqliteNamespace, type SqliteConnection } from './sqlite-namespace.js';
 import { StorageError } from './storage-error.js';
-import { createSerialQueue } from '../core/serial-queue.js';
+import { createWriteGate } from './write-gate.js';
 
 export { StorageError } from './storage-error.js';
 
@@ -20,9 +22,11 @@ export type Storage = {
   /** The same namespace as core's KeyValueStore. */
   store<T>(name: string): KeyValueStore<T>;
   /**
-   * Runs `work` in one transaction (SQLite): its writes, in any namespace, commit together or not
-   * at all, and writes from other callers wait until it ends. Reads made meanwhile on the shared
-   * connection see its uncommitted writes. Adapters without transactions just run `work`.
+   * Runs `work` in one transaction: its writes, in any namespace, commit together or not at all,
+   * and such blocks run one at a time, across processes too. SQLite: BEGIN IMMEDIATE on the
+   * shared connection (other callers' writes wait; their reads see its uncommitted writes).
+   * PostgreSQL: one connection in a transaction under an advisory lock (postgres-store.ts). Redis:
+   * a lock with expiry, writes buffered and applied by one script at the end (redis-store.ts).
    */
   atomically: Atomically;
   /**
@@ -30,7 +34,9 @@ export type Storage = {
    * transaction, an fsync of the log at COMMIT). For the few writes that guard a send to Discord
    * (the outbox): under the default synchronous=NORMAL a power cut can undo the last commits, and
    * a pending record lost that way means the card is sent again once the nonce window is over.
-   * A nested call joins the transaction already open, in that transaction's mode.
+   * A nested call joins the transaction already open, in that transaction's mode. PostgreSQL
+   * commits are durable anyway (synchronous_commit = on, set for these); Redis's durability is the
+   * server's appendfsync, and `durably` is `atomically` there.
    */
   durably: Atomically;
   /** SQLite's `PRAGMA synchronous` on the shared connection now (undefined for other stores): what a commit would do. */
@@ -47,38 +53,26 @@ export type StorageOptions = {
   onError?: (error: unknown, where: string) => void;
   /** How long a write waits for another process (a CLI import) holding the SQLite write lock. */
   busyTimeoutMs?: number;
-};
-
-/** Adapters we know how to load but do not depend on; the error says which package to install. */
-const ADAPTER_PACKAGES: Record<string, string> = {
-  redis: '@keyv/redis',
-  rediss: '@keyv/redis',
-  postgres: '@keyv/postgres',
-  postgresql: '@keyv/postgres',
+  /** How long `atomically` waits for another process holding the Redis write lock. */
+  lockWaitMs?: number;
 };
 
 export const SYNCHRONOUS_MODES = ['off', 'normal', 'full', 'extra'] as const;
 export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number];
 
-type Backend = {
-  adapter(namespace: string): KeyvStoreAdapter;
-  atomically: Atomically;
-  durably: Atomically;
-  synchronousMode(): Promise<SynchronousMode | undefined>;
-  close(): Promise<void>;
-};
-
 /**
  * Opens storage from a URL: `sqlite://path` (relative to the working directory; the parent
- * directory is created), `sqlite://:memory:`, or `redis://…` / `postgres://…` when their Keyv
- * adapter package is installed. Fails here, not on first use, when the store cannot be opened.
+ * directory is created), `sqlite://:memory:`, `postgres://user@host/db` (the table is created), or
+ * `redis://host:6379[/db][?prefix=paperboy:]`. Fails here, not on first use, when the store cannot
+ * be opened.
  */
 export async function openStorage(url: string = DEFAULT_STORAGE_URL, options: StorageOptions = {}): Promise<Storage> {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   const report = (error: unknown, where: string) => options.onError?.(error, where);
   let backend: Backend;
   if (scheme === 'sqlite') backend = await openSqlite(url.slice('sqlite://'.length), options, report);
-  else if (scheme !== undefined && scheme in ADAPTER_PACKAGES) backend = await openAdapterPackage(url, ADAPTER_PACKAGES[scheme]!);
+  else if (scheme === 'postgres' || scheme === 'postgresql') backend = await openPostgres(url, report);
+  else if (scheme === 'redis' || scheme === 'rediss') backend = await openRedis(url, report, { lockWaitMs: options.lockWaitMs });
   else {
     // Only the scheme is echoed: the rest of a storage URL may hold a password.
     throw new StorageError(
@@ -217,56 +211,6 @@ async function openSqlite(
         closed = true;
       });
       await sqlite.close();
-    },
-  };
-}
-
-/**
- * Serialises writes on the shared connection so a transaction (BEGIN … COMMIT, spread over many
- * awaits) never takes in another caller's write. Code running inside `exclusive` (tracked through
- * AsyncLocalStorage) passes straight through, so a transaction's own writes do not wait on it.
- */
-function createWriteGate() {
-  const holder = new AsyncLocalStorage<true>();
-  const serial = createSerialQueue();
-  return {
-    holding: () => holder.getStore() === true,
-    exclusive<R>(work: () => Promise<R>): Promise<R> {
-      if (holder.getStore()) return work();
-      return serial(() => holder.run(true, work));
-    },
-  };
-}
-
-async function openAdapterPackage(url: string, packageName: string): Promise<Backend> {
-  // A variable specifier keeps TypeScript from requiring the package at compile time.
-  const specifier: string = packageName;
-  let Adapter: new (uri: string) => KeyvStoreAdapter;
-  try {
-    Adapter = ((await import(specifier)) as { default: typeof Adapter }).default;
-  } catch (cause) {
-    if ((cause as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
-    const scheme = url.slice(0, url.indexOf(':'));
-    throw new StorageError(`${scheme}:// storage needs the ${packageName} package: npm install ${packageName}`, {
-      cause,
-    });
-  }
-  // One adapter (and connection) per namespace: Keyv writes its namespace onto the adapter, so
-  // namespaces cannot share one the way the SQLite ones share a connection.
-  const adapters: KeyvStoreAdapter[] = [];
-  return {
-    adapter() {
-      const adapter = new Adapter(url);
-      adapters.push(adapter);
-      return adapter;
-    },
-    // Keyv's API has no transactions across keys; batches are still single bulk calls. Durability
-    // is the server's (PostgreSQL commits are fsynced; Redis as its appendfsync says).
-    atomically: (work) => work(),
-    durably: (work) => work(),
-    synchronousMode: async () => undefined,
-    async close() {
-      await Promise.all(adapters.map((a) => a.disconnect?.()));
     },
   };
 }

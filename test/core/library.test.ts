@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLibrary, type Library, type LibraryChange, type LibraryStores } from '../../src/core/library.js';
 import { titleId } from '../../src/core/paper-id.js';
@@ -8,6 +10,8 @@ import { normalizePaper, type Paper, type PaperInput } from '../../src/core/pape
 import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
 import { libraryStores, openStores } from '../../src/storage/stores.js';
+import { OWN_PAPERS_PER_BATCH, WRITER_BATCHES, ownId, sharedId, writerCategory } from '../storage/library-writer.js';
+import { storeServers, type StoreServer } from '../storage/servers.js';
 
 const TITLE = 'Transformers Can Do Arithmetic with the Right Embeddings';
 
@@ -37,6 +41,34 @@ function storesOf(storage: Storage): LibraryStores {
   return libraryStores(openStores(storage));
 }
 
+/**
+ * A fresh store on `server` (a temp SQLite file, a new PostgreSQL database, a new Redis prefix),
+ * removed after the test. A server that is down fails the test in CI; elsewhere the backend is
+ * left out of the matrix (see `serverBackends`).
+ */
+async function freshStorage(server: StoreServer): Promise<Storage> {
+  if (!server.server.available) throw new Error(`${server.server.reason} (CI=true: .ci/run starts PostgreSQL and Redis)`);
+  const store = await server.create();
+  cleanups.push(store.drop);
+  const storage = await openStorage(store.url);
+  cleanups.push(() => storage.close());
+  return storage;
+}
+
+const servers = await storeServers(tempDir);
+
+/** The servers to test on: all in CI (a missing one fails loudly); elsewhere the ones that answer. */
+function serverBackends(): StoreServer[] {
+  return servers.filter((server) => {
+    if (server.server.available || process.env.CI === 'true') return true;
+    describe.skip(`library on ${server.name} (skipped: ${server.server.reason}; CI=true makes this a failure)`, () => {
+      it.skip('needs the server', () => {});
+    });
+    return false;
+  });
+}
+const testedServers = serverBackends();
+
 const backends: Backend[] = [
   {
     name: 'in-memory stores',
@@ -45,15 +77,14 @@ const backends: Backend[] = [
       return { library: createLibrary(stores), stores, close: async () => {} };
     },
   },
-  {
-    name: 'a SQLite file',
+  ...testedServers.map((server) => ({
+    name: server.name === 'SQLite' ? 'a SQLite file' : server.name,
     async open() {
-      const storage = await openStorage(`sqlite://${await tempDir()}/library.sqlite`);
-      cleanups.push(() => storage.close());
+      const storage = await freshStorage(server);
       const stores = storesOf(storage);
       return { library: createLibrary(stores, { atomically: storage.atomically }), stores, close: () => storage.close() };
     },
-  },
+  })),
 ];
 
 describe.each(backends)('library on $name', (backend) => {
@@ -258,29 +289,40 @@ describe.each(backends)('library on $name', (backend) => {
   });
 });
 
-describe('library on a SQLite file', () => {
-  async function open(file: string) {
-    const storage = await openStorage(`sqlite://${file}`);
+const run = promisify(execFile);
+const WRITER = path.resolve(import.meta.dirname, '../storage/library-writer.ts');
+
+describe.each(testedServers)('library on a shared $name store', (server) => {
+  /** A second library on the same store, as another process (the bot beside a CLI import) would open it. */
+  async function reopen(url: string) {
+    const storage = await openStorage(url);
+    cleanups.push(() => storage.close());
     return { storage, library: createLibrary(storesOf(storage), { atomically: storage.atomically }) };
   }
 
-  it('keeps papers, aliases, count and revision after the file is closed and reopened', async () => {
-    const file = path.join(await tempDir(), 'library.sqlite');
-    const first = await open(file);
+  async function freshUrl(): Promise<string> {
+    if (!server.server.available) throw new Error(`${server.server.reason} (CI=true: .ci/run starts PostgreSQL and Redis)`);
+    const store = await server.create();
+    cleanups.push(store.drop);
+    return store.url;
+  }
+
+  it('keeps papers, aliases, count and revision after the store is closed and reopened', async () => {
+    const url = await freshUrl();
+    const first = await reopen(url);
     const page = pageRecord(TITLE);
     await first.library.upsertMany([page, paper({ id: '2405.18047', title: 'Another paper' })]);
     await first.library.upsertMany([paper({ id: '2405.17399' })]);
     await first.storage.close();
 
-    const second = await open(file);
-    cleanups.push(() => second.storage.close());
+    const second = await reopen(url);
     expect(await second.library.count()).toBe(2);
     expect(await second.library.revision()).toBe(2);
     expect(await second.library.get(page.id)).toMatchObject({ id: '2405.17399', sources: ['arxiv', 'page'] });
   });
 
   it('surfaces a storage error from upsertMany and get instead of swallowing it', async () => {
-    const { storage, library } = await open(path.join(await tempDir(), 'library.sqlite'));
+    const { storage, library } = await reopen(await freshUrl());
     await library.upsertMany([paper({ id: '2405.17399' })]);
     await storage.close();
     await expect(library.upsertMany([paper({ id: '2405.18047', title: 'Another paper' })])).rejects.toThrow(/closed/);
@@ -289,8 +331,7 @@ describe('library on a SQLite file', () => {
   });
 
   it('rolls back the whole batch when a write fails half way, leaving records and count as they were', async () => {
-    const storage = await openStorage(`sqlite://${await tempDir()}/library.sqlite`);
-    cleanups.push(() => storage.close());
+    const storage = await freshStorage(server);
     const stores = storesOf(storage);
     const library = createLibrary(stores, { atomically: storage.atomically });
     await library.upsertMany([pageRecord(TITLE)]);
@@ -309,6 +350,37 @@ describe('library on a SQLite file', () => {
     await library.upsertMany([paper({ id: '2405.17399' })]);
     expect(await library.count()).toBe(1);
   });
+
+  it('given two processes upserting into one library at once, loses no paper or merge, counts exactly and logs every revision once', async () => {
+    const url = await freshUrl();
+    // Two separate processes, each with its own connection and its own in-process queue: only the
+    // store's transaction (SQLite's write lock, PostgreSQL's advisory lock, the Redis lock) orders them.
+    await Promise.all([0, 1].map((writer) => run(process.execPath, ['--import', 'tsx', WRITER, url, String(writer)], { cwd: process.cwd() })));
+
+    const { library, storage } = await reopen(url);
+    const batches = 2 * WRITER_BATCHES;
+    const ids = [
+      ...Array.from({ length: WRITER_BATCHES }, (_, b) => sharedId(b)),
+      ...[0, 1].flatMap((w) => Array.from({ length: WRITER_BATCHES }, (_, b) => Array.from({ length: OWN_PAPERS_PER_BATCH }, (_, i) => ownId(w, b, i))).flat()),
+    ];
+    expect(await library.count()).toBe(ids.length);
+    expect((await library.getMany(ids)).filter((p) => p === undefined)).toHaveLength(0);
+    // Every batch added papers of its own, so every batch is one revision.
+    expect(await library.revision()).toBe(batches);
+    for (const shared of await library.getMany(ids.slice(0, WRITER_BATCHES))) {
+      expect(shared?.categories).toEqual(expect.arrayContaining([writerCategory(0), writerCategory(1)]));
+    }
+
+    // One entry per revision, none past the last, and together they name each write exactly once:
+    // a revision logged twice (two writers bumping to the same number) would overwrite an entry.
+    const log = await storesOf(storage).changes.getMany(Array.from({ length: batches + 1 }, (_, r) => String(r + 1)));
+    expect(log.slice(0, batches).every((entry) => entry !== undefined)).toBe(true);
+    expect(log[batches]).toBeUndefined();
+    const written = log.flatMap((entry) => entry?.ids ?? []);
+    expect(written).toHaveLength(batches * (OWN_PAPERS_PER_BATCH + 1));
+    expect(new Set(written)).toEqual(new Set(ids));
+    expect(await library.changesSince(0, batches)).toEqual({ ids: new Set(ids), removed: new Set() });
+  }, 60_000);
 });
 
 describe('the change log', () => {

@@ -192,10 +192,14 @@ describe('storage errors', () => {
     expect(seen).toContain('papers');
   });
 
-  it('names the package to install for redis:// and postgres:// without echoing the credentials', async () => {
-    await expect(openStorage('redis://user:s3cret@cache:6379')).rejects.toThrow('npm install @keyv/redis');
-    await expect(openStorage('postgres://user:s3cret@db/paperboy')).rejects.toThrow('npm install @keyv/postgres');
-    await expect(openStorage('redis://user:s3cret@cache:6379')).rejects.not.toThrow(/s3cret/);
+  it('fails to open redis:// and postgres:// stores that do not answer, without echoing the credentials', async () => {
+    // Port 1 on loopback: refused at once, no network involved.
+    const redis = openStorage('redis://user:s3cret@127.0.0.1:1');
+    await expect(redis).rejects.toThrow(/cannot open the Redis store/);
+    await expect(redis).rejects.not.toThrow(/s3cret/);
+    const postgres = openStorage('postgres://user:s3cret@127.0.0.1:1/paperboy');
+    await expect(postgres).rejects.toThrow(/cannot open the PostgreSQL store/);
+    await expect(postgres).rejects.not.toThrow(/s3cret/);
   });
 
   it('rejects URLs it does not know', async () => {

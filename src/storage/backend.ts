@@ -1,0 +1,12 @@
+import type { KeyvStoreAdapter } from 'keyv';
+import type { Atomically } from '../core/library.js';
+import type { SynchronousMode } from './open-storage.js';
+
+/** What openStorage needs from one engine: an adapter per namespace and the engine's transactions. */
+export type Backend = {
+  adapter(namespace: string): KeyvStoreAdapter;
+  atomically: Atomically;
+  durably: Atomically;
+  synchronousMode(): Promise<SynchronousMode | undefined>;
+  close(): Promise<void>;
+};

@@ -1,0 +1,235 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { EventEmitter } from 'node:events';
+import type { KeyvStoreAdapter } from 'keyv';
+import pg from 'pg';
+import type { Atomically } from '../core/library.js';
+import { createSerialQueue } from '../core/serial-queue.js';
+import type { Backend } from './backend.js';
+import { StorageError } from './storage-error.js';
+
+/**
+ * The one table every namespace shares: keys as Keyv passes them (`papers:2405.17399`), values as
+ * Keyv serialised them. Not @keyv/postgres's `keyv` table: that one compares keys in the database's
+ * collation, where ':' and ';' may sort as if absent, so the key range a namespace uses (below)
+ * would not hold; here the key column sorts bytewise (COLLATE "C").
+ */
+export const POSTGRES_TABLE = 'paperboy_kv';
+
+/**
+ * The advisory lock every `atomically` takes (two int4 keys: "pape", 1). Advisory locks are per
+ * database, so two databases on one server do not wait on each other.
+ */
+const WRITE_LOCK = [0x70617065, 1] as const;
+
+/** Connections per process: one for the open transaction, the rest for reads and plain writes. */
+const POOL_SIZE = 5;
+/** Rows per INSERT in `setMany`; a bigger batch is several statements unless run inside `atomically`. */
+const MAX_ROWS_PER_STATEMENT = 5000;
+/** Rows per query when iterating a namespace. */
+const PAGE_SIZE = 1000;
+
+type Row = { key: string; value: string };
+type Query = (sql: string, params?: unknown[]) => Promise<pg.QueryResult<Row>>;
+/** The connection an `atomically` holds; `open` turns false at COMMIT/ROLLBACK. */
+type Transaction = { client: pg.PoolClient; open: boolean };
+
+/**
+ * PostgreSQL through `pg`, not @keyv/postgres 2.x: that adapter sends every statement to a
+ * module-wide pool (one per process, whatever the URL), so a BEGIN and the statements after it
+ * can land on different connections, and it cannot run one transaction across namespaces. It also
+ * turns a failed page of `iterator()` into an 'error' event and a silently shorter listing.
+ *
+ * `atomically(work)`: one pooled connection runs BEGIN, takes a transaction-scoped advisory lock,
+ * and every query `work` makes (tracked through AsyncLocalStorage, in any namespace) goes to that
+ * connection until COMMIT, or ROLLBACK when `work` throws. The lock makes these transactions run
+ * one at a time across every process on the database, as SQLite's write lock does: the library's
+ * upsert reads, merges and writes several namespaces and bumps the revision, and row locks taken
+ * only at the write would let two processes merge from the same read or log one revision twice.
+ * Plain writes outside `atomically` are single statements, each atomic on its own.
+ */
+export async function openPostgres(url: string, report: (error: unknown, where: string) => void): Promise<Backend> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: 10_000 });
+  // An idle pooled connection that drops (server restart) emits here; without a listener the process would exit.
+  pool.on('error', (error) => report(error, 'connection'));
+  const current = new AsyncLocalStorage<Transaction>();
+  // One transaction at a time from this process: the others would only hold pooled connections
+  // while they wait on the advisory lock, starving reads.
+  const serial = createSerialQueue();
+  let closed = false;
+
+  const query: Query = async (sql, params) => {
+    if (closed) throw new StorageError('PostgreSQL store is closed');
+    const transaction = current.getStore();
+    return transaction?.open ? transaction.client.query<Row>(sql, params) : pool.query<Row>(sql, params);
+  };
+
+  try {
+    await inTransaction(async (client) => {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${POSTGRES_TABLE} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)`,
+      );
+    }, false);
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    // pg's messages name the host and user at most, never the password.
+    throw new StorageError(`cannot open the PostgreSQL store: ${describe(cause)}`, { cause });
+  }
+
+  /** BEGIN, the write lock, `work`, COMMIT on one pooled connection; ROLLBACK if anything throws. */
+  async function inTransaction<R>(work: (client: pg.PoolClient) => Promise<R>, durable: boolean): Promise<R> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...WRITE_LOCK]);
+      // The server default is already "on" (COMMIT returns once the WAL is flushed); this keeps
+      // the guard writes durable on a server configured with synchronous_commit = off.
+      if (durable) await client.query('SET LOCAL synchronous_commit = on');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        // A connection that cannot roll back is not handed out again.
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  function transaction(durable: boolean): Atomically {
+    return (work) => {
+      // A nested call joins the transaction already open, in that transaction's mode.
+      if (current.getStore()?.open) return work();
+      return serial(() => {
+        if (closed) throw new StorageError('PostgreSQL store is closed');
+        return inTransaction(async (client) => {
+          const state: Transaction = { client, open: true };
+          try {
+            return await current.run(state, work);
+          } finally {
+            // Work that outlives its transaction (a promise it did not await) falls back to the pool.
+            state.open = false;
+          }
+        }, durable);
+      });
+    };
+  }
+
+  return {
+    adapter: (name) => new PostgresNamespace(query, name) as unknown as KeyvStoreAdapter,
+    atomically: transaction(false),
+    // PostgreSQL commits are durable by default; see inTransaction for the server set to "off".
+    durably: transaction(true),
+    synchronousMode: async () => undefined,
+    async close() {
+      // Let queued transactions finish first, as SQLite's close does.
+      await serial(async () => {
+        closed = true;
+      });
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * A Keyv storage adapter for one namespace of the shared table, the PostgreSQL twin of
+ * sqlite-namespace.ts: a namespace is the key range `ns:` ≤ key < `ns;` (';' follows ':'), served
+ * by the primary-key index, and every bulk method is one statement with array parameters.
+ */
+class PostgresNamespace extends EventEmitter {
+  /** Keyv only builds `keyv.iterator` for adapters whose `opts.dialect` it knows. */
+  readonly opts = { dialect: 'postgres' } as const;
+  /** Set by Keyv; the key range below uses the name given at construction. */
+  namespace?: string;
+  readonly #query: Query;
+  readonly #from: string;
+  readonly #to: string;
+
+  constructor(query: Query, name: string) {
+    super();
+    this.#query = query;
+    this.#from = `${name}:`;
+    this.#to = `${name};`;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const { rows } = await this.#query(`SELECT value FROM ${POSTGRES_TABLE} WHERE key = $1`, [key]);
+    return rows[0]?.value;
+  }
+
+  async getMany(keys: string[]): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await this.#query(`SELECT key, value FROM ${POSTGRES_TABLE} WHERE key = ANY($1::text[])`, [keys]);
+    const byKey = new Map(rows.map((row) => [row.key, row.value]));
+    return keys.map((key) => byKey.get(key));
+  }
+
+  async has(key: string): Promise<boolean> {
+    const { rowCount } = await this.#query(`SELECT 1 FROM ${POSTGRES_TABLE} WHERE key = $1`, [key]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.#query(
+      `INSERT INTO ${POSTGRES_TABLE} (key, value) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [key, value],
+    );
+  }
+
+  async setMany(entries: { key: string; value: string }[]): Promise<void> {
+    // One INSERT may not update a row twice ("ON CONFLICT DO UPDATE command cannot affect row a
+    // second time"), so a key given twice keeps its last value, as a sequence of sets would.
+    const last = new Map(entries.map((e) => [e.key, e.value]));
+    const keys = [...last.keys()];
+    for (let i = 0; i < keys.length; i += MAX_ROWS_PER_STATEMENT) {
+      const chunk = keys.slice(i, i + MAX_ROWS_PER_STATEMENT);
+      await this.#query(
+        `INSERT INTO ${POSTGRES_TABLE} (key, value) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [chunk, chunk.map((key) => last.get(key)!)],
+      );
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const { rowCount } = await this.#query(`DELETE FROM ${POSTGRES_TABLE} WHERE key = $1`, [key]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async deleteMany(keys: string[]): Promise<boolean> {
+    if (keys.length === 0) return false;
+    const { rowCount } = await this.#query(`DELETE FROM ${POSTGRES_TABLE} WHERE key = ANY($1::text[])`, [keys]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async clear(): Promise<void> {
+    await this.#query(`DELETE FROM ${POSTGRES_TABLE} WHERE key >= $1 AND key < $2`, [this.#from, this.#to]);
+  }
+
+  /** Keyset paging: each page starts after the last key seen, so a page costs the same at any depth. */
+  async *iterator(): AsyncGenerator<[string, string], void> {
+    let after: string | undefined;
+    for (;;) {
+      const { rows } = await this.#query(
+        after === undefined
+          ? `SELECT key, value FROM ${POSTGRES_TABLE} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3`
+          : `SELECT key, value FROM ${POSTGRES_TABLE} WHERE key > $1 AND key < $2 ORDER BY key LIMIT $3`,
+        [after ?? this.#from, this.#to, PAGE_SIZE],
+      );
+      for (const row of rows) yield [row.key, row.value];
+      if (rows.length < PAGE_SIZE) return;
+      after = rows[rows.length - 1]!.key;
+    }
+  }
+
+  /** The pool belongs to the storage (`storage.close()`); one namespace must not close it for all. */
+  async disconnect(): Promise<void> {}
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,345 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from '@redis/client';
+import type { KeyvStoreAdapter } from 'keyv';
+import type { Atomically } from '../core/library.js';
+import type { Backend } from './backend.js';
+import { StorageError } from './storage-error.js';
+import { createWriteGate } from './write-gate.js';
+
+/** Prepended to every key this storage writes; `?prefix=` in the URL sets another (several bots on one server). */
+export const DEFAULT_REDIS_PREFIX = 'paperboy:';
+
+/** The write lock expires this long after its last renewal, so a holder that dies frees it. */
+const LOCK_TTL_MS = 30_000;
+/** Renewed well before it expires. */
+const LOCK_RENEW_MS = 10_000;
+/** Fields per HSCAN call when iterating (a hint to the server, not a bound). */
+const SCAN_COUNT = 1000;
+/** Arguments per HSET/HDEL inside the commit script: Lua's unpack() is limited by its C stack (~8,000). */
+const SCRIPT_CHUNK = 1000;
+
+/** Renew the lock only while `token` still holds it. */
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** Release the lock only while `token` still holds it (a late release must not free someone else's). */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Apply a transaction's buffered writes, only while its token still holds the lock: the lock
+ * is the fence, so a holder that stalled past the TTL (and lost the lock to another process)
+ * cannot overwrite that process's work. KEYS[1] is the lock, KEYS[2..] the namespaces' hashes;
+ * per hash, ARGV holds the number of fields to set, the number to delete, the field/value pairs,
+ * then the fields to delete. A script runs without interruption, so its writes land together.
+ */
+const COMMIT_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('PAPERBOY_LOCK_LOST') end
+local a = 2
+for k = 2, #KEYS do
+  local nset, ndel = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  a = a + 2
+  for i = 0, nset - 1, ${SCRIPT_CHUNK / 2} do
+    local n = math.min(${SCRIPT_CHUNK / 2}, nset - i)
+    redis.call('HSET', KEYS[k], unpack(ARGV, a + 2 * i, a + 2 * (i + n) - 1))
+  end
+  a = a + 2 * nset
+  for i = 0, ndel - 1, ${SCRIPT_CHUNK} do
+    local n = math.min(${SCRIPT_CHUNK}, ndel - i)
+    redis.call('HDEL', KEYS[k], unpack(ARGV, a + i, a + i + n - 1))
+  end
+  a = a + ndel
+end
+return 1`;
+
+type Client = ReturnType<typeof createClient>;
+/** An open `atomically`: its writes, per hash (field → value, or null for a delete), until commit. */
+type Transaction = { writes: Map<string, Map<string, string | null>>; lost: boolean; open: boolean };
+
+export type RedisOptions = {
+  /** How long `atomically` waits for another process's write lock before it gives up. */
+  lockWaitMs?: number;
+};
+
+/**
+ * Redis through `@redis/client` (the client @keyv/redis wraps), one hash per namespace
+ * (`<prefix>ns:<name>`, fields are Keyv's keys): a namespace's batch is one HMGET/HSET/HDEL and
+ * listing it is an HSCAN of that hash alone, where @keyv/redis keeps a string key per entry and
+ * lists a namespace by SCANning the whole keyspace.
+ *
+ * Redis has no transaction that spans a read, an await and a write, so `atomically(work)` is
+ * built from two pieces. A lock (`SET <prefix>lock token NX PX 30000`, renewed every 10 s while
+ * held, released by a compare-and-delete script) makes these blocks run one at a time across
+ * every process on the store. Inside the block, writes are buffered (reads see them) and applied
+ * at the end by one Lua script that first checks the lock is still this block's: all of them or,
+ * if `work` throws or the lock was lost, none. Plain writes outside `atomically` go straight to
+ * the server; within this process they wait while a block is open, as on SQLite.
+ *
+ * Durability is the server's: with `appendonly yes` and `appendfsync always` a reply means the
+ * write is on disk; with the default `everysec` the last second can be lost; with no AOF, since
+ * the last RDB save. `durably` therefore runs the work as `atomically` does and adds nothing.
+ */
+export async function openRedis(url: string, report: (error: unknown, where: string) => void, options: RedisOptions = {}): Promise<Backend> {
+  const { clientUrl, prefix } = parseRedisUrl(url);
+  const lockKey = `${prefix}lock`;
+  const hashOf = (name: string) => `${prefix}ns:${name}`;
+  const lockWaitMs = options.lockWaitMs ?? 60_000;
+  let connected = false;
+  const client: Client = createClient({
+    url: clientUrl,
+    // Fail a command at once while the server is unreachable instead of queueing it unboundedly.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 10_000,
+      // At open, give up (openStorage fails fast); later, reconnect with a growing pause.
+      reconnectStrategy: (retries, cause) => (connected ? Math.min(100 * 2 ** retries, 5_000) : cause),
+    },
+  });
+  client.on('error', (error: unknown) => report(error, 'connection'));
+  try {
+    await client.connect();
+    connected = true;
+  } catch (cause) {
+    // A refused first connection has already closed the client (the reconnect strategy gave up).
+    if (client.isOpen) client.destroy();
+    // The client's messages name the host and port, never the password.
+    throw new StorageError(`cannot open the Redis store: ${describe(cause)}`, { cause });
+  }
+
+  const current = new AsyncLocalStorage<Transaction>();
+  const gate = createWriteGate();
+  let closed = false;
+  const use = (): Client => {
+    if (closed) throw new StorageError('Redis store is closed');
+    return client;
+  };
+  const open = (): Transaction | undefined => {
+    const transaction = gate.holding() ? current.getStore() : undefined;
+    return transaction?.open ? transaction : undefined;
+  };
+
+  async function acquire(): Promise<string> {
+    const token = randomUUID();
+    const deadline = Date.now() + lockWaitMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+      if ((await use().set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: LOCK_TTL_MS } })) === 'OK') return token;
+      if (Date.now() > deadline) throw new StorageError(`the Redis write lock stayed held by another process for over ${lockWaitMs} ms`);
+      await sleep(pause / 2 + Math.random() * pause);
+    }
+  }
+
+  async function commit(token: string, transaction: Transaction): Promise<void> {
+    const keys = [lockKey];
+    const args = [token];
+    for (const [hash, writes] of transaction.writes) {
+      const sets: string[] = [];
+      const deletes: string[] = [];
+      for (const [field, value] of writes) {
+        if (value === null) deletes.push(field);
+        else sets.push(field, value);
+      }
+      keys.push(hash);
+      args.push(String(sets.length / 2), String(deletes.length), ...sets, ...deletes);
+    }
+    if (keys.length === 1) return;
+    try {
+      await use().eval(COMMIT_SCRIPT, { keys, arguments: args });
+    } catch (cause) {
+      if (!String((cause as Error).message).includes('PAPERBOY_LOCK_LOST')) throw cause;
+      throw new StorageError('the Redis write lock expired before this transaction committed; nothing was written', { cause });
+    }
+  }
+
+  const atomically: Atomically = (work) => {
+    // A nested call joins the block already open.
+    if (open()) return work();
+    return gate.exclusive(async () => {
+      const token = await acquire();
+      const transaction: Transaction = { writes: new Map(), lost: false, open: true };
+      const renew = setInterval(() => {
+        use()
+          .eval(RENEW_SCRIPT, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] })
+          .then((renewed) => void (renewed === 1 || (transaction.lost = true)))
+          .catch((error: unknown) => report(error, 'connection'));
+      }, LOCK_RENEW_MS);
+      renew.unref();
+      try {
+        const result = await current.run(transaction, work);
+        // Work that outlives the block (a promise it did not await) writes straight through from here on.
+        transaction.open = false;
+        if (transaction.lost) throw new StorageError('the Redis write lock was lost while this transaction ran; nothing was written');
+        await commit(token, transaction);
+        return result;
+      } finally {
+        clearInterval(renew);
+        transaction.open = false;
+        transaction.writes.clear();
+        await use()
+          .eval(RELEASE_SCRIPT, { keys: [lockKey], arguments: [token] })
+          .catch((error: unknown) => report(error, 'connection'));
+      }
+    });
+  };
+
+  const connection: RedisConnection = {
+    use,
+    open,
+    write: (work) => gate.exclusive(work),
+  };
+
+  return {
+    adapter: (name) => new RedisNamespace(connection, hashOf(name), name) as unknown as KeyvStoreAdapter,
+    atomically,
+    durably: atomically,
+    synchronousMode: async () => undefined,
+    async close() {
+      await gate.exclusive(async () => {
+        closed = true;
+      });
+      await client.close();
+    },
+  };
+}
+
+type RedisConnection = {
+  use(): Client;
+  /** The block this call runs in, if any. */
+  open(): Transaction | undefined;
+  /** Waits while a block of another caller in this process is open. */
+  write<R>(work: () => Promise<R>): Promise<R>;
+};
+
+/** A Keyv storage adapter for one namespace: one Redis hash whose fields are Keyv's keys. */
+class RedisNamespace extends EventEmitter {
+  /** Keyv only builds `keyv.iterator` for adapters whose `opts.dialect` it knows. */
+  readonly opts = { dialect: 'redis' } as const;
+  /** Set by Keyv. */
+  namespace?: string;
+  readonly #db: RedisConnection;
+  readonly #hash: string;
+  readonly #from: string;
+
+  constructor(db: RedisConnection, hash: string, name: string) {
+    super();
+    this.#db = db;
+    this.#hash = hash;
+    this.#from = `${name}:`;
+  }
+
+  /** This block's pending writes to this hash (created on first write). */
+  #pending(transaction: Transaction): Map<string, string | null> {
+    let writes = transaction.writes.get(this.#hash);
+    if (!writes) transaction.writes.set(this.#hash, (writes = new Map()));
+    return writes;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.getMany([key]))[0];
+  }
+
+  async getMany(keys: string[]): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    const pending = this.#db.open()?.writes.get(this.#hash);
+    const missing = pending ? keys.filter((key) => !pending.has(key)) : keys;
+    const stored = missing.length > 0 ? await this.#db.use().hmGet(this.#hash, missing) : [];
+    const byKey = new Map(missing.map((key, i) => [key, stored[i] ?? undefined]));
+    return keys.map((key) => (pending?.has(key) ? (pending.get(key) ?? undefined) : byKey.get(key)));
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.setMany([{ key, value }]);
+  }
+
+  async setMany(entries: { key: string; value: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const transaction = this.#db.open();
+    if (transaction) {
+      const pending = this.#pending(transaction);
+      for (const { key, value } of entries) pending.set(key, value);
+      return;
+    }
+    await this.#db.write(() => this.#db.use().hSet(this.#hash, entries.map((e) => [e.key, e.value] as [string, string])));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.deleteMany([key]);
+  }
+
+  async deleteMany(keys: string[]): Promise<boolean> {
+    if (keys.length === 0) return false;
+    const transaction = this.#db.open();
+    if (transaction) {
+      const pending = this.#pending(transaction);
+      const before = await this.getMany(keys);
+      for (const key of keys) pending.set(key, null);
+      return before.some((value) => value !== undefined);
+    }
+    return (await this.#db.write(() => this.#db.use().hDel(this.#hash, keys))) > 0;
+  }
+
+  async clear(): Promise<void> {
+    const transaction = this.#db.open();
+    if (transaction) {
+      const pending = this.#pending(transaction);
+      for await (const [key] of this.iterator()) pending.set(key, null);
+      return;
+    }
+    await this.#db.write(async () => void (await this.#db.use().unlink(this.#hash)));
+  }
+
+  /**
+   * HSCAN until the cursor comes back to 0. HSCAN may return a field twice (when the hash is
+   * resized during the scan), so fields already listed are skipped; inside a block, its pending
+   * writes replace what is stored and new fields are listed at the end.
+   */
+  async *iterator(): AsyncGenerator<[string, string], void> {
+    const pending = this.#db.open()?.writes.get(this.#hash);
+    const listed = new Set<string>();
+    let cursor = '0';
+    do {
+      const page = await this.#db.use().hScan(this.#hash, cursor, { COUNT: SCAN_COUNT });
+      cursor = String(page.cursor);
+      for (const { field, value } of page.entries) {
+        if (listed.has(field)) continue;
+        listed.add(field);
+        const current = pending?.has(field) ? pending.get(field) : value;
+        if (current !== null && current !== undefined && field.startsWith(this.#from)) yield [field, current];
+      }
+    } while (cursor !== '0');
+    for (const [field, value] of pending ?? []) {
+      if (!listed.has(field) && value !== null) yield [field, value];
+    }
+  }
+
+  /** The client belongs to the storage (`storage.close()`); one namespace must not close it for all. */
+  async disconnect(): Promise<void> {}
+}
+
+/**
+ * Takes Paperboy's own `prefix` parameter off the URL (the client would not know it). A database
+ * number in the path (`redis://host:6379/2`) is the client's.
+ */
+function parseRedisUrl(url: string): { clientUrl: string; prefix: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new StorageError('invalid redis:// URL', { cause });
+  }
+  const prefix = parsed.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
+  parsed.searchParams.delete('prefix');
+  return { clientUrl: parsed.toString(), prefix };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -18,8 +18,8 @@ import { publicAnswerRefusal } from '../src/discord/interaction-errors.js';
 import { postPublicCard } from '../src/discord/paper-delivery.js';
 import { finalizeChoices } from '../src/discord/render/limits.js';
 import { renderNotice, withNote } from '../src/discord/render/notices.js';
-import { renderPaperCard } from '../src/discord/render/paper-card.js';
-import { renderPaperActions, renderSearchResults } from '../src/discord/render/search-results.js';
+import { renderFullAbstract, renderPaperCard } from '../src/discord/render/paper-card.js';
+import { paperActionButtons, renderSearchResults } from '../src/discord/render/search-results.js';
 import { safeText } from '../src/discord/render/text.js';
 
 /** Results per page: five embeds' worth of titles stays readable on a phone. */
@@ -183,8 +183,7 @@ export async function findPaper(ctx: BotContext, input: string): Promise<Paper> 
 }
 
 function withActions(paper: Paper) {
-  const card = renderPaperCard(paper);
-  return { ...card, components: [...(card.components ?? []), renderPaperActions(paper.id)] };
+  return renderPaperCard(paper, { actions: paperActionButtons(paper.id) });
 }
 
 function daysAgo(ctx: BotContext, days: number): string {
@@ -236,7 +235,7 @@ const searchComponents: ComponentHandler = {
   },
 };
 
-/** Buttons under an opened card: save it, or post it into the channel for everyone. */
+/** Buttons under a card: save it, post it into the channel for everyone, or read its whole abstract. */
 const paperComponents: ComponentHandler = {
   prefix: 'paper',
   async handle(interaction: MessageComponentInteraction, ctx: BotContext, [action, ...rest]: string[]) {
@@ -254,6 +253,9 @@ const paperComponents: ComponentHandler = {
         throw new UserFacingError(`You can't post in ${refusal.where}: you don't have **${refusal.missing.join(', ')}** there.`, 'Bookmark keeps the paper for you.');
       }
       await postPublicCard(interaction, paper, ctx);
+    } else if (action === 'abstract') {
+      // Ephemeral: pressed under a topic post or a public card, the abstract is for the presser only.
+      await interaction.reply(renderFullAbstract(paper));
     } else {
       throw new UserFacingError('This button belongs to an older version of Paperboy.', 'Run the command again.');
     }

@@ -71,9 +71,12 @@ export const NONCE_TRUST_MS = 2 * 60_000;
  */
 export const HISTORY_LOOKBACK = 50;
 
-/** What a card shows (its embeds), hashed: a changed hash means the message is out of date. */
+/**
+ * What a card shows (its embeds and its buttons: the links are buttons), hashed: a changed hash
+ * means the message is out of date. The content (a role ping) is left out: an edit never re-pings.
+ */
 export function cardHash(message: RenderedMessage): string {
-  return digestOf(JSON.stringify(message.embeds ?? [])).slice(0, 16);
+  return digestOf(JSON.stringify([message.embeds ?? [], message.components ?? []])).slice(0, 16);
 }
 
 function digestOf(text: string): string {
@@ -321,8 +324,8 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
       if (hash === record.cardHash) continue;
       options.edited.add(record.messageId);
       try {
-        // Only the embeds: the content holds the role ping, and an edit never re-pings anyway.
-        await channel.messages.edit(record.messageId, { embeds: card.embeds ?? [], allowedMentions: { parse: [] } });
+        // Embeds and buttons (a new code link is a button): the content holds the role ping, left as it is.
+        await channel.messages.edit(record.messageId, { embeds: card.embeds ?? [], components: card.components ?? [], allowedMentions: { parse: [] } });
         result.edited++;
       } catch (error) {
         if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage) {

@@ -1,6 +1,7 @@
 import { GatewayIntentBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
+import { normalizePaper } from '../../src/core/paper.js';
 import { validateCommands } from '../discord-sim/limits.js';
 import {
   customIds,
@@ -224,6 +225,57 @@ describe('/paper show', () => {
     await t.fake.waitForRequest((r) => r.method === 'PUT' && r.route.endsWith('/reactions/:emoji/@me') && r.path.includes(posted), 4000);
     expect(t.fake.state.messages.get(posted)!.reactions.get('🔖')?.users.has(t.fake.botUserId)).toBe(true);
     expect(await t.bot.ctx.messages.paperFor(posted)).toBe(DPO_ID);
+  });
+
+  it('given a paper with a long LaTeX abstract, shows a short card with link buttons, and Full abstract answers ephemerally with the cleaned abstract', async () => {
+    // Published long ago and about state spaces: no other scenario in this file searches for it.
+    const mamba = normalizePaper({
+      id: '2312.00752',
+      title: 'Mamba: Linear-Time Sequence Modeling with Selective State Spaces',
+      abstract:
+        'Foundation models are almost universally based on the Transformer architecture~\\citep{vaswani2017}. ' +
+        'Many subquadratic-time architectures have been developed to address \\textbf{computational inefficiency} on long sequences, but they have not performed as well as attention. ' +
+        'We let the SSM parameters be functions of the input, giving $\\mathcal{O}(n)$ time in the sequence length, and design a hardware-aware parallel algorithm in recurrent mode. ' +
+        'Mamba enjoys fast inference (5$\\times$ higher throughput than Transformers) and linear scaling in sequence length.',
+      authors: ['Albert Gu', 'Tri Dao', 'Third Author', 'Fourth Author'],
+      published: '2023-12-01',
+      categories: ['cs.LG', 'cs.AI'],
+      keywords: ['selective state spaces'],
+      links: { code: 'https://github.com/state-spaces/mamba' },
+      sources: ['hf'],
+    });
+    await t.bot.ctx.library.upsertMany([mamba]);
+
+    const shown = await t.slash({ name: 'paper', subcommand: 'show', options: { id: mamba.id } });
+    expectAnsweredInTime(shown);
+    expect(isEphemeral(shown.data)).toBe(true);
+    const embed = shown.data.embeds[0];
+    expect(embed.author.name).toBe('Albert Gu, Tri Dao … +2');
+    expect(embed.description).toBe(
+      'Foundation models are almost universally based on the Transformer architecture. ' +
+        'Many subquadratic-time architectures have been developed to address computational inefficiency on long sequences, but they have not performed as well as attention.' +
+        '\n\n2023-12-01 · cs.LG · cs.AI\nKeywords: selective state spaces',
+    );
+    expect(embed.fields).toBeUndefined();
+    const [links, actions] = shown.data.components;
+    expect(links.components.map((b: any) => [b.style, b.label, b.url])).toEqual([
+      [5, 'arXiv', `https://arxiv.org/abs/${mamba.id}`],
+      [5, 'PDF', `https://arxiv.org/pdf/${mamba.id}`],
+      [5, 'Hugging Face', `https://huggingface.co/papers/${mamba.id}`],
+      [5, 'Code', 'https://github.com/state-spaces/mamba'],
+    ]);
+    expect(customIds({ components: [actions] })).toEqual([`paper:abstract:${mamba.id}`, `paper:bookmark:${mamba.id}`, `paper:post:${mamba.id}`]);
+
+    const press = t.fake.injectButton({ customId: `paper:abstract:${mamba.id}`, messageId: originalMessageId(t.fake, shown.id), user: 'alice' });
+    const body = (await press.firstResponse(4000)).body as { type: number; data: Record<string, any> };
+    expect(body.type).toBe(4);
+    expect(isEphemeral(body.data)).toBe(true);
+    const full: string = body.data.embeds[0].description;
+    expect(full).toMatch(/^Foundation models are almost universally based on the Transformer architecture\. Many subquadratic/);
+    expect(full).toContain('giving O\\(n\\) time in the sequence length');
+    expect(full).toContain('\\(5× higher throughput than Transformers\\) and linear scaling in sequence length.');
+    expect(full).not.toMatch(/citep|textbf|mathcal|\$/);
+    expect(t.fake.violations).toEqual([]);
   });
 
   it('given a well-formed id that is not in the library, says so ephemerally', async () => {

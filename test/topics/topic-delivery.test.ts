@@ -1,3 +1,4 @@
+import { ButtonStyle, ComponentType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { cardHash } from '../../src/discord/topic-delivery.js';
 import { digestNonce, NONCE_MAX, postNonce } from '../../src/core/topic-delivery-port.js';
@@ -24,5 +25,11 @@ describe('card hashes', () => {
     const card = { embeds: [{ title: 'A paper', fields: [{ name: 'Upvotes', value: '▲ 3' }] }], allowedMentions: { parse: [] as [] } };
     expect(cardHash({ ...card, content: '<@&1>' })).toBe(cardHash(card));
     expect(cardHash({ ...card, embeds: [{ title: 'A paper', fields: [{ name: 'Upvotes', value: '▲ 4' }] }] })).not.toBe(cardHash(card));
+  });
+
+  it('change when a link button appears (a code link found later)', () => {
+    const card = { embeds: [{ title: 'A paper' }], allowedMentions: { parse: [] as [] } };
+    const code = { type: ComponentType.Button, style: ButtonStyle.Link, label: 'Code', url: 'https://github.com/example/x' } as const;
+    expect(cardHash({ ...card, components: [{ type: ComponentType.ActionRow, components: [code] }] })).not.toBe(cardHash(card));
   });
 });

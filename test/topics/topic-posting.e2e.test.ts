@@ -138,7 +138,8 @@ describe('posting new papers into a topic channel', () => {
     expect(edits).toHaveLength(1);
     expect(edits[0]!.path).toContain(card!.id);
     expect(JSON.stringify(t.fake.state.messages.get(card!.id)!.embeds)).toContain('▲ 42');
-    expect(JSON.stringify(t.fake.state.messages.get(card!.id)!.embeds)).toContain('github.com/example/diffusion');
+    // The new code link is a link button: the edit carries the buttons too.
+    expect(JSON.stringify(t.fake.state.messages.get(card!.id)!.components)).toContain('"label":"Code","url":"https://github.com/example/diffusion"');
 
     // Nothing new (the listing answers 304 Not Modified): no edit, no post.
     t.clock.advance(30 * MINUTE);

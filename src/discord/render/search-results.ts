@@ -1,4 +1,4 @@
-import { ButtonStyle, ComponentType, type APIEmbed } from 'discord.js';
+import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord.js';
 import { arxivAbsUrl, isArxivId, notInLibraryText } from '../../core/paper-id.js';
 import type { SearchHit, SearchSort } from '../../core/search/paper-index.js';
 import { PAPER_COLOR } from './paper-card.js';
@@ -10,6 +10,7 @@ import { codePoints, maskedLink, plainText, safeText } from './text.js';
  *   search:open:<sessionId>            select menu; the chosen value is the paper id
  *   search:page:<sessionId>:<offset>   ◀ / ▶
  *   paper:bookmark:<paperId>           paper:post:<paperId>
+ *   paper:abstract:<paperId>           Full abstract, on every card (FULL_ABSTRACT_ID in paper-card.ts)
  * Session ids must stay short (≈10 characters) for these to fit in 100 code points.
  */
 export const CUSTOM_ID = {
@@ -75,26 +76,28 @@ export function renderSearchResults(view: SearchResultsView): RenderedMessage {
   return finalizeMessage({ embeds: [embed], components });
 }
 
-/** The buttons under a paper card opened from a search or a list. */
+/** The buttons under a paper card opened from a search or a list, as one row. */
 export function renderPaperActions(paperId: string): MessageActionRow {
-  return {
-    type: ComponentType.ActionRow,
-    components: [
-      {
-        type: ComponentType.Button,
-        style: ButtonStyle.Primary,
-        label: 'Bookmark',
-        emoji: { name: '🔖' },
-        custom_id: customId(CUSTOM_ID.paperBookmark, paperId),
-      },
-      {
-        type: ComponentType.Button,
-        style: ButtonStyle.Secondary,
-        label: 'Post in channel',
-        custom_id: customId(CUSTOM_ID.paperPost, paperId),
-      },
-    ],
-  };
+  return { type: ComponentType.ActionRow, components: paperActionButtons(paperId) };
+}
+
+/** Bookmark and Post in channel, for `renderPaperCard`'s `actions` (they share the Full abstract row). */
+export function paperActionButtons(paperId: string): APIButtonComponent[] {
+  return [
+    {
+      type: ComponentType.Button,
+      style: ButtonStyle.Primary,
+      label: 'Bookmark',
+      emoji: { name: '🔖' },
+      custom_id: customId(CUSTOM_ID.paperBookmark, paperId),
+    },
+    {
+      type: ComponentType.Button,
+      style: ButtonStyle.Secondary,
+      label: 'Post in channel',
+      custom_id: customId(CUSTOM_ID.paperPost, paperId),
+    },
+  ];
 }
 
 /** `**1.** [Title](https://arxiv.org/abs/id) — 2024-05-27 · ▲12`; a paper without an arXiv id gets no link. */

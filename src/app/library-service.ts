@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +44,8 @@ const REBUILD_SHARE = 0.2;
 const SKIP_REASONS_SHOWN = 10;
 /** The meta record listing the sample papers while they stand in for an empty library. */
 const SAMPLE_KEY = 'sample';
+/** A random id made once per store: an index snapshot names the library it was made from. */
+const LIBRARY_ID_KEY = 'library-id';
 /** Set once the sample question is settled for this store (see settleSample). */
 const SAMPLE_SETTLED_KEY = 'sample-settled';
 /**
@@ -177,11 +180,27 @@ export async function openLibraryService(
     return { index, revision };
   }
 
+  /**
+   * What a snapshot of `revision` must carry to be this library's: the library's own id (made
+   * once per store) and a digest of that revision's change-log entry, which another store, or a
+   * restored backup that went another way, does not share.
+   */
+  async function stampAt(revision: number): Promise<string> {
+    let id = (await stores.meta.get(LIBRARY_ID_KEY)) as string | undefined;
+    if (typeof id !== 'string') {
+      id = randomUUID();
+      await stores.meta.set(LIBRARY_ID_KEY, id);
+    }
+    const change = revision === 0 ? undefined : await stores.changes.get(String(revision));
+    const digest = change === undefined ? `r${revision}` : createHash('sha256').update(JSON.stringify(change)).digest('base64url').slice(0, 16);
+    return `${id}:${digest}`;
+  }
+
   // The snapshot is a cache: whatever goes wrong reading it means a rebuild (reported through
   // the index-build event with the reason), never a failed command.
   async function readSnapshot(revision: number, oldest = revision): ReturnType<typeof loadIndexSnapshot> {
     try {
-      return await loadIndexSnapshot(indexPath, { revision, oldest });
+      return await loadIndexSnapshot(indexPath, { revision, oldest, stampAt });
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       return { index: undefined, reason: code === 'ENOENT' ? 'missing' : `unreadable: ${(error as Error).message}` };
@@ -249,7 +268,7 @@ export async function openLibraryService(
     const started = performance.now();
     const revision = current.revision;
     saved.at = now();
-    await saveIndexSnapshot(current.index, indexPath, { revision });
+    await saveIndexSnapshot(current.index, indexPath, { revision, stamp: await stampAt(revision) });
     saved = { revision, at: saved.at };
     emit({ type: 'snapshot-saved', revision, durationMs: Math.round(performance.now() - started) });
   }

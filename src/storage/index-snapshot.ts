@@ -33,7 +33,12 @@ import {
  * of millions of numbers.
  */
 
-export type SnapshotMeta = { revision: number; documents: number; createdAt: string };
+/**
+ * `stamp` says which library and which history the revision belongs to (see library-service.ts):
+ * revision 5 of a trial store, or of a restored backup that went another way since, is not
+ * revision 5 of this library.
+ */
+export type SnapshotMeta = { revision: number; documents: number; createdAt: string; stamp?: string };
 
 type Header = SnapshotMeta & {
   format: string;
@@ -61,7 +66,7 @@ const TERM_LINE_BYTES = 128 * 1024;
 export type LoadResult = { index: PaperIndex; meta: SnapshotMeta } | { index: undefined; reason: string };
 
 /** Write the index to `path` atomically (temporary file, then rename). */
-export async function saveIndexSnapshot(index: PaperIndex, path: string, meta: { revision: number }): Promise<void> {
+export async function saveIndexSnapshot(index: PaperIndex, path: string, meta: { revision: number; stamp?: string }): Promise<void> {
   const state = internals(index.miniSearch);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
@@ -78,6 +83,7 @@ export async function saveIndexSnapshot(index: PaperIndex, path: string, meta: {
     await write({
       format: SNAPSHOT_FORMAT,
       revision: meta.revision,
+      ...(meta.stamp === undefined ? {} : { stamp: meta.stamp }),
       documents: state._documentCount,
       createdAt: new Date().toISOString(),
       nextId: state._nextId,
@@ -160,7 +166,12 @@ function fromBase64<T extends Uint32Array | Uint16Array>(text: string, Type: new
  * Which library revisions a snapshot may have: exactly `revision`, or from `oldest` up to it when
  * the caller can catch up on the changes in between (the library's change log).
  */
-export type SnapshotExpectation = { revision: number; oldest?: number };
+export type SnapshotExpectation = {
+  revision: number;
+  oldest?: number;
+  /** The stamp the library gives the snapshot's revision; a snapshot with another stamp is refused. */
+  stampAt?: (revision: number) => Promise<string>;
+};
 
 /**
  * Load a snapshot. Returns a reason instead of an index when the file is missing, belongs to
@@ -206,6 +217,9 @@ async function readSnapshot(lines: AsyncIterable<string>, expected: SnapshotExpe
       if (header.format !== SNAPSHOT_FORMAT) return { index: undefined, reason: `format ${String(header.format)}, expected ${SNAPSHOT_FORMAT}` };
       if (header.revision > expected.revision || header.revision < (expected.oldest ?? expected.revision)) {
         return { index: undefined, reason: `stale (revision ${header.revision}, library ${expected.revision})` };
+      }
+      if (expected.stampAt && header.stamp !== (await expected.stampAt(header.revision))) {
+        return { index: undefined, reason: `of another library, or of an earlier history of this one (revision ${header.revision})` };
       }
       if (JSON.stringify(header.fieldIds) !== JSON.stringify(state._fieldIds)) return { index: undefined, reason: 'built with other fields' };
       state._nextId = header.nextId;
@@ -263,6 +277,6 @@ async function readSnapshot(lines: AsyncIterable<string>, expected: SnapshotExpe
   }
   return {
     index: await indexFromMiniSearch(ms, vocabulary, compact),
-    meta: { revision: header.revision, documents: header.documents, createdAt: header.createdAt },
+    meta: { revision: header.revision, documents: header.documents, createdAt: header.createdAt, ...(header.stamp === undefined ? {} : { stamp: header.stamp }) },
   };
 }

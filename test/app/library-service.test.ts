@@ -201,6 +201,30 @@ describe('the search index', () => {
     expect(events.filter((e) => e.type === 'snapshot-saved' || e.type === 'index-build')).toEqual([]);
   });
 
+  it('given the snapshot of another store at an older revision, refuses it instead of catching it up', async () => {
+    const indexPath = path.join(dir, 'shared.index');
+    const openAt = async (file: string, events?: ServiceEvent[]) => {
+      const service = await openLibraryService({ storeUrl: `sqlite://${dir}/${file}`, indexPath }, { seedFile: null, onEvent: (e) => events?.push(e) });
+      opened.push(service);
+      return service;
+    };
+    const real = await openAt('real.sqlite');
+    await real.importFile(await syntheticFile('a.jsonl', 0, 2));
+    await real.importFile(await syntheticFile('b.jsonl', 2, 4)); // revision 2
+    await closeAll();
+    // A trial store with the same INDEX_PATH overwrites the snapshot with its revision 1.
+    const trial = await openAt('trial.sqlite');
+    await trial.importFile(await syntheticFile('trial.jsonl', 100, 103));
+    await closeAll();
+
+    const events: ServiceEvent[] = [];
+    const index = await (await openAt('real.sqlite', events)).index();
+    expect(events.find((e) => e.type === 'index-build')).toMatchObject({ reason: expect.stringMatching(/^of another library/) });
+    expect(index.size).toBe(4);
+    expect(index.has('2401.10100')).toBe(false);
+    expect(index.has('2401.10003')).toBe(true);
+  });
+
   it('is rebuilt when the snapshot is missing, and says why', async () => {
     const first = await open();
     await first.importFile(JSONL);

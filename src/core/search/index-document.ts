@@ -102,9 +102,13 @@ export function authorKeys(paper: Paper): string[] {
   return [...new Set(paper.authors.flatMap((name) => authorNameKeys(name)))];
 }
 
-/** The abstract's terms with repeats (term frequencies matter to BM25), for compact postings. */
+/**
+ * The abstract's terms with repeats (term frequencies matter to BM25), for compact postings.
+ * Bare numbers are left out ("12", "2024": a query's "gpt 4" or a typed "qqq12zz" would match any
+ * abstract that counts something); numbers joined to a name stay ("gpt4", "llama3").
+ */
 export function abstractTerms(paper: Paper): string[] {
-  return tokenize(paper.abstract);
+  return tokenize(paper.abstract).filter((term) => !isNumber(term));
 }
 
 /**
@@ -116,7 +120,7 @@ export type TermCounts = { get(term: string): number | undefined; documents: num
 export function countAbstractTerms(papers: Iterable<Paper>, into?: Map<string, number>): Map<string, number> {
   const counts = into ?? new Map<string, number>();
   for (const paper of papers) {
-    for (const term of new Set(tokenize(paper.abstract))) counts.set(term, (counts.get(term) ?? 0) + 1);
+    for (const term of new Set(abstractTerms(paper))) counts.set(term, (counts.get(term) ?? 0) + 1);
   }
   return counts;
 }

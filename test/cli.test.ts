@@ -196,9 +196,11 @@ describe('paperboy errors', () => {
   });
 
   it('given a store it cannot open, prints one line without the credentials', async () => {
-    const run = await cli(['stats'], { env: { STORE_URL: 'redis://admin:hunter2@localhost:6379' } });
+    // Port 1 on loopback: refused at once, whether or not a Redis server runs on this machine.
+    const run = await cli(['stats'], { env: { STORE_URL: 'redis://admin:hunter2@127.0.0.1:1' } });
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('paperboy: redis:// storage needs the @keyv/redis package: npm install @keyv/redis\n');
+    expect(run.stderr).toMatch(/^paperboy: cannot open the Redis store: [^\n]*\n$/);
+    expect(run.stderr).not.toContain('hunter2');
   });
 
   it('given an import file of the wrong format, prints one line and exits 1', async () => {

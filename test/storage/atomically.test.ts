@@ -121,11 +121,16 @@ describeWithServer('the Redis write lock', await findRedis(), (serverUrl) => {
 
   it('waits for a lock left by a process that died until it expires, then proceeds', async () => {
     const { url, lockKey, raw } = await fresh();
-    await raw.set(lockKey, 'dead-process', { condition: 'NX', expiration: { type: 'PX', value: 300 } });
     const storage = await open(url);
+    await raw.set(lockKey, 'dead-process', { condition: 'NX', expiration: { type: 'PX', value: 300 } });
     const started = Date.now();
-    await storage.atomically(() => storage.store<number>('a').set('k', 1));
+    const holder = await storage.atomically(async () => {
+      await storage.store<number>('a').set('k', 1);
+      return raw.get(lockKey);
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(holder).not.toBe('dead-process');
+    expect(await raw.get(lockKey)).toBeNull();
     expect(await storage.store<number>('a').get('k')).toBe(1);
     expect(await raw.get(lockKey)).toBeNull();
   });

@@ -116,8 +116,11 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     indexTermsWithPrefix: (prefix) => mapKeys(state._index.atPrefix(prefix)),
     titleTermsWithPrefix: (prefix) => sharedTitleTerms(fuzzyVocabulary.atPrefix(prefix)),
     titleFrequency: (term) => fieldFrequency(ms, term, TITLE_FIELD_ID),
-    titleTermsNear: (term, maxDistance) =>
-      [...fuzzyVocabulary.fuzzyGet(term, maxDistance)].map(([t, [papers, distance]]) => [t, papers, distance] as [string, number, number]),
+    titleTermsNear: (term, maxDistance, keepFirst = false) => {
+      // With the first letter kept, only its subtree is searched (keys come back without it).
+      const [first, map, rest] = keepFirst ? [term[0]!, fuzzyVocabulary.atPrefix(term[0]!), term.slice(1)] : ['', fuzzyVocabulary, term];
+      return [...map.fuzzyGet(rest, maxDistance)].map(([t, [papers, distance]]) => [first + t, papers, distance] as [string, number, number]);
+    },
     shareTitle: (a, b, budget) => {
       const x = state._index.get(a)?.get(TITLE_FIELD_ID);
       const y = state._index.get(b)?.get(TITLE_FIELD_ID);

@@ -180,21 +180,7 @@ export async function openLibraryService(
     return { index, revision };
   }
 
-  /**
-   * What a snapshot of `revision` must carry to be this library's: the library's own id (made
-   * once per store) and a digest of that revision's change-log entry, which another store, or a
-   * restored backup that went another way, does not share.
-   */
-  async function stampAt(revision: number): Promise<string> {
-    let id = (await stores.meta.get(LIBRARY_ID_KEY)) as string | undefined;
-    if (typeof id !== 'string') {
-      id = randomUUID();
-      await stores.meta.set(LIBRARY_ID_KEY, id);
-    }
-    const change = revision === 0 ? undefined : await stores.changes.get(String(revision));
-    const digest = change === undefined ? `r${revision}` : createHash('sha256').update(JSON.stringify(change)).digest('base64url').slice(0, 16);
-    return `${id}:${digest}`;
-  }
+  const stampAt = (revision: number) => snapshotStamp(stores, revision);
 
   // The snapshot is a cache: whatever goes wrong reading it means a rebuild (reported through
   // the index-build event with the reason), never a failed command.
@@ -475,6 +461,23 @@ export async function openLibraryService(
       await storage.close();
     },
   };
+}
+
+/**
+ * What a snapshot of `revision` must carry to be this library's: the library's own id (made
+ * once per store) and a digest of that revision's change-log entry, which another store, or a
+ * restored backup that went another way, does not share. Whoever saves a snapshot of a library
+ * (the service, the benchmark) stamps it with this.
+ */
+export async function snapshotStamp(stores: Pick<Stores, 'meta' | 'changes'>, revision: number): Promise<string> {
+  let id = (await stores.meta.get(LIBRARY_ID_KEY)) as string | undefined;
+  if (typeof id !== 'string') {
+    id = randomUUID();
+    await stores.meta.set(LIBRARY_ID_KEY, id);
+  }
+  const change = revision === 0 ? undefined : await stores.changes.get(String(revision));
+  const digest = change === undefined ? `r${revision}` : createHash('sha256').update(JSON.stringify(change)).digest('base64url').slice(0, 16);
+  return `${id}:${digest}`;
 }
 
 function formatCount(n: number): string {

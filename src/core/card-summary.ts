@@ -57,7 +57,9 @@ const ABBREVIATIONS = new Set([
  */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
-  const boundary = /[.!?]+["'”’)\]]*\s+(?=["'“‘(\[]?[\p{Lu}\p{N}])/gu;
+  // The lookbehind starts a match only at the first mark of a run ("!!!"): without it every mark
+  // of a long run would rescan the rest of it, quadratic on hostile text.
+  const boundary = /(?<![.!?])[.!?]+["'”’)\]]*\s+(?=["'“‘(\[]?[\p{Lu}\p{N}])/gu;
   let start = 0;
   for (const match of text.matchAll(boundary)) {
     const end = match.index + match[0].trimEnd().length;

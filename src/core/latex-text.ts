@@ -352,6 +352,10 @@ function wrap(text: string): string {
 function tidy(text: string): string {
   return text
     .normalize('NFC')
+    // First, so every rule below sees at most one space and one removed piece in a row: their
+    // `\s*`/`[\s\u0000]*` runs then stay short, and the whole pass stays linear in the text.
+    .replace(/\s+/g, ' ')
+    .replace(/\u0000(?: ?\u0000)+/g, '\u0000')
     .replace(/\(\s*(?:\u0000\s*[,;]?\s*)+\)|\[\s*(?:\u0000\s*[,;]?\s*)+\]/g, '\u0000')
     .replace(/\.\s*\u0000[\s\u0000]*\./g, '.')
     .replace(/\s*\u0000[\s\u0000]*(?=[.,;:!?)\]]|$)/g, '')

@@ -91,3 +91,14 @@ describeShared('cardSummary on real abstracts', () => {
     );
   });
 });
+
+describe('hostile text', () => {
+  // Not a timing target: a quadratic scan of 100,000 marks takes tens of seconds, a linear one
+  // milliseconds, so a 2 s bound tells them apart on any machine.
+  it('splits 100,000 exclamation marks or spaces in linear time', () => {
+    const started = performance.now();
+    splitSentences(`A${'!'.repeat(100_000)}x`);
+    splitSentences(`A.${' '.repeat(100_000)}x`);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});

@@ -117,3 +117,14 @@ describeShared('latexToText on real abstracts', () => {
     expect(latexToText(byId.get('2504.13500')!)).toContain('a new process prejudge strategy');
   });
 });
+
+describe('hostile markup', () => {
+  // Not a timing target: quadratic clean-up of 300,000 backslashes or spaces takes ~20 s, a
+  // linear one milliseconds, so a 2 s bound tells them apart on any machine.
+  it('cleans 300,000 backslashes, or a long run of spaces before a citation, in linear time', () => {
+    const started = performance.now();
+    latexToText('\\'.repeat(300_000));
+    latexToText(`${' '.repeat(300_000)}\\cite{a}.`);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});

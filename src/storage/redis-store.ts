@@ -38,6 +38,9 @@ return 0`;
  * per hash, ARGV holds the number of fields to set, the number to delete, the field/value pairs,
  * then the fields to delete. A script runs without interruption, so its writes land together.
  */
+/** Arguments of one commit script (fields and values); see commit(). */
+const MAX_COMMIT_ARGUMENTS = 60_000;
+
 const COMMIT_SCRIPT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('PAPERBOY_LOCK_LOST') end
 local a = 2
@@ -144,9 +147,16 @@ export async function openRedis(url: string, report: (error: unknown, where: str
         else sets.push(field, value);
       }
       keys.push(hash);
-      args.push(String(sets.length / 2), String(deletes.length), ...sets, ...deletes);
+      args.push(String(sets.length / 2), String(deletes.length));
+      for (const field of sets) args.push(field);
+      for (const field of deletes) args.push(field);
     }
     if (keys.length === 1) return;
+    // The client spreads a script's arguments onto the call stack: far past this it overflows.
+    // Paperboy's own blocks are a 1,000-paper batch (a few thousand arguments).
+    if (args.length > MAX_COMMIT_ARGUMENTS) {
+      throw new StorageError(`a Redis transaction of ${args.length.toLocaleString('en-US')} values is more than one commit can carry (${MAX_COMMIT_ARGUMENTS.toLocaleString('en-US')}); nothing was written: write in smaller batches`);
+    }
     try {
       await use().eval(COMMIT_SCRIPT, { keys, arguments: args });
     } catch (cause) {
@@ -297,26 +307,30 @@ class RedisNamespace extends EventEmitter {
   }
 
   /**
-   * HSCAN until the cursor comes back to 0. HSCAN may return a field twice (when the hash is
-   * resized during the scan), so fields already listed are skipped; inside a block, its pending
-   * writes replace what is stored and new fields are listed at the end.
+   * HSCAN until the cursor comes back to 0, in memory bounded by a page: HSCAN may return a
+   * field twice when the hash is resized during the scan, and every reader of a listing (index
+   * builds, scans of bookmarks) takes a repeat as the same entry again. Inside a block, its
+   * pending writes replace what is stored and new fields are listed at the end; only those are
+   * remembered.
    */
   async *iterator(): AsyncGenerator<[string, string], void> {
     const pending = this.#db.open()?.writes.get(this.#hash);
-    const listed = new Set<string>();
+    const listedPending = new Set<string>();
     let cursor = '0';
     do {
       const page = await this.#db.use().hScan(this.#hash, cursor, { COUNT: SCAN_COUNT });
       cursor = String(page.cursor);
+      const onPage = new Set<string>();
       for (const { field, value } of page.entries) {
-        if (listed.has(field)) continue;
-        listed.add(field);
+        if (onPage.has(field)) continue;
+        onPage.add(field);
+        if (pending?.has(field)) listedPending.add(field);
         const current = pending?.has(field) ? pending.get(field) : value;
         if (current !== null && current !== undefined && field.startsWith(this.#from)) yield [field, current];
       }
     } while (cursor !== '0');
     for (const [field, value] of pending ?? []) {
-      if (!listed.has(field) && value !== null) yield [field, value];
+      if (!listedPending.has(field) && value !== null) yield [field, value];
     }
   }
 
@@ -332,8 +346,9 @@ function parseRedisUrl(url: string): { clientUrl: string; prefix: string } {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (cause) {
-    throw new StorageError('invalid redis:// URL', { cause });
+  } catch {
+    // No cause: URL's TypeError carries the whole input, password included.
+    throw new StorageError('invalid redis:// URL');
   }
   const prefix = parsed.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
   parsed.searchParams.delete('prefix');

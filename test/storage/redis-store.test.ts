@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/open-storage.js';
 import { describeKeyValueStoreContract } from './key-value-store-contract.js';
 import { createRedisPrefix, describeWithServer, findRedis } from './servers.js';
@@ -38,4 +39,30 @@ describeWithServer('Redis store', await findRedis(), (serverUrl) => {
       },
     };
   });
+
+  it('commits a block of 20,000 writes, and refuses one of 70,000 with a clear error and nothing written', async () => {
+    const prefix = createRedisPrefix(serverUrl);
+    const storage = await openStorage(prefix.url);
+    try {
+      const store = storage.store<number>('bulk');
+      const entries = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ key: `${tag}${i}`, value: i }));
+      await storage.atomically(() => store.setMany(entries(20_000, 'a')));
+      expect(await store.getMany(['a0', 'a19999'])).toEqual([0, 19_999]);
+      await expect(storage.atomically(() => store.setMany(entries(70_000, 'b')))).rejects.toThrow(/more than one commit can carry.*nothing was written/);
+      expect(await store.getMany(['b0'])).toEqual([undefined]);
+    } finally {
+      await storage.close();
+      await prefix.drop();
+    }
+  }, 60_000);
 });
+
+describe('a malformed redis:// URL', () => {
+  it('is refused without the password anywhere in the error or its cause', async () => {
+    const error = await openStorage('redis://admin:hunter2@[bad').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    const seen = JSON.stringify(error, Object.getOwnPropertyNames(error as object)) + String((error as Error).cause ?? '');
+    expect(seen).not.toContain('hunter2');
+  });
+});
+

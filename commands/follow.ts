@@ -17,7 +17,7 @@ import type { BotContext, Command } from '../src/discord/bot-context.js';
 import { renderNotice } from '../src/discord/render/notices.js';
 import { safeText } from '../src/discord/render/text.js';
 import { renderFollowList } from '../src/discord/render/topic-views.js';
-import { botMember, botRoleProblem, channelLabel, hasExtraPermissions, permissionsBeyondEveryone, roleGrantFacts, roleLabel } from '../src/discord/topic-access.js';
+import { botMember, botRoleProblem, channelLabel, hasExtraPermissions, outrankedModerators, permissionsBeyondEveryone, roleGrantFacts, roleLabel } from '../src/discord/topic-access.js';
 import { findTopic, matchingChoices, sortedTopics } from './topic.js';
 
 /**
@@ -65,7 +65,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
     return;
   }
   const extra = permissionsBeyondEveryone(roleGrantFacts(role));
-  if (hasExtraPermissions(extra)) {
+  if (hasExtraPermissions(extra) || outrankedModerators(role)) {
     // The role (or a channel's overwrite for it) changed after /topic checked it: never hand it out.
     // The member is told only that; which channels it opens may be secret, so that goes to the log.
     ctx.logger.warn(

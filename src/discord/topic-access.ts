@@ -167,8 +167,33 @@ export function describeExtraPermissions(extra: ExtraPermissions): string {
   return parts.join('; ');
 }
 
+/** Permissions that act on other members, which Discord allows only on members ranked lower. */
+const MODERATION = PermissionFlagsBits.Administrator | PermissionFlagsBits.KickMembers | PermissionFlagsBits.BanMembers | PermissionFlagsBits.ModerateMembers;
+
+/**
+ * The lowest role that moderates members (kick, ban, timeout, admin) and does not sit above
+ * `role`. Discord lets a moderator act only on members whose highest role is below theirs, so
+ * anyone who takes `role` with /follow would be out of that role's reach.
+ */
+export function outrankedModerators(role: Role): Role | undefined {
+  let lowest: Role | undefined;
+  for (const other of role.guild.roles.cache.values()) {
+    if (other.id === role.id || other.id === role.guild.id) continue;
+    if ((other.permissions.bitfield & MODERATION) === 0n || role.comparePositionTo(other) < 0) continue;
+    if (!lowest || other.comparePositionTo(lowest) < 0) lowest = other;
+  }
+  return lowest;
+}
+
 /** Throws unless `role` gives nothing beyond @everyone (names what it gives: the caller is an admin). */
 export function assertNoExtraPermissions(role: Role): void {
+  const moderators = outrankedModerators(role);
+  if (moderators) {
+    throw new UserFacingError(
+      `${roleLabel(role)} is not below ${roleLabel(moderators)}, which moderates members: anyone who takes it with /follow would be out of that role's reach (kick, ban, timeout).`,
+      `Drag ${roleLabel(role)} below ${roleLabel(moderators)} in Server Settings → Roles, then run the command again.`,
+    );
+  }
   const extra = permissionsBeyondEveryone(roleGrantFacts(role));
   if (!hasExtraPermissions(extra)) return;
   throw new UserFacingError(

@@ -24,6 +24,8 @@ const GUILD: GuildSeed = {
     { name: 'Muted', position: 3 },
     { name: 'mute-lifters', position: 4, mentionable: true },
     { name: 'clean-readers', position: 5, mentionable: true },
+    { name: 'Moderators', position: 6, permissions: Permission.KickMembers },
+    { name: 'high-readers', position: 7, mentionable: true },
   ],
   channels: [
     { name: 'papers', type: 'text' },
@@ -102,6 +104,13 @@ describe('/topic add and edit refuse a role that gives more than @everyone', () 
     const answer = await addTopic('staff', 'staff-readers');
     expect(answer.data.content).toMatch(/@staff-readers grants \*\*View Channel\*\* in #staff/);
     expect(await t.bot.ctx.topics.get(t.guildId, 'staff')).toBeUndefined();
+  });
+
+  it('given a plain role placed above a role that kicks or times out members, refuses it and says where to drag it', async () => {
+    const answer = await addTopic('high', 'high-readers');
+    expect(answer.data.content).toMatch(/@high-readers is not below @Moderators, which moderates members/);
+    expect(answer.data.content).toMatch(/Drag @high-readers below @Moderators/);
+    expect(await t.bot.ctx.topics.get(t.guildId, 'high')).toBeUndefined();
   });
 
   it('given a role whose overwrite lifts another role’s deny (a mute), refuses it', async () => {

@@ -1,7 +1,7 @@
 import { shortIdOf, tfOf, type CompactPostings, type PostingRange } from './compact-postings.js';
 import { ABSTRACT_FIELD_ID, AUTHORS_FIELD_ID, FIELD_BOOST, FIELDS } from './index-document.js';
 import type { MiniSearchInternals } from './minisearch-internals.js';
-import { FREE_WORD_BITS, type Leaf, type Plan, type RequiredGroup } from './query-plan.js';
+import { FREE_WORD_BITS, QUERY_BUDGET, type Leaf, type Plan, type RequiredGroup } from './query-plan.js';
 import { isNameKey } from './tokenize.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
@@ -229,16 +229,30 @@ export function createBm25Scorer(state: MiniSearchInternals, compact: CompactFie
     for (const g of plan.required) requiredBits |= g.bit;
     const probed = plan.required.filter((g) => g.bit === 0).map(resolveGroup);
     const probes = plan.probes.map(resolveProbe);
+    // Words left out of retrieval, probed on the candidates that hold every retrieved free word.
+    let retrievedBits = 0;
+    for (const leaf of plan.leaves) retrievedBits |= leaf.bit & FREE_WORD_BITS;
+    const wordProbes = (plan.wordProbes ?? []).map((leaf) => ({ bit: leaf.bit, fields: resolveProbe(leaf) })).filter((w) => w.fields.length > 0);
+    const wordProbeLimit = work.probes + QUERY_BUDGET.wordProbes;
     const ids: number[] = [];
     const ranked: number[] = [];
     const matchedBits: number[] = [];
     for (const docId of touched) {
-      const docBits = bits[docId]!;
+      let docBits = bits[docId]!;
       const keep =
         (docBits & requiredBits) === requiredBits && probed.every((g) => holdsGroup(g, docId, work)) && (!filter || filter(docId));
       if (keep) {
         let sum = scores[docId]!;
         for (const fields of probes) sum += probe(fields, docId, work);
+        if (wordProbes.length > 0 && retrievedBits !== 0 && (docBits & retrievedBits) === retrievedBits && work.probes < wordProbeLimit) {
+          for (const w of wordProbes) {
+            const add = probe(w.fields, docId, work);
+            if (add > 0) {
+              sum += add;
+              docBits |= w.bit;
+            }
+          }
+        }
         ids.push(docId);
         matchedBits.push(docBits);
         // Like MiniSearch: more distinct words matched multiplies the score (phrase words and

@@ -98,6 +98,8 @@ export function emptyCompactFields(): CompactFields {
 const NAME_WEIGHT = 1.5;
 /** Free words hold plan bits 0–23 (see query-plan.ts); a name takes the next free one. */
 const FREE_WORD_POSITIONS = 24;
+/** Queries of at least this many words put the papers holding all of them first. */
+const ALL_WORDS_MIN = 3;
 
 function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<number>, compact: CompactFields) {
   const state = internals(ms);
@@ -288,7 +290,8 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       // (a name key's postings: at most a few thousand).
       const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : CANDIDATES);
       work = { ...found.work, papersScanned: 0 };
-      const ranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs);
+      const reranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs);
+      const ranked = isNameOnly(q, p) ? reranked : allWordsFirst(p, found.top, reranked);
       const exactIds = new Set(exact.map((h) => h.id));
       let hits = [...exact, ...ranked.filter((h) => !exactIds.has(h.id))];
       if (options.sort && options.sort !== 'relevance' && hits.length > 0) hits = resort(hits, options.sort, exact.length);
@@ -301,6 +304,25 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       return { hits: found.hits.slice(offset, offset + limit), total: Math.min(found.matched, FILTER_ONLY_RESULTS), query: q, work };
     }
     return { hits: exact.slice(offset, offset + limit), total: exact.length, query: q, work };
+  }
+
+  /**
+   * Papers holding every word of the query (its plan's words, each by any of its terms, in any
+   * field) before the others, each part in re-ranked order: a few everyday words remembered from
+   * one abstract ("filtering risk minimization") pick out the paper that has all of them, which
+   * re-ranking alone puts below papers with two of them in the title. Only for queries of three
+   * words or more (two common words rarely pick out one paper).
+   */
+  function allWordsFirst(p: Plan, top: readonly { shortId: number; bits: number }[], ranked: SearchHit[]): SearchHit[] {
+    const words = p.words.filter((w) => w.expansions.length > 0 && w.bit !== 0);
+    // A word the index knows only by its typo corrections may mean none of them.
+    if (words.length < ALL_WORDS_MIN || !words.every((w) => w.expansions.some((e) => e.weight === 1))) return ranked;
+    let all = 0;
+    for (const w of words) all |= w.bit;
+    const full = new Set<string>();
+    for (const c of top) if ((c.bits & all) === all) full.add(state._documentIds.get(c.shortId)!);
+    if (full.size === 0 || full.size === ranked.length) return ranked;
+    return [...ranked.filter((h) => full.has(h.id)), ...ranked.filter((h) => !full.has(h.id))];
   }
 
   /** Up to `limit` title suggestions for what has been typed so far (autocomplete). */

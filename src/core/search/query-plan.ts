@@ -32,7 +32,10 @@ export type Vocabulary = {
 };
 
 export type Expansion = { term: string; weight: number; word: number };
-/** A free word: `index` in ParsedQuery.words, `bit` its mark on the documents that match it (0 when not retrieved). */
+/**
+ * A free word: `index` in ParsedQuery.words, `bit` its mark on the documents that match it (a word
+ * over the postings budget is set only on the candidates it is probed for, see Plan.wordProbes).
+ */
 export type PlannedWord = { index: number; bit: number; expansions: Expansion[]; cost: number };
 /** One index term to score, in `fields`, setting `bit` on the documents that hold it. */
 export type Leaf = { term: string; weight: number; bit: number; fields: readonly number[] };
@@ -45,8 +48,11 @@ export type RequiredGroup = { terms: readonly string[]; fields: readonly number[
 /**
  * `leaves` are visited (every posting), `probes` only looked up for candidates that already
  * hold every required group, which gives them the same score at a fraction of the work.
+ * `wordProbes` are the free words over the postings budget (the commonest): looked up only for
+ * candidates that hold every retrieved free word, within QUERY_BUDGET.wordProbes lookups, so a
+ * paper holding every word of "filtering risk minimization" still counts all of them.
  */
-export type Plan = { leaves: Leaf[]; probes: Leaf[]; required: RequiredGroup[]; words: PlannedWord[] };
+export type Plan = { leaves: Leaf[]; probes: Leaf[]; required: RequiredGroup[]; words: PlannedWord[]; wordProbes?: Leaf[] };
 
 /**
  * The work one query may do. Scoring costs one step per posting visited, and a common word
@@ -59,6 +65,8 @@ export const QUERY_BUDGET = {
   maxPostings: 150_000,
   /** Postings of required groups visited beyond the rarest one; the others are probed. */
   requiredPostings: 25_000,
+  /** Lookups of words left out of retrieval, on the candidates holding every retrieved word. */
+  wordProbes: 20_000,
   /** Required groups that get a bit of their own (bits 24–30; free words hold 0–23). */
   requiredBits: 7,
   /** Edit-distance searches of the title vocabulary (a word, or the rest of a word after a split-off stopword). */
@@ -143,7 +151,12 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
     return true;
   });
   const keptWords = new Set(kept);
-  for (const w of words) if (!keptWords.has(w)) w.bit = 0;
+  // Words left out keep their bit: the scorer sets it on the candidates it probes them for.
+  const wordProbes: Leaf[] = [];
+  for (const w of queried) {
+    if (keptWords.has(w)) continue;
+    for (const e of w.expansions) wordProbes.push({ term: e.term, weight: e.weight, bit: w.bit, fields: ALL_FIELD_IDS });
+  }
 
   // Free words first, then required groups: the order scores are summed in, kept from the first version.
   const leaves: Leaf[] = [];
@@ -154,7 +167,7 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   for (const g of required) {
     for (const term of g.terms) (g.bit ? leaves : probes).push({ term, weight: 1, bit: g.bit, fields: g.fields });
   }
-  return { leaves, probes, required, words };
+  return { leaves, probes, required, words, wordProbes };
 }
 
 /** The bits of free words (the rest belong to required groups). */

@@ -134,11 +134,12 @@ export function createBm25Scorer(state: MiniSearchInternals, compact: CompactFie
   function sourceOf(term: string, fieldId: number, postings = state._index.get(term)): FieldSource | undefined {
     if (fieldId === ABSTRACT_FIELD_ID) {
       const range = compact.abstract.range(term);
-      return range && { range, store: compact.abstract, size: range.to - range.from, avgLength: compact.abstract.averageLength(), b: BM25.b };
+      // The size is the live count: the range may still hold postings of removed papers.
+      return range && { range, store: compact.abstract, size: compact.abstract.documentFrequency(term), avgLength: compact.abstract.averageLength(), b: BM25.b };
     }
     if (fieldId === AUTHORS_FIELD_ID && isNameKey(term)) {
       const range = compact.names.range(term);
-      return range && { range, store: compact.names, size: range.to - range.from, avgLength: 1, b: 0 };
+      return range && { range, store: compact.names, size: compact.names.documentFrequency(term), avgLength: 1, b: 0 };
     }
     const docs = postings?.get(fieldId);
     return docs && { docs, size: docs.size, avgLength: state._avgFieldLength[fieldId] || 1, b: BM25.b };
@@ -220,7 +221,7 @@ export function createBm25Scorer(state: MiniSearchInternals, compact: CompactFie
         const source = sourceOf(leaf.term, fieldId, postings);
         if (!source) continue;
         const weight = FIELD_BOOST[fieldId]! * leaf.weight * idf(source.size);
-        work.postingsVisited += source.size;
+        work.postingsVisited += 'docs' in source ? source.docs.size : source.range.to - source.range.from;
         if ('docs' in source) addPostings(source.docs, fieldId, weight, source.avgLength, leaf.bit, touched);
         else addCompact(source.range, fieldId, weight, source.avgLength, source.b, leaf.bit, touched);
       }

@@ -14,6 +14,11 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  * exact size from its count pass, and a snapshot load packs them, so only papers added later
  * leave gaps. Removed papers are flagged dead and their postings dropped by a vacuum that runs
  * in slices between other work.
+ *
+ * Until then a term's block still holds the postings of removed papers, so each term also keeps
+ * its live count: the document frequency BM25 and the planner use, and what makes a term known.
+ * Removing a paper only logs its short id; a term's count catches up with the log when next read,
+ * by a binary search in its block per removal since (or a pass over the block, when shorter).
  */
 export type CompactPostings = ReturnType<typeof createCompactPostings>;
 
@@ -46,6 +51,12 @@ export function createCompactPostings() {
   let start = new Int32Array(1024);
   let count = new Int32Array(1024);
   let capacity = new Int32Array(1024);
+  // Per term: live postings as of removal log entry `seen` (every removal before it is counted).
+  let live = new Int32Array(1024);
+  let seen = new Int32Array(1024);
+  // Short ids of removed documents, in removal order (emptied by a vacuum that no removal overlaps).
+  let removals = new Int32Array(1024);
+  let removalCount = 0;
   let pool = new Uint32Array(1 << 16);
   let used = 0;
   // Per short id: the field's length in terms (0 = not in this store), distinct terms, dead flag.
@@ -63,6 +74,8 @@ export function createCompactPostings() {
     start = grow(start, n);
     count = grow(count, n);
     capacity = grow(capacity, n);
+    live = grow(live, n);
+    seen = grow(seen, n);
   }
 
   function growDocuments(size: number): void {
@@ -86,6 +99,7 @@ export function createCompactPostings() {
       id = termIds.size;
       termIds.set(term, id);
       growTerms(id + 1);
+      seen[id] = removalCount;
     }
     return id;
   }
@@ -123,6 +137,7 @@ export function createCompactPostings() {
       ensureRoom(id, 1);
       pool[start[id]! + count[id]!] = shortId * (TF_MAX + 1) + Math.min(n, TF_MAX);
       count[id]! += 1;
+      live[id]! += 1;
     }
     lengths[shortId] = Math.min(documentTerms.length, 65_535);
     distinct[shortId] = Math.min(tf.size, 65_535);
@@ -137,12 +152,15 @@ export function createCompactPostings() {
     liveDocuments--;
     totalLength -= lengths[shortId]!;
     deadPostings += distinct[shortId]!;
+    if (removalCount === removals.length) removals = grow(removals, removalCount * 2);
+    removals[removalCount++] = shortId;
     if (!vacuuming && deadPostings >= VACUUM_MIN_DEAD && deadPostings >= used * VACUUM_SHARE) void vacuum();
   }
 
   /** Drop dead postings, term by term in place, yielding every SLICE_MS. */
   async function vacuum(): Promise<void> {
     vacuuming = true;
+    const removalsBefore = removalCount;
     try {
       let sliceStart = performance.now();
       for (let id = 0; id < termIds.size; id++) {
@@ -155,27 +173,72 @@ export function createCompactPostings() {
         }
         deadPostings -= to - out;
         count[id] = out - from;
+        // Every removal so far has left this block: what is left is live.
+        live[id] = out - from;
+        seen[id] = removalCount;
         if (performance.now() - sliceStart > SLICE_MS) {
           await yieldToEventLoop();
           sliceStart = performance.now();
         }
       }
       deadPostings = Math.max(0, deadPostings);
+      if (removalCount === removalsBefore) {
+        // No removal came during the vacuum: every term has seen the whole log, which can go.
+        seen.fill(0, 0, termIds.size);
+        removalCount = 0;
+      }
     } finally {
       vacuuming = false;
     }
   }
 
+  /** A term's live count, brought up to date with the removals logged since it was last read. */
+  function liveCount(id: number): number {
+    const pending = removalCount - seen[id]!;
+    if (pending === 0 || live[id] === 0) {
+      seen[id] = removalCount;
+      return live[id]!;
+    }
+    const from = start[id]!;
+    const to = from + count[id]!;
+    if (pending * Math.log2(to - from + 2) >= to - from) {
+      let n = 0;
+      for (let i = from; i < to; i++) if (dead[pool[i]! >>> TF_BITS] !== 1) n++;
+      live[id] = n;
+    } else {
+      let n = live[id]!;
+      for (let j = seen[id]!; j < removalCount; j++) if (holds(from, to, removals[j]!)) n--;
+      live[id] = n;
+    }
+    seen[id] = removalCount;
+    return live[id]!;
+  }
+
+  /** Whether pool[from, to) holds a posting of `shortId` (binary search: blocks are in short-id order). */
+  function holds(from: number, to: number, shortId: number): boolean {
+    let lo = from;
+    let hi = to - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const id = pool[mid]! >>> TF_BITS;
+      if (id === shortId) return true;
+      if (id < shortId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
+  /** A term's postings, undefined when no live document holds it. */
   function range(term: string): PostingRange | undefined {
     const id = termIds.get(term);
-    if (id === undefined || count[id] === 0) return undefined;
+    if (id === undefined || liveCount(id) === 0) return undefined;
     return { pool, from: start[id]!, to: start[id]! + count[id]! };
   }
 
-  /** Documents holding the term (removed ones count until vacuumed, as in MiniSearch). */
+  /** Live documents holding the term (removed ones no longer count, vacuumed or not). */
   function documentFrequency(term: string): number {
     const id = termIds.get(term);
-    return id === undefined ? 0 : count[id]!;
+    return id === undefined ? 0 : liveCount(id);
   }
 
   /** The term frequency of `term` in a live document, 0 when it has none: binary search in its block. */
@@ -250,6 +313,7 @@ export function createCompactPostings() {
       ensureRoom(id, n);
       pool.set(chunk.postings.subarray(offset, offset + n), start[id]! + count[id]!);
       count[id]! += n;
+      live[id]! += n;
       offset += n;
     }
     // Distinct terms per document, which removing one counts as dead postings.

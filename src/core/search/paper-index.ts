@@ -141,12 +141,18 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
   };
 
   /**
-   * Keep the fuzzy vocabulary (every title term, with its number of papers) current after adding
-   * titles. A single paper's title terms are in it: on a small library most title words occur
-   * once, and a typo in one of them must still find the paper.
+   * Keep the fuzzy vocabulary (every title term, with its number of live papers) current after
+   * adding a title (+1) or discarding one (-1). A single paper's title terms are in it: on a small
+   * library most title words occur once, and a typo in one of them must still find the paper. A
+   * term no live title holds any more leaves it, or typos would be corrected toward a word that
+   * finds nothing. The counts are those a snapshot derives from the live title postings.
    */
-  function noteTitleTerms(title: string): void {
-    for (const term of new Set(tokenize(title))) fuzzyVocabulary.set(term, fieldFrequency(ms, term, TITLE_FIELD_ID));
+  function noteTitleTerms(title: string, delta: 1 | -1): void {
+    for (const term of new Set(tokenize(title))) {
+      const papers = (fuzzyVocabulary.get(term) ?? 0) + delta;
+      if (papers > 0) fuzzyVocabulary.set(term, papers);
+      else fuzzyVocabulary.delete(term);
+    }
   }
 
   /** Add or replace papers. */
@@ -158,13 +164,15 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       compact.abstract.add(shortId, abstractTerms(paper));
       compact.names.add(shortId, authorKeys(paper));
       scorer.noteLengths(shortId);
-      noteTitleTerms(paper.title);
+      noteTitleTerms(paper.title, 1);
     }
   }
 
   function discard(id: string): void {
     const shortId = state._idToShortId.get(id);
     if (shortId === undefined) return;
+    const title = (state._storedFields.get(shortId) as Stored | undefined)?.title;
+    if (title !== undefined) noteTitleTerms(title, -1);
     scorer.forget(id);
     compact.abstract.remove(shortId);
     compact.names.remove(shortId);

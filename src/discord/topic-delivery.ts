@@ -24,8 +24,6 @@ import { digestLink, renderTopicDigest, renderTopicPausedNotice, renderTopicPost
 import type { Logger } from '../logger.js';
 import { groupBy } from '../core/group-by.js';
 import {
-  digestNonce,
-  type CardEdit,
   type DeliveryOptions,
   type DeliveryResult,
   type DeliveryStop,

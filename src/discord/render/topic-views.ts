@@ -3,7 +3,6 @@ import type { Paper } from '../../core/paper.js';
 import { BACKFILL, RECENT_DAYS, type TopicPlan } from '../../core/topic-posts.js';
 import type { Topic } from '../../core/topics.js';
 import { DISCORD_LIMITS, finalizeMessage, type MessageActionRow, type RenderedMessage } from './limits.js';
-import { PAPER_COLOR } from './paper-card.js';
 import { renderPager, renderPaperLine } from './search-results.js';
 import { codePoints, safeText } from './text.js';
 

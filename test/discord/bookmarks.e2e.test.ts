@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RecordedRequest } from '../discord-sim/fake-discord.js';
+import type { RecordedRequest } from '../../sandbox/fake-discord/fake-discord.js';
 import { DPO_ID, EPHEMERAL, EVIL_ID, EVIL_TITLE, expectInertMessages, originalMessageId, RECENT_ID, startTestBot, UNLIMITED, type TestBot } from './start-test-bot.js';
 
 

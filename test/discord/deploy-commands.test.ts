@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { deployCommands, inviteUrl } from '../../src/discord/deploy-commands.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
-import { startFakeDiscord, type FakeDiscord } from '../discord-sim/fake-discord.js';
+import { startFakeDiscord, type FakeDiscord } from '../../sandbox/fake-discord/fake-discord.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.fghijklmnopqrstuvwxyz012345';
 

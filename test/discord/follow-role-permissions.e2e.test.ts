@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toApiRole } from '../discord-sim/api-objects.js';
-import type { GuildSeed, OverwriteSeed } from '../discord-sim/fake-discord.js';
-import { Permission } from '../discord-sim/permissions.js';
+import { toApiRole } from '../../sandbox/fake-discord/api-objects.js';
+import type { GuildSeed, OverwriteSeed } from '../../sandbox/fake-discord/fake-discord.js';
+import { Permission } from '../../sandbox/fake-discord/permissions.js';
 import { EPHEMERAL, fixedClock, startTestBot, type Answer, type TestBot } from './start-test-bot.js';
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeDiscord, type FakeDiscord } from '../discord-sim/fake-discord.js';
+import { startFakeDiscord, type FakeDiscord } from '../../sandbox/fake-discord/fake-discord.js';
 import { botEnv, fakeBotToken, within } from './start-test-bot.js';
 
 /**

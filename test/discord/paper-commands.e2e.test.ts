@@ -2,7 +2,7 @@ import { GatewayIntentBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { normalizePaper } from '../../src/core/paper.js';
-import { validateCommands } from '../discord-sim/limits.js';
+import { validateCommands } from '../../sandbox/fake-discord/limits.js';
 import {
   customIds,
   DPO_ID,

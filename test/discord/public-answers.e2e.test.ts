@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuildSeed } from '../discord-sim/fake-discord.js';
-import { Permission } from '../discord-sim/permissions.js';
+import type { GuildSeed } from '../../sandbox/fake-discord/fake-discord.js';
+import { Permission } from '../../sandbox/fake-discord/permissions.js';
 import { DPO_ID, EPHEMERAL, fixedClock, originalMessageId, startTestBot, type TestBot } from './start-test-bot.js';
 
 /**

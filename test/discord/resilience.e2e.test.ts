@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedRequest } from '../discord-sim/fake-discord.js';
+import type { RecordedRequest } from '../../sandbox/fake-discord/fake-discord.js';
 import { DPO_ID, EPHEMERAL, expectInertMessages, originalMessageId, RECENT_ID, startTestBot, type TestBot } from './start-test-bot.js';
 
 /**

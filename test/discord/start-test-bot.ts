@@ -19,8 +19,8 @@ import { deployCommands } from '../../src/discord/deploy-commands.js';
 import { openLibraryService, SEED_FILE, type LibraryService } from '../../src/app/library-service.js';
 import { createLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/storage/memory-store.js';
-import type { CommandOptionsSpec } from '../discord-sim/dispatch-payloads.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type RecordedRequest } from '../discord-sim/fake-discord.js';
+import type { CommandOptionsSpec } from '../../sandbox/fake-discord/dispatch-payloads.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type RecordedRequest } from '../../sandbox/fake-discord/fake-discord.js';
 
 /** 2025-11-20: the newest seed papers (Oct–Nov 2025) fall within /paper recent days:30. */
 export const FIXED_NOW = Date.parse('2025-11-20T12:00:00Z');

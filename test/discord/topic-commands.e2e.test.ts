@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import { toApiRole } from '../discord-sim/api-objects.js';
-import { validateCommands } from '../discord-sim/limits.js';
-import { Permission } from '../discord-sim/permissions.js';
-import type { GuildSeed } from '../discord-sim/fake-discord.js';
+import { toApiRole } from '../../sandbox/fake-discord/api-objects.js';
+import { validateCommands } from '../../sandbox/fake-discord/limits.js';
+import { Permission } from '../../sandbox/fake-discord/permissions.js';
+import type { GuildSeed } from '../../sandbox/fake-discord/fake-discord.js';
 import { EPHEMERAL, FIXED_NOW, originalMessageId, startTestBot, UNLIMITED, type Answer, type TestBot } from './start-test-bot.js';
 
 

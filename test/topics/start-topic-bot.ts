@@ -10,7 +10,7 @@ import type { PostRecord } from '../../src/core/topic-posts.js';
 import type { Topic } from '../../src/core/topics.js';
 import type { TopicRunReport } from '../../src/discord/bot-context.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
-import type { StoredMessage } from '../discord-sim/state.js';
+import type { StoredMessage } from '../../sandbox/fake-discord/state.js';
 import { startTestBot, type TestBot, type TestBotOptions } from '../discord/start-test-bot.js';
 import { startFakeHf, type FakeHf, type HfPaper } from './fake-hf.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_GUILD_SEED } from '../discord-sim/state.js';
+import { DEFAULT_GUILD_SEED } from '../../sandbox/fake-discord/state.js';
 import { cardPaperId, diffusionPapers, messagePosts, MINUTE, startTopicBot, type TopicBot } from './start-topic-bot.js';
 
 /**

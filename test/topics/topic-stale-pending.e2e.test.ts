@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPostedPapers, type PostRecord } from '../../src/core/topic-posts.js';
 import { NONCE_TRUST_MS } from '../../src/discord/topic-delivery.js';
-import type { StoredMessage } from '../discord-sim/state.js';
+import type { StoredMessage } from '../../sandbox/fake-discord/state.js';
 import { cardPaperId, diffusionPapers, messagePosts, MINUTE, startTopicBot, type TopicBot } from './start-topic-bot.js';
 
 /**

@@ -1,6 +1,6 @@
 import { MessagePayload, Options } from 'discord.js';
 import type { RenderedMessage } from '../../../src/discord/render/limits.js';
-import { validateMessagePayload, type FormIssue } from '../../discord-sim/limits.js';
+import { validateMessagePayload, type FormIssue } from '../../../sandbox/fake-discord/limits.js';
 
 /**
  * The JSON body discord.js would send for a rendered message: the real MessagePayload#resolveBody

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, DiscordAPIError, MessageFlags, type Client, type TextChannel } from 'discord.js';
-import { destroyClient, loginClient, nextEvent } from './discord-client.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fake-discord.js';
+import { destroyClient, loginClient, nextEvent } from '../../sandbox/fake-discord/discord-client.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../sandbox/fake-discord/fake-discord.js';
 
 const T = 15_000;
 

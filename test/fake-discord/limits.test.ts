@@ -7,7 +7,7 @@ import {
   validateCommands,
   validateInteractionCallback,
   validateMessagePayload,
-} from './limits.js';
+} from '../../sandbox/fake-discord/limits.js';
 
 const paths = (result: ReturnType<typeof validateMessagePayload>): string[] => (result?.issues ?? []).map((i) => `${i.path} ${i.code}`);
 

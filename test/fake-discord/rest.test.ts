@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AttachmentBuilder, DiscordAPIError, MessageFlags, Routes, type Client, type NewsChannel, type TextChannel } from 'discord.js';
-import { destroyClient, loginClient, nextEvent } from './discord-client.js';
-import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
-import { Permission } from './permissions.js';
+import { destroyClient, loginClient, nextEvent } from '../../sandbox/fake-discord/discord-client.js';
+import { startFakeDiscord, type FakeDiscord } from '../../sandbox/fake-discord/fake-discord.js';
+import { Permission } from '../../sandbox/fake-discord/permissions.js';
 
 const T = 15_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSnowflakeGenerator, snowflakeTimestamp } from './snowflake.js';
+import { createSnowflakeGenerator, snowflakeTimestamp } from '../../sandbox/fake-discord/snowflake.js';
 
 describe('snowflakes', () => {
   it('given ids made in the same millisecond then they are distinct, increasing and 17–19 digits', () => {

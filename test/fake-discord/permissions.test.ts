@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_PERMISSIONS, channelPermissions, guildPermissions, Permission, type PermissionSubject } from './permissions.js';
+import { ALL_PERMISSIONS, channelPermissions, guildPermissions, Permission, type PermissionSubject } from '../../sandbox/fake-discord/permissions.js';
 
 const subject = (overrides: Partial<PermissionSubject> = {}): PermissionSubject => ({
   guildId: 'g',

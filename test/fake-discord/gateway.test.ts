@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelType, GatewayIntentBits, type Client, type TextChannel } from 'discord.js';
-import { destroyClient, loginClient, nextEvent } from './discord-client.js';
-import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
-import { GatewayOps } from './gateway.js';
+import { destroyClient, loginClient, nextEvent } from '../../sandbox/fake-discord/discord-client.js';
+import { startFakeDiscord, type FakeDiscord } from '../../sandbox/fake-discord/fake-discord.js';
+import { GatewayOps } from '../../sandbox/fake-discord/gateway.js';
 
 const T = 15_000;
 

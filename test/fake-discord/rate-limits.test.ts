@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageFlags, Routes, type Client, type TextChannel } from 'discord.js';
-import { destroyClient, loginClient, nextEvent, TEST_TOKEN } from './discord-client.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fake-discord.js';
+import { destroyClient, loginClient, nextEvent, TEST_TOKEN } from '../../sandbox/fake-discord/discord-client.js';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../sandbox/fake-discord/fake-discord.js';
 
 const T = 15_000;
 

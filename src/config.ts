@@ -165,9 +165,49 @@ const scheduleKeys = {
   ),
 };
 
+const MAX_CLUSTERS = 64;
+const MAX_SHARDS = 4096;
+
+/**
+ * Scale-out (README "Scaling out"): CLUSTERS starts a manager running that many bot processes;
+ * SHARDS is the gateway shard count they share out (`auto`: Discord's recommendation from
+ * GET /gateway/bot). Both unset: one process, one shard, as for a small bot.
+ */
+const scaleKeys = {
+  CLUSTERS: z.preprocess(
+    blankIsUnset,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CLUSTERS)
+      .catch(() => NaN)
+      .pipe(z.number({ error: `must be a whole number of processes from 1 to ${MAX_CLUSTERS}` }))
+      .optional(),
+  ),
+  SHARDS: z.preprocess(
+    (value) => {
+      const shards = blankIsUnset(value);
+      return typeof shards === 'string' ? shards.trim().toLowerCase() : shards;
+    },
+    z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(MAX_SHARDS)], {
+        error: `must be auto (Discord's recommendation) or a whole number of shards from 1 to ${MAX_SHARDS}`,
+      })
+      .optional(),
+  ),
+};
+
 // The CLI runs without a token; deploy-commands checks for it itself.
 const cliEnvSchema = z.object({ ...sharedKeys, ...discordKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken.optional()) });
-const botEnvSchema = z.object({ ...sharedKeys, ...discordKeys, ...scheduleKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken) });
+const botEnvSchema = z
+  .object({ ...sharedKeys, ...discordKeys, ...scheduleKeys, ...scaleKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken) })
+  .superRefine((env, context) => {
+    // Every cluster needs at least one shard; Discord accepts more shards than it recommends.
+    if (env.CLUSTERS !== undefined && typeof env.SHARDS === 'number' && env.SHARDS < env.CLUSTERS) {
+      context.addIssue({ code: 'custom', path: ['SHARDS'], message: 'must be at least CLUSTERS (each process runs one shard or more)' });
+    }
+  });
 
 type CliEnv = z.output<typeof cliEnvSchema>;
 type BotEnv = z.output<typeof botEnvSchema>;
@@ -193,7 +233,12 @@ export type ScheduleConfig = {
   sources: SourceSettings & { sources: SourceName[]; hfDays: number; maxBytes: number };
   pollInterval: PollSchedule;
 };
-export type BotConfig = CliConfig & { discord: DiscordConfig & { token: string }; schedule: ScheduleConfig };
+/**
+ * Processes and gateway shards. `clusters` unset: one process, no manager (it then runs all
+ * `shards` itself). `shards` unset: 1 without clusters, Discord's recommendation with them.
+ */
+export type ScaleConfig = { clusters?: number; shards?: number | 'auto' };
+export type BotConfig = CliConfig & { discord: DiscordConfig & { token: string }; schedule: ScheduleConfig; scale: ScaleConfig };
 export type CliConfigWithDiscord = CliConfig & { discord: DiscordConfig };
 
 const PROGRAMS = {
@@ -214,6 +259,10 @@ const PROGRAMS = {
           maxBytes: env.FEED_MAX_BYTES,
         },
         pollInterval: env.POLL_INTERVAL,
+      },
+      scale: {
+        ...(env.CLUSTERS !== undefined ? { clusters: env.CLUSTERS } : {}),
+        ...(env.SHARDS !== undefined ? { shards: env.SHARDS } : {}),
       },
     }),
   },

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.fghijklmnopqrstuvwxyz012345';
+const bot = (env: Record<string, string>) => loadConfig({ DISCORD_TOKEN: token, ...env }, { require: 'bot' });
+
+describe('CLUSTERS and SHARDS', () => {
+  it('given neither, is one process with no manager', () => {
+    expect(bot({}).scale).toEqual({});
+    expect(bot({ CLUSTERS: '', SHARDS: ' ' }).scale).toEqual({});
+  });
+
+  it('given clusters and a shard count or auto, keeps both', () => {
+    expect(bot({ CLUSTERS: '2', SHARDS: '4' }).scale).toEqual({ clusters: 2, shards: 4 });
+    expect(bot({ CLUSTERS: '3', SHARDS: 'AUTO' }).scale).toEqual({ clusters: 3, shards: 'auto' });
+    expect(bot({ SHARDS: '2' }).scale).toEqual({ shards: 2 });
+  });
+
+  it('given a bad value, stops naming the key and never the value', () => {
+    expect(() => bot({ CLUSTERS: 'two' })).toThrow(/^CLUSTERS: must be a whole number of processes from 1 to 64/);
+    expect(() => bot({ CLUSTERS: '0' })).toThrow(/^CLUSTERS: /);
+    expect(() => bot({ SHARDS: 'many' })).toThrow(/^SHARDS: must be auto .* or a whole number/);
+    expect(() => bot({ SHARDS: '1.5' })).toThrow(/^SHARDS: /);
+    expect(() => bot({ CLUSTERS: '4', SHARDS: '2' })).toThrow(/^SHARDS: must be at least CLUSTERS/);
+    try {
+      bot({ SHARDS: 'secret-looking-value' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret-looking-value');
+    }
+  });
+});

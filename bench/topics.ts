@@ -12,7 +12,7 @@ import { planTopicRun, toCandidates } from '../src/core/topic-posts.js';
 import { checkTopicInput, type Topic } from '../src/core/topics.js';
 import { createLogger } from '../src/logger.js';
 import { startFakeDiscord } from '../sandbox/fake-discord/fake-discord.js';
-import { startFakeHf } from '../test/topics/fake-hf.js';
+import { startFakeHf } from '../sandbox/hf-feed/fake-hf.js';
 import { loadCorpus } from './corpus.js';
 import { mulberry32, type Random } from './random.js';
 

@@ -12,9 +12,9 @@ import type { TopicRunReport } from '../../src/discord/bot-context.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
 import type { StoredMessage } from '../../sandbox/fake-discord/state.js';
 import { startTestBot, type TestBot, type TestBotOptions } from '../discord/start-test-bot.js';
-import { startFakeHf, type FakeHf, type HfPaper } from './fake-hf.js';
+import { startFakeHf, type FakeHf, type HfPaper } from '../../sandbox/hf-feed/fake-hf.js';
 
-export { startFakeHf, type FakeHf, type HfPaper } from './fake-hf.js';
+export { startFakeHf, type FakeHf, type HfPaper } from '../../sandbox/hf-feed/fake-hf.js';
 
 /** Monday 2026-03-02, 09:00 UTC: the first run's "now". */
 export const T0 = Date.parse('2026-03-02T09:00:00Z');

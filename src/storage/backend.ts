@@ -1,5 +1,6 @@
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Atomically } from '../core/library.js';
+import type { LeasePrimitive } from './lease.js';
 import type { SynchronousMode } from './open-storage.js';
 
 /** What openStorage needs from one engine: an adapter per namespace and the engine's transactions. */
@@ -7,6 +8,8 @@ export type Backend = {
   adapter(namespace: string): KeyvStoreAdapter;
   atomically: Atomically;
   durably: Atomically;
+  /** Leases with expiry, taken with the engine's own primitive (lease.ts). */
+  leases: LeasePrimitive;
   synchronousMode(): Promise<SynchronousMode | undefined>;
   close(): Promise<void>;
 };

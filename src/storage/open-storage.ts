@@ -4,6 +4,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type { Atomically, KeyValueStore } from '../core/library.js';
 import type { Backend } from './backend.js';
+import { createLease, type Lease, type LeasePrimitive } from './lease.js';
 import { createKeyvStore } from './keyv-store.js';
 import { openPostgres } from './postgres-store.js';
 import { openRedis } from './redis-store.js';
@@ -41,6 +42,16 @@ export type Storage = {
   durably: Atomically;
   /** SQLite's `PRAGMA synchronous` on the shared connection now (undefined for other stores): what a commit would do. */
   synchronousMode(): Promise<SynchronousMode | undefined>;
+  /**
+   * True for PostgreSQL and Redis, which several bot processes share (one of them leads
+   * ingestion under a lease); false for SQLite, one machine's file that one bot process owns.
+   */
+  readonly shared: boolean;
+  /**
+   * The lease `name` as `owner` holds or seeks it, expiring `ttlMs` after each acquire or renew
+   * (lease.ts). Nothing is written until `acquire`.
+   */
+  lease(name: string, owner: string, ttlMs: number): Lease;
   /** Waits for pending writes, then closes the connection; any later call throws. */
   close(): Promise<void>;
 };
@@ -121,6 +132,8 @@ export async function openStorage(url: string = DEFAULT_STORAGE_URL, options: St
     atomically: (work) => backend.atomically(work),
     durably: (work) => backend.durably(work),
     synchronousMode: () => backend.synchronousMode(),
+    shared: scheme !== 'sqlite',
+    lease: (name, owner, ttlMs) => createLease(backend.leases, name, owner, ttlMs),
     close() {
       closed ??= backend.close();
       return closed;
@@ -199,6 +212,7 @@ async function openSqlite(
 
   return {
     adapter: (name) => createSqliteNamespace(connection, name),
+    leases: createSqliteLeases(connection),
     // A nested call joins the transaction already open (SQLite has no nested BEGIN).
     atomically: (work) => (gate.holding() ? work() : transaction(work)),
     durably: (work) => (gate.holding() ? work() : durableTransaction(work)),
@@ -211,6 +225,69 @@ async function openSqlite(
         closed = true;
       });
       await sqlite.close();
+    },
+  };
+}
+
+/** Where SQLite keeps leases; created on first use, so a store no lease ever touched stays as it was. */
+const SQLITE_LEASE_TABLE = 'paperboy_leases';
+
+/**
+ * Leases in a table of their own, each step one statement: a write statement holds SQLite's
+ * write lock (other processes wait in busy_timeout), so reading the row and replacing it are one
+ * transaction. Expiry in this machine's epoch milliseconds: every process on the file shares its clock.
+ */
+function createSqliteLeases(connection: SqliteConnection): LeasePrimitive {
+  let table: Promise<unknown> | undefined;
+  const ready = () =>
+    (table ??= connection
+      .write(`CREATE TABLE IF NOT EXISTS ${SQLITE_LEASE_TABLE} (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL)`)
+      .catch((error: unknown) => {
+        table = undefined;
+        throw error;
+      }));
+  return {
+    async acquire(name, owner, ttlMs) {
+      await ready();
+      const now = Date.now();
+      const rows = await connection.write(
+        `INSERT INTO ${SQLITE_LEASE_TABLE} (name, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE ${SQLITE_LEASE_TABLE}.owner = excluded.owner OR ${SQLITE_LEASE_TABLE}.expires_at <= ?
+         RETURNING owner`,
+        name,
+        owner,
+        now + ttlMs,
+        now,
+      );
+      return rows.length > 0;
+    },
+    async renew(name, owner, ttlMs) {
+      await ready();
+      const now = Date.now();
+      const rows = await connection.write(
+        `UPDATE ${SQLITE_LEASE_TABLE} SET expires_at = ? WHERE name = ? AND owner = ? AND expires_at > ? RETURNING owner`,
+        now + ttlMs,
+        name,
+        owner,
+        now,
+      );
+      return rows.length > 0;
+    },
+    async release(name, owner) {
+      await ready();
+      await connection.write(`DELETE FROM ${SQLITE_LEASE_TABLE} WHERE name = ? AND owner = ?`, name, owner);
+    },
+    async holder(name) {
+      await ready();
+      const now = Date.now();
+      const rows = (await connection.read(
+        `SELECT owner, expires_at FROM ${SQLITE_LEASE_TABLE} WHERE name = ? AND expires_at > ?`,
+        name,
+        now,
+      )) as unknown as { owner: string; expires_at: number }[];
+      const row = rows[0];
+      return row ? { owner: row.owner, expiresInMs: row.expires_at - now } : undefined;
     },
   };
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Atomically } from '../core/library.js';
 import { createSerialQueue } from '../core/serial-queue.js';
 import type { Backend } from './backend.js';
+import type { LeasePrimitive } from './lease.js';
 import { StorageError } from './storage-error.js';
 
 /**
@@ -14,6 +15,8 @@ import { StorageError } from './storage-error.js';
  * would not hold; here the key column sorts bytewise (COLLATE "C").
  */
 export const POSTGRES_TABLE = 'paperboy_kv';
+/** Leases (lease.ts): one row per name, expiry in the server's clock. */
+export const POSTGRES_LEASE_TABLE = 'paperboy_leases';
 
 /**
  * The advisory lock every `atomically` takes (two int4 keys: "pape", 1). Advisory locks are per
@@ -68,6 +71,9 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${POSTGRES_TABLE} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)`,
       );
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${POSTGRES_LEASE_TABLE} (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)`,
+      );
     }, false);
   } catch (cause) {
     await pool.end().catch(() => undefined);
@@ -121,6 +127,7 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
   return {
     adapter: (name) => new PostgresNamespace(query, name) as unknown as KeyvStoreAdapter,
     atomically: transaction(false),
+    leases: createPostgresLeases(query),
     // PostgreSQL commits are durable by default; see inTransaction for the server set to "off".
     durably: transaction(true),
     synchronousMode: async () => undefined,
@@ -130,6 +137,48 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
         closed = true;
       });
       await pool.end();
+    },
+  };
+}
+
+/**
+ * Leases as single statements outside any transaction, timed by the server (clock_timestamp(), not
+ * now(): the statement's own moment). Taking one is `INSERT … ON CONFLICT DO UPDATE … WHERE`: two
+ * processes inserting the same free name meet on the primary key, the second waits for the first
+ * to commit and then finds the row no longer expired and not its own, so it gets no row back.
+ */
+function createPostgresLeases(query: Query): LeasePrimitive {
+  const expiry = `clock_timestamp() + $3 * interval '1 millisecond'`;
+  return {
+    async acquire(name, owner, ttlMs) {
+      const { rowCount } = await query(
+        `INSERT INTO ${POSTGRES_LEASE_TABLE} (name, owner, expires_at) VALUES ($1, $2, ${expiry})
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE ${POSTGRES_LEASE_TABLE}.owner = excluded.owner OR ${POSTGRES_LEASE_TABLE}.expires_at <= clock_timestamp()
+         RETURNING owner`,
+        [name, owner, ttlMs],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+    async renew(name, owner, ttlMs) {
+      const { rowCount } = await query(
+        `UPDATE ${POSTGRES_LEASE_TABLE} SET expires_at = ${expiry}
+         WHERE name = $1 AND owner = $2 AND expires_at > clock_timestamp()`,
+        [name, owner, ttlMs],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+    async release(name, owner) {
+      await query(`DELETE FROM ${POSTGRES_LEASE_TABLE} WHERE name = $1 AND owner = $2`, [name, owner]);
+    },
+    async holder(name) {
+      const { rows } = (await query(
+        `SELECT owner, CEIL(EXTRACT(EPOCH FROM (expires_at - clock_timestamp())) * 1000)::float8 AS ms
+         FROM ${POSTGRES_LEASE_TABLE} WHERE name = $1 AND expires_at > clock_timestamp()`,
+        [name],
+      )) as unknown as { rows: { owner: string; ms: number }[] };
+      const row = rows[0];
+      return row ? { owner: row.owner, expiresInMs: row.ms } : undefined;
     },
   };
 }

@@ -6,6 +6,7 @@ import { createClient } from '@redis/client';
 import type { KeyvStoreAdapter } from 'keyv';
 import type { Atomically } from '../core/library.js';
 import type { Backend } from './backend.js';
+import type { LeasePrimitive } from './lease.js';
 import { StorageError } from './storage-error.js';
 import { createWriteGate } from './write-gate.js';
 
@@ -30,6 +31,22 @@ return 0`;
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
+
+/**
+ * Take a lease (KEYS[1]) for ARGV[1] for ARGV[2] ms: SET NX PX when it is free (an expired lease
+ * is gone: Redis deleted the key), extended when ARGV[1] already holds it. One script, so nothing
+ * runs between the check and the write.
+ */
+const LEASE_ACQUIRE_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** The lease's holder and its time left, read together. */
+const LEASE_HOLDER_SCRIPT = `
+local owner = redis.call('GET', KEYS[1])
+if not owner then return false end
+return { owner, redis.call('PTTL', KEYS[1]) }`;
 
 /**
  * Apply a transaction's buffered writes, only while its token still holds the lock: the lock
@@ -202,9 +219,29 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     write: (work) => gate.exclusive(work),
   };
 
+  // Leases live beside the namespaces' hashes (`<prefix>lease:<name>`), one string key with expiry
+  // each; RENEW_SCRIPT and RELEASE_SCRIPT are the write lock's compare-and-renew/-delete.
+  const leaseKey = (name: string) => `${prefix}lease:${name}`;
+  const leases: LeasePrimitive = {
+    async acquire(name, owner, ttlMs) {
+      return (await use().eval(LEASE_ACQUIRE_SCRIPT, { keys: [leaseKey(name)], arguments: [owner, String(ttlMs)] })) === 1;
+    },
+    async renew(name, owner, ttlMs) {
+      return (await use().eval(RENEW_SCRIPT, { keys: [leaseKey(name)], arguments: [owner, String(ttlMs)] })) === 1;
+    },
+    async release(name, owner) {
+      await use().eval(RELEASE_SCRIPT, { keys: [leaseKey(name)], arguments: [owner] });
+    },
+    async holder(name) {
+      const found = (await use().eval(LEASE_HOLDER_SCRIPT, { keys: [leaseKey(name)], arguments: [] })) as [string, number] | null;
+      return found && found[1] > 0 ? { owner: found[0], expiresInMs: found[1] } : undefined;
+    },
+  };
+
   return {
     adapter: (name) => new RedisNamespace(connection, hashOf(name), name) as unknown as KeyvStoreAdapter,
     atomically,
+    leases,
     durably: atomically,
     synchronousMode: async () => undefined,
     async close() {

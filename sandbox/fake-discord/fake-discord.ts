@@ -30,6 +30,7 @@ import { parseBody, readRawBody, type ParsedBody } from './http-body.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limits.js';
 import { RequestRecorder, type RecordedRequest, type RequestPredicate, type Violation, type WaitOptions } from './recorder.js';
 import { RestApi } from './rest-routes.js';
+import { shardOfGuild } from './snowflake.js';
 import {
   FakeDiscordState,
   type BotSeed,
@@ -54,6 +55,13 @@ export interface FakeDiscordOptions {
   readonly interactionAckDeadlineMs?: number;
   /** Default 5 minutes. */
   readonly nonceWindowMs?: number;
+  /** The shard count `GET /gateway/bot` recommends (Discord: about one per 1,000 servers). Default 1. */
+  readonly recommendedShards?: number;
+  /**
+   * `GET /gateway/bot`'s session_start_limit: `total` IDENTIFYs a day (each IDENTIFY counts
+   * against `remaining`) and `max_concurrency` shards identifying at once. Default 1000 and 1.
+   */
+  readonly sessionStartLimit?: { readonly total?: number; readonly maxConcurrency?: number };
 }
 
 export interface InteractionSpec {
@@ -132,6 +140,8 @@ export interface FakeDiscord {
   /** Answered requests for a route (`/channels/:id/messages`), optionally one method. */
   requestsFor(route: string, method?: string): RecordedRequest[];
   interactionResponses(interactionId: string): RecordedRequest[];
+  /** Calls `listener` after every answered request; returns the unsubscribe function. */
+  onRequest(listener: (request: RecordedRequest) => void): () => void;
 
   injectInteraction(spec: InteractionSpec): InjectedInteraction;
   injectSlashCommand(spec: CommandOptionsSpec & Where): InjectedInteraction;
@@ -151,7 +161,8 @@ export interface FakeDiscord {
   deleteChannel(channelId: string): void;
 
   failNext(spec: FailureSpec): void;
-  dropGateway(how?: GatewayDrop): void;
+  /** Breaks the latest gateway connection, or the one of `shardId`. */
+  dropGateway(how?: GatewayDrop, shardId?: number): void;
   close(): Promise<void>;
 }
 
@@ -210,7 +221,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         v: 10,
         user: { ...toApiUser(state.bot), verified: true, mfa_enabled: false, flags: 0 },
         // READY lists guilds as unavailable; their GUILD_CREATE follows.
-        guilds: [...state.guilds.keys()].map((id) => ({ id, unavailable: true })),
+        guilds: [...state.guilds.keys()].filter((id) => shardOfGuild(id, shard[1]) === shard[0]).map((id) => ({ id, unavailable: true })),
         session_id: sessionId,
         resume_gateway_url: resumeUrl,
         shard,
@@ -222,7 +233,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         session_type: 'normal',
         geo_ordered_rtc_regions: [],
       }),
-      guildCreates: () => [...state.guilds.keys()].map((id) => toGuildCreate(state, id)),
+      guildCreates: (shard) =>
+        [...state.guilds.keys()].filter((id) => shardOfGuild(id, shard[1]) === shard[0]).map((id) => toGuildCreate(state, id)),
       guildMembers: (request) => {
         const guildId = String(request.guild_id ?? '');
         if (!state.guilds.has(guildId)) return null;
@@ -244,6 +256,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const rest = new RestApi(state, api, (t, d) => void gateway.dispatch(t, d), () => gateway.url, {
     interactionAckDeadlineMs: options.interactionAckDeadlineMs ?? 3000,
     nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
+    gatewayBot: () => {
+      const total = options.sessionStartLimit?.total ?? 1000;
+      return {
+        shards: options.recommendedShards ?? 1,
+        session_start_limit: {
+          total,
+          remaining: Math.max(0, total - gateway.identifies.length),
+          reset_after: 14_400_000,
+          max_concurrency: options.sessionStartLimit?.maxConcurrency ?? 1,
+        },
+      };
+    },
   });
 
   const serveAttachment = (path: string, response: ServerResponse): void => {
@@ -425,6 +449,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const interaction = state.interactions.get(interactionId);
       return interaction ? responsesOf(interaction) : [];
     },
+    onRequest: (listener) => recorder.onComplete(listener),
 
     injectInteraction,
     injectSlashCommand: (spec) => {
@@ -518,7 +543,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
 
     failNext: (spec) => failures.add(spec),
-    dropGateway: (how) => gateway.drop(how),
+    dropGateway: (how, shardId) => gateway.drop(how, shardId),
     close: async () => {
       recorder.close();
       gateway.close();

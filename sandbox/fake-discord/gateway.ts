@@ -11,12 +11,18 @@
  * numbered and buffered, and replayed on RESUME — exactly what lets a bot survive a drop
  * without losing interactions. Events the session's intents do not cover are not sent at all
  * (they are listed in `filtered`), as Discord does.
+ *
+ * Sharding as Discord does it: IDENTIFY carries `shard: [id, count]`, and each shard's session
+ * receives only the events of its servers, `(guild_id >> 22) % count` — READY's guild list,
+ * the GUILD_CREATEs, interactions, reactions. Events outside any server go to shard 0. A client
+ * that sends no `shard` is shard [0, 1], which owns every server.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayIntentBits } from 'discord.js';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { shardOfGuild } from './snowflake.js';
 
 export const GatewayOps = {
   Dispatch: 0,
@@ -40,6 +46,7 @@ export const GatewayCloseCodes = {
   NotAuthenticated: 4003,
   AuthenticationFailed: 4004,
   AlreadyAuthenticated: 4005,
+  InvalidShard: 4010,
   InvalidIntents: 4013,
 } as const;
 
@@ -99,10 +106,10 @@ export interface FilteredDispatch {
 }
 
 export interface GatewayHooks {
-  /** READY's `d` for a new session. */
+  /** READY's `d` for a new session (listing only the shard's guilds). */
   ready(sessionId: string, resumeUrl: string, shard: readonly [number, number]): unknown;
-  /** One GUILD_CREATE `d` per guild, sent right after READY. */
-  guildCreates(): unknown[];
+  /** One GUILD_CREATE `d` per guild of the shard, sent right after READY. */
+  guildCreates(shard: readonly [number, number]): unknown[];
   /** Members answering an op 8 request (`d` of the request). */
   guildMembers(request: Record<string, unknown>): { guildId: string; members: unknown[] } | null;
 }
@@ -115,9 +122,17 @@ export interface GatewayOptions {
   readonly replayBufferSize?: number;
 }
 
+/** A shard's session as tests see it. */
+export interface ShardSession {
+  readonly shard: readonly [number, number];
+  readonly sessionId: string;
+  readonly connected: boolean;
+}
+
 interface Session {
   readonly id: string;
   readonly intents: number;
+  readonly shard: readonly [number, number];
   seq: number;
   readonly buffer: { readonly s: number; readonly frame: string }[];
   socket: WebSocket | null;
@@ -134,6 +149,19 @@ function requiredIntent(t: string, d: unknown): number {
   if (t.startsWith('GUILD_') && t !== 'GUILD_MEMBERS_CHUNK') return I.Guilds;
   if (t.startsWith('CHANNEL_') || t.startsWith('THREAD_')) return I.Guilds;
   return 0;
+}
+
+/** The server an event belongs to, or null (DMs, the bot's own user): Discord sends those to shard 0. */
+function guildIdOf(t: string, d: unknown): string | null {
+  if (typeof d !== 'object' || d === null) return null;
+  const { guild_id: guildId, id } = d as { guild_id?: unknown; id?: unknown };
+  if (typeof guildId === 'string') return guildId;
+  if ((t === 'GUILD_CREATE' || t === 'GUILD_UPDATE' || t === 'GUILD_DELETE') && typeof id === 'string') return id;
+  return null;
+}
+
+function ownsEvent(shard: readonly [number, number], guildId: string | null): boolean {
+  return guildId === null ? shard[0] === 0 : shardOfGuild(guildId, shard[1]) === shard[0];
 }
 
 function redactToken(d: unknown): unknown {
@@ -154,7 +182,10 @@ export class FakeGateway {
 
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
+  /** The most recently identified or resumed session (what single-shard tests talk to). */
   private active: Session | null = null;
+  /** Shard id → its current session; a new IDENTIFY for a shard replaces the old session. */
+  private readonly shardSessions = new Map<number, Session>();
   private readonly identifyWaiters = new Set<Waiter<IdentifyRecord>>();
   private readonly resumeWaiters = new Set<Waiter<ResumeRecord>>();
   private closed = false;
@@ -186,6 +217,13 @@ export class FakeGateway {
     return this.active?.socket?.readyState === WebSocket.OPEN;
   }
 
+  /** Every shard's current session, by shard id. */
+  get shards(): ShardSession[] {
+    return [...this.shardSessions.values()]
+      .sort((a, b) => a.shard[0] - b.shard[0])
+      .map((s) => ({ shard: s.shard, sessionId: s.id, connected: s.socket?.readyState === WebSocket.OPEN }));
+  }
+
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closed || !(request.url ?? '').startsWith('/gateway')) {
       socket.destroy();
@@ -195,11 +233,13 @@ export class FakeGateway {
   }
 
   /**
-   * Sends (or buffers, while disconnected) a dispatch on the current session.
-   * Returns false when it was not delivered: no session yet, or an intent is missing.
+   * Sends (or buffers, while disconnected) a dispatch on the session of the shard that owns the
+   * event's server. Returns false when it was not delivered: no session for that shard, or an
+   * intent is missing.
    */
   dispatch(t: string, d: unknown): boolean {
-    const session = this.active;
+    const guildId = guildIdOf(t, d);
+    const session = [...this.shardSessions.values()].find((s) => ownsEvent(s.shard, guildId)) ?? null;
     const at = Date.now();
     if (!session) {
       this.filtered.push({ t, d, at, reason: 'no-session' });
@@ -214,8 +254,10 @@ export class FakeGateway {
     return true;
   }
 
-  drop(how: GatewayDrop = 'resumable-close'): void {
-    const socket = this.active?.socket;
+  /** Breaks the connection of the latest session, or of one shard's session. */
+  drop(how: GatewayDrop = 'resumable-close', shardId?: number): void {
+    const target = shardId === undefined ? this.active : (this.shardSessions.get(shardId) ?? null);
+    const socket = target?.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('fake discord: no open gateway connection to drop');
     switch (how) {
       case 'resumable-close':
@@ -228,7 +270,7 @@ export class FakeGateway {
         socket.send(JSON.stringify({ op: GatewayOps.Reconnect, d: null, s: null, t: null }));
         break;
       case 'invalid-session':
-        if (this.active) this.sessions.delete(this.active.id);
+        if (target) this.sessions.delete(target.id);
         socket.send(JSON.stringify({ op: GatewayOps.InvalidSession, d: false, s: null, t: null }));
         break;
     }
@@ -343,9 +385,14 @@ export class FakeGateway {
           }
           if (typeof d.intents !== 'number') return socket.close(GatewayCloseCodes.InvalidIntents, 'Invalid intent(s).');
           const shard = Array.isArray(d.shard) ? ([Number(d.shard[0]), Number(d.shard[1])] as const) : null;
-          session = { id: randomBytes(16).toString('hex'), intents: d.intents, seq: 0, buffer: [], socket };
+          const own = shard ?? ([0, 1] as const);
+          if (!(Number.isInteger(own[1]) && own[1] >= 1 && Number.isInteger(own[0]) && own[0] >= 0 && own[0] < own[1])) {
+            return socket.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
+          }
+          session = { id: randomBytes(16).toString('hex'), intents: d.intents, shard: own, seq: 0, buffer: [], socket };
           this.sessions.set(session.id, session);
           this.active = session;
+          this.shardSessions.set(own[0], session);
           this.notify(this.identifies, this.identifyWaiters, {
             connection,
             sessionId: session.id,
@@ -354,8 +401,8 @@ export class FakeGateway {
             properties: d.properties,
             at: Date.now(),
           });
-          this.send(session, 'READY', this.hooks.ready(session.id, this.resumeUrl, shard ?? [0, 1]));
-          for (const guild of this.hooks.guildCreates()) this.dispatch('GUILD_CREATE', guild);
+          this.send(session, 'READY', this.hooks.ready(session.id, this.resumeUrl, own));
+          for (const guild of this.hooks.guildCreates(own)) this.dispatch('GUILD_CREATE', guild);
           return;
         }
         case GatewayOps.Resume: {
@@ -383,6 +430,7 @@ export class FakeGateway {
           if (resumed.socket && resumed.socket !== socket) resumed.socket.terminate();
           resumed.socket = socket;
           this.active = resumed;
+          this.shardSessions.set(resumed.shard[0], resumed);
           const missed = resumed.buffer.filter((entry) => entry.s > (seq ?? 0));
           for (const entry of missed) socket.send(entry.frame);
           this.notify(this.resumes, this.resumeWaiters, {

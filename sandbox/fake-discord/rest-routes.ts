@@ -25,6 +25,8 @@ export interface RestOptions {
   readonly interactionAckDeadlineMs: number;
   /** How long a nonce sent with `enforce_nonce` keeps deduplicating ("a few minutes"). */
   readonly nonceWindowMs: number;
+  /** `GET /gateway/bot` besides the url: the recommended shard count and session_start_limit. */
+  readonly gatewayBot?: () => { readonly shards: number; readonly session_start_limit: Record<string, number> };
 }
 
 interface RouteContext {
@@ -213,8 +215,10 @@ export class RestApi {
       status: 200,
       body: {
         url: this.gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        ...(this.options.gatewayBot?.() ?? {
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        }),
       },
     };
   }

@@ -45,3 +45,23 @@ export function snowflakeTimestamp(id: string): number {
 
 /** Discord ids in paths are 17–20 digits today; accept a little either side. */
 export const SNOWFLAKE_PATTERN = /^\d{15,21}$/;
+
+/**
+ * The shard a guild's events go to: `(guild_id >> 22) % shard_count`, Discord's rule. Written
+ * here again rather than imported from the bot, so the fake checks the bot instead of agreeing
+ * with it by construction.
+ */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/**
+ * A guild id that lands on `shard` of `shardCount`: for seeds that must spread servers across
+ * shards (ids made in one millisecond share their timestamp bits, hence one shard). `n` makes
+ * several distinct ids for the same shard.
+ */
+export function guildIdOnShard(shard: number, shardCount: number, n = 0): string {
+  const base = 100_000_000_000n; // ms after the Discord epoch (2018): 18-digit ids, like real ones
+  const ms = base + BigInt(shardCount) * BigInt(n) + BigInt((shard - Number(base % BigInt(shardCount)) + shardCount) % shardCount);
+  return ((ms << 22n) | (1n << 17n)).toString();
+}

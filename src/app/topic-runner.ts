@@ -67,6 +67,12 @@ export type TopicRunnerDeps = {
   clock: Clock;
   timers?: Timers;
   interval: PollSchedule;
+  /**
+   * Scale-out: whether this process's shards own a server (src/core/shard-of.ts). Every cluster
+   * reads every topic from the shared store; each delivers only its own servers' topics.
+   * Default: every server (one process).
+   */
+  ownsGuild?: (guildId: string) => boolean;
 };
 
 export type ScheduledTopicRunner = TopicRunner & {
@@ -137,8 +143,9 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     const candidates = await recentCandidates(startedAt);
     const updated = merged.updated.size > 0 ? await papersById([...merged.updated]) : new Map<string, Paper>();
     const all = await topics.all();
+    const ownsGuild = deps.ownsGuild ?? (() => true);
     const byChannel = groupBy(
-      all.filter((t) => t.status === 'active'),
+      all.filter((t) => t.status === 'active' && ownsGuild(t.guildId)),
       (t) => t.channelId,
     );
     const edited = new Set<string>();

@@ -198,10 +198,34 @@ const scaleKeys = {
   ),
 };
 
+/**
+ * INDEX_SYNC_INTERVAL: how often a process on a shared store applies the library's change log to
+ * its search index (app/index-follower.ts): from 250ms (one read of the revision each time, per
+ * process) to 60s (a paper the ingestion leader merged is searchable on every shard within that).
+ */
+const INDEX_SYNC_MS = { min: 250, max: 60_000 } as const;
+const indexSyncKeys = {
+  INDEX_SYNC_INTERVAL: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default('3s')
+      .transform((value, context) => {
+        const match = /^(\d{1,6})(ms|s)$/.exec(value.trim().toLowerCase());
+        const ms = match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : Number.NaN;
+        if (!(ms >= INDEX_SYNC_MS.min && ms <= INDEX_SYNC_MS.max)) {
+          context.addIssue({ code: 'custom', message: 'must be a duration from 250ms to 60s, like 3s or 500ms' });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  ),
+};
+
 // The CLI runs without a token; deploy-commands checks for it itself.
 const cliEnvSchema = z.object({ ...sharedKeys, ...discordKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken.optional()) });
 const botEnvSchema = z
-  .object({ ...sharedKeys, ...discordKeys, ...scheduleKeys, ...scaleKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken) })
+  .object({ ...sharedKeys, ...discordKeys, ...scheduleKeys, ...scaleKeys, ...indexSyncKeys, DISCORD_TOKEN: z.preprocess(blankIsUnset, botToken) })
   .superRefine((env, context) => {
     // Every cluster needs at least one shard; Discord accepts more shards than it recommends.
     if (env.CLUSTERS !== undefined && typeof env.SHARDS === 'number' && env.SHARDS < env.CLUSTERS) {
@@ -232,6 +256,8 @@ export type DiscordConfig = {
 export type ScheduleConfig = {
   sources: SourceSettings & { sources: SourceName[]; hfDays: number; maxBytes: number };
   pollInterval: PollSchedule;
+  /** On a shared store: ms between catch-ups of the search index with the library (INDEX_SYNC_INTERVAL). */
+  indexSyncMs: number;
 };
 /**
  * Processes and gateway shards. `clusters` unset: one process, no manager (it then runs all
@@ -259,6 +285,7 @@ const PROGRAMS = {
           maxBytes: env.FEED_MAX_BYTES,
         },
         pollInterval: env.POLL_INTERVAL,
+        indexSyncMs: env.INDEX_SYNC_INTERVAL,
       },
       scale: {
         ...(env.CLUSTERS !== undefined ? { clusters: env.CLUSTERS } : {}),

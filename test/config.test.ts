@@ -164,7 +164,16 @@ describe('topic schedule settings (bot only)', () => {
         maxBytes: 10 * 1024 * 1024,
       },
       pollInterval: { kind: 'every', ms: 30 * 60_000, text: '30m' },
+      indexSyncMs: 3_000,
     });
+  });
+
+  it('reads INDEX_SYNC_INTERVAL in ms or s within 250ms–60s, and names the key of a bad one', () => {
+    expect(bot({ INDEX_SYNC_INTERVAL: '500ms' }).schedule.indexSyncMs).toBe(500);
+    expect(bot({ INDEX_SYNC_INTERVAL: ' 10S ' }).schedule.indexSyncMs).toBe(10_000);
+    for (const bad of ['100ms', '2m', '61s', 'soon', '-1s']) {
+      expect(() => bot({ INDEX_SYNC_INTERVAL: bad })).toThrow(/INDEX_SYNC_INTERVAL: must be a duration from 250ms to 60s/);
+    }
   });
 
   it('reads sources, categories, base URLs, days and a cron schedule', () => {

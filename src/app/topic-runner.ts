@@ -59,6 +59,12 @@ export type TopicRunnerDeps = {
   ingest: (papers: readonly Paper[]) => Promise<IngestResult>;
   /** Bring the search index up to the library; called at the end of every run. */
   syncIndex: () => Promise<void>;
+  /**
+   * Scale-out: whether this process is the ingestion leader (src/app/ingest-leader.ts), asked at
+   * the start of each run. Only the leader fetches the sources and merges; another process runs
+   * with no sources and delivers what the leader stored. Default: always (one process).
+   */
+  leads?: () => boolean;
   topics: Topics;
   seen: SeenPapers;
   posted: PostedPapers;
@@ -123,7 +129,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       return report;
     };
 
-    const fetched = await untilAborted(fetchAllSources(deps.sources, logger), signal);
+    const fetched = await untilAborted(fetchAllSources((deps.leads?.() ?? true) ? deps.sources : [], logger), signal);
     if (!fetched) return finish();
     report.sources = fetched.results.map((r) => ({ name: r.name, ok: r.ok, papers: r.papers.length, ...(r.error ? { error: r.error } : {}) }));
 

@@ -15,6 +15,7 @@ import { openLibraryService, type LibraryService, type ServiceEvent } from './li
 import type { Logger } from '../logger.js';
 import { createSources, type SourceDeps } from '../feeds/fetch-all.js';
 import { createTopicRunner, type Timers } from './topic-runner.js';
+import { createProcessRoles } from './ingest-leader.js';
 
 /** Backoff between attempts to load the index after a failure. */
 const INDEX_RETRY_MS = { first: 5_000, max: 5 * 60_000 } as const;
@@ -50,6 +51,8 @@ export type BotOptions = {
   rateLimits?: InteractionRateLimits;
   /** Backoff between attempts to load the index after a failure (tests shorten it). */
   indexRetryMs?: { first: number; max: number };
+  /** For tests: the ingestion lease's ttl on a shared store (ingest-leader.ts; default 30 s). */
+  leaseTtlMs?: number;
 };
 
 /** The library service's events as log lines: the bot's view of index and snapshot work. */
@@ -78,6 +81,7 @@ export async function startBot({
   timers,
   rateLimits,
   indexRetryMs = INDEX_RETRY_MS,
+  leaseTtlMs,
 }: BotOptions): Promise<RunningBot> {
   const service =
     given ??
@@ -93,7 +97,21 @@ export async function startBot({
     logger: logger.child({ job: 'sources' }),
     ...(sourceHttp ? { httpOptions: sourceHttp } : {}),
   });
+  // On a shared store one process leads ingestion and every process's index follows the library;
+  // on SQLite this process leads always and nothing else runs (ingest-leader.ts).
+  const roles = createProcessRoles({
+    storage: service.storage,
+    syncIndex: service.syncIndex,
+    clock,
+    logger,
+    ...(timers ? { timers } : {}),
+    ...(leaseTtlMs ? { leaseTtlMs } : {}),
+    indexSyncMs: config.schedule.indexSyncMs,
+    // Taking over from a leader that died: fetch now, not at this process's next tick.
+    ...(schedule ? { onLead: () => void topicRunner.runNow('schedule').catch(() => undefined) } : {}),
+  });
   const topicRunner = createTopicRunner({
+    leads: roles.leads,
     delivery: createTopicDelivery({ client, posted, messages, logger: logger.child({ job: 'topics' }), clock }),
     library: service.library,
     ingest: service.ingest,
@@ -152,6 +170,7 @@ export async function startBot({
   // Topic posting does not need the index (matching reads the library), so the schedule starts
   // now; the index loads beside it and is retried with backoff when that fails (a full disk, a
   // store that went away), searches answering "still loading" meanwhile.
+  await roles.start();
   if (schedule) topicRunner.start();
   const indexReady = (async () => {
     for (let attempt = 0; ; attempt++) {
@@ -181,6 +200,8 @@ export async function startBot({
         // An index still loading is waited for too (closing the store under it would only
         // turn into a confusing error), within the same grace.
         await Promise.race([Promise.allSettled([...inFlight, topicRunner.stop(), indexReady]), grace]);
+        // Released once no run of ours can still be fetching: another process leads from now on.
+        await roles.stop();
         await client.destroy();
         await service.close();
         logger.info('stopped');

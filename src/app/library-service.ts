@@ -407,7 +407,9 @@ export async function openLibraryService(
 
   const seedFile = options.seedFile === undefined ? SEED_FILE : options.seedFile;
   try {
-    if (seedFile !== null && existsSync(seedFile)) await settleSample(seedFile);
+    // In one transaction: processes starting together on an empty shared store would otherwise
+    // both seed, and the second would record an empty sample (the first had added every paper).
+    if (seedFile !== null && existsSync(seedFile) && !(await sampleSettled())) await storage.atomically(() => settleSample(seedFile));
   } catch (error) {
     await storage.close();
     throw error;
@@ -419,9 +421,13 @@ export async function openLibraryService(
    * sample records still exactly as bundled are marked the same way, and leave at once if real
    * papers are there.
    */
+  async function sampleSettled(): Promise<boolean> {
+    return (await library.count()) > 0 && (await stores.meta.get(SAMPLE_SETTLED_KEY)) !== undefined;
+  }
+
   async function settleSample(file: string): Promise<void> {
+    if (await sampleSettled()) return;
     const count = await library.count();
-    if (count > 0 && (await stores.meta.get(SAMPLE_SETTLED_KEY)) !== undefined) return;
     const records: Paper[] = [];
     const sample = await openImportSource(file, { format: 'jsonl', year: new Date().getUTCFullYear() });
     for await (const batch of sample.batches(UPSERT_BATCH)) records.push(...batch.papers);

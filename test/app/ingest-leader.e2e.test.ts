@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
+import { openLibraryService, SEED_FILE } from '../../src/app/library-service.js';
 import { createLibrary } from '../../src/core/library.js';
 import { normalizePaper } from '../../src/core/paper.js';
 import { openStorage } from '../../src/storage/open-storage.js';
@@ -114,5 +115,21 @@ for (const server of await storeServers(async () => '')) {
       second.send('stop');
       await second.next('stopped');
     }, 60_000);
+
+    it('given two processes starting at once on an empty store, seeds the sample papers once and remembers all of them as the sample', async () => {
+      const store = await server.create();
+      cleanups.push(store.drop);
+      const dir = await mkdtemp(path.join(tmpdir(), 'paperboy-seed-'));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      const services = await Promise.all(
+        ['a', 'b'].map((name) => openLibraryService({ storeUrl: store.url, indexPath: path.join(dir, `${name}.index`) }, { seedFile: SEED_FILE })),
+      );
+      cleanups.push(async () => void (await Promise.all(services.map((s) => s.close()))));
+      const count = await services[0]!.library.count();
+      expect(count).toBeGreaterThan(10);
+      expect(await services[0]!.library.revision()).toBe(1);
+      const sample = (await services[1]!.stores.meta.get('sample')) as { ids: string[] };
+      expect(sample.ids).toHaveLength(count);
+    });
   });
 }

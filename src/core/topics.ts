@@ -35,6 +35,8 @@ export const topicSchema = z.object({
   channelId: z.string(),
   /** The role pinged by each post (members opt in with /follow). */
   roleId: z.string().optional(),
+  /** Forum channels: add a forum tag for each category a post would carry and the forum lacks (needs Manage Channels). */
+  createTags: z.boolean().optional(),
   maxPerRun: z.number().int().min(1).max(MAX_PER_RUN_LIMIT),
   /** Papers over maxPerRun go into one digest message (true) or wait for the next run (false). */
   digest: z.boolean(),

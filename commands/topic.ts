@@ -67,6 +67,12 @@ const digestOption = {
   description: 'Put papers over max_per_run into one digest message (default true); false: they wait',
 } as const;
 
+const createTagsOption = {
+  type: ApplicationCommandOptionType.Boolean,
+  name: 'create_tags',
+  description: 'Forums: add a tag for each paper category the forum lacks (needs my Manage Channels; max 20 tags)',
+} as const;
+
 const data = {
   type: ApplicationCommandType.ChatInput,
   name: 'topic',
@@ -91,13 +97,14 @@ const data = {
         {
           type: ApplicationCommandOptionType.Channel,
           name: 'channel',
-          description: 'Where the papers are posted (text or announcement channel)',
+          description: 'Where the papers are posted (text, announcement or forum channel: a post per paper)',
           required: true,
-          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum],
         },
         { type: ApplicationCommandOptionType.Role, name: 'role', description: 'Role pinged by each post; members opt in with /follow' },
         maxPerRunOption,
         digestOption,
+        createTagsOption,
       ],
     },
     {
@@ -111,12 +118,13 @@ const data = {
           type: ApplicationCommandOptionType.Channel,
           name: 'channel',
           description: 'New channel',
-          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum],
         },
         { type: ApplicationCommandOptionType.Role, name: 'role', description: 'New role to ping' },
         { type: ApplicationCommandOptionType.Boolean, name: 'remove_role', description: 'Stop pinging a role' },
         maxPerRunOption,
         digestOption,
+        createTagsOption,
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'remove', description: 'Delete a topic (its posts stay)', options: [nameOption] },
@@ -163,6 +171,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
           roleId: role?.id,
           maxPerRun: interaction.options.getInteger('max_per_run') ?? undefined,
           digest: interaction.options.getBoolean('digest') ?? undefined,
+          createTags: interaction.options.getBoolean('create_tags') ?? undefined,
           createdBy: interaction.user.id,
         },
         existing,
@@ -192,6 +201,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
         roleId: role ? role.id : removeRole ? null : undefined,
         maxPerRun: interaction.options.getInteger('max_per_run') ?? undefined,
         digest: interaction.options.getBoolean('digest') ?? undefined,
+        createTags: interaction.options.getBoolean('create_tags') ?? undefined,
       };
       const { topic, changed } = applyTopicEdit(await findTopic(ctx, guild.id, name), changes);
       const notes = await checkDiscordSide(guild, topic, changed.includes('roleId') ? role : null, interaction.member, {
@@ -294,6 +304,10 @@ async function checkDiscordSide(
   const channel = check.channel ? await assertCanPostIn(guild, topic.channelId) : undefined;
   if (channel?.type === ChannelType.GuildAnnouncement) {
     notes.push(`${channelLabel(channel)} is an announcement channel: each post is published, so other servers can follow it.`);
+  }
+  const forum = channel ?? guild.channels.cache.get(topic.channelId);
+  if (forum?.type === ChannelType.GuildForum && topic.createTags && !forum.permissionsFor(await botMember(guild))?.has(PermissionFlagsBits.ManageChannels)) {
+    notes.push(`I lack **Manage Channels** in ${channelLabel(forum)}: posts get the forum's matching tags, but I cannot add missing ones.`);
   }
   if (newRole) {
     await assertUsableTopicRole(guild, newRole, member);

@@ -15,12 +15,13 @@ import type {
   APIReaction,
   APIRole,
   APIUser,
+  ChannelFlags,
   GatewayGuildCreateDispatchData,
   GuildMemberFlags,
   GuildSystemChannelFlags,
   RoleFlags,
 } from 'discord.js';
-import { ChannelTypes, type FakeDiscordState, type StoredAttachment, type StoredChannel, type StoredCommand, type StoredMember, type StoredMessage, type StoredRole, type StoredUser } from './state.js';
+import { ChannelTypes, type FakeDiscordState, type StoredAttachment, type StoredChannel, type StoredThread, type StoredCommand, type StoredMember, type StoredMessage, type StoredRole, type StoredUser } from './state.js';
 
 export interface ApiObjectContext {
   readonly state: FakeDiscordState;
@@ -102,6 +103,8 @@ export function toApiChannel(state: FakeDiscordState, channel: StoredChannel): A
     // Categories cannot be nested.
     return { ...guildFields, parent_id: null, type: ChannelTypes.category };
   }
+  if (channel.type === ChannelTypes.forum) return toApiForum(channel, guildFields);
+  if (channel.thread) return toApiThread(channel, channel.thread);
   const textFields = {
     ...guildFields,
     parent_id: channel.parentId,
@@ -114,6 +117,49 @@ export function toApiChannel(state: FakeDiscordState, channel: StoredChannel): A
   return channel.type === ChannelTypes.announcement
     ? { ...textFields, type: ChannelTypes.announcement }
     : { ...textFields, type: ChannelTypes.text };
+}
+
+function toApiForum(channel: StoredChannel, guildFields: { id: string; guild_id: string | undefined; name: string; position: number; permission_overwrites: APIOverwrite[]; nsfw: boolean }): APIChannel {
+  return {
+    ...guildFields,
+    type: ChannelTypes.forum,
+    parent_id: channel.parentId,
+    topic: channel.topic,
+    // A forum's last_message_id is its newest post (thread) id.
+    last_message_id: channel.lastMessageId,
+    rate_limit_per_user: 0,
+    default_auto_archive_duration: 1440,
+    default_thread_rate_limit_per_user: 0,
+    available_tags: (channel.availableTags ?? []).map((t) => ({ id: t.id, name: t.name, moderated: t.moderated, emoji_id: null, emoji_name: null })),
+    default_reaction_emoji: null,
+    default_sort_order: null,
+    default_forum_layout: 0,
+    flags: 0 as ChannelFlags,
+  } as APIChannel;
+}
+
+function toApiThread(channel: StoredChannel, thread: StoredThread): APIChannel {
+  return {
+    id: channel.id,
+    guild_id: channel.guildId ?? undefined,
+    type: ChannelTypes.publicThread,
+    name: channel.name ?? '',
+    parent_id: channel.parentId,
+    owner_id: thread.ownerId,
+    last_message_id: channel.lastMessageId,
+    rate_limit_per_user: 0,
+    message_count: 0,
+    member_count: 1,
+    total_message_sent: 0,
+    applied_tags: [...thread.appliedTags],
+    flags: 0 as ChannelFlags,
+    thread_metadata: {
+      archived: thread.archived,
+      auto_archive_duration: 1440,
+      archive_timestamp: new Date(thread.archiveTimestamp).toISOString(),
+      locked: false,
+    },
+  } as APIChannel;
 }
 
 export function attachmentUrl(origin: string, channelId: string, attachment: StoredAttachment): string {
@@ -257,7 +303,8 @@ export function toGuildCreate(state: FakeDiscordState, guildId: string): Gateway
     voice_states: [],
     members: members.map((m) => toApiMember(state, m)),
     channels: state.channelsOf(guildId).map((c) => toApiChannel(state, c)) as GatewayGuildCreateDispatchData['channels'],
-    threads: [],
+    // Active threads the bot can see, as Discord lists them in GUILD_CREATE.
+    threads: [...state.channels.values()].filter((c) => c.guildId === guildId && c.thread && !c.thread.archived).map((c) => toApiChannel(state, c)) as GatewayGuildCreateDispatchData['threads'],
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],

@@ -42,6 +42,13 @@ export const DiscordLimits = {
   commandChoices: 25,
   /** Combined length of names, descriptions and choice names/values of one command. */
   commandTotal: 4000,
+  /** A thread's (forum post's) name. */
+  threadName: 100,
+  /** Tags one forum post carries. */
+  appliedTags: 5,
+  /** Tags one forum offers. */
+  forumTags: 20,
+  forumTagName: 20,
 } as const;
 
 /** Chat-input command and option names; Discord also requires lowercase where a letter has a lowercase form. */
@@ -559,4 +566,36 @@ function commandTextLength(command: Record<string, unknown>): number {
 /** Human-readable lines for test failures: `data.embeds: MAX_EMBED_SIZE_EXCEEDED Embed size exceeds ...`. */
 export function describeIssues(issues: readonly FormIssue[]): string[] {
   return issues.map((issue) => `${issue.path || '(body)'}: ${issue.code} ${issue.message}`);
+}
+
+/**
+ * `POST /channels/{forum}/threads`: a name of 1–100, at most 5 applied tags, each one of the
+ * forum's tags, and a starter `message` checked like any message (and not empty).
+ */
+export function validateForumThread(body: unknown, availableTagIds: ReadonlySet<string>, fileCount = 0): FormValidation | null {
+  const errors = new FormErrorCollector();
+  const record = isRecord(body) ? body : {};
+  errors.requiredLength(['name'], record.name, 1, DiscordLimits.threadName);
+  if (record.applied_tags !== undefined && record.applied_tags !== null) {
+    const tags = asArray(record.applied_tags);
+    errors.maxLength(['applied_tags'], tags, DiscordLimits.appliedTags);
+    tags.forEach((tag, i) => {
+      if (!availableTagIds.has(String(tag))) errors.add(['applied_tags', i], 'FORUM_TAG_UNKNOWN', 'Tag does not exist in this forum.');
+    });
+  }
+  if (!isRecord(record.message)) errors.add(['message'], 'BASE_TYPE_REQUIRED', 'This field is required');
+  else collectMessageErrors(errors, record.message, ['message'], fileCount);
+  return errors.result();
+}
+
+/** `PATCH /channels/{forum}` with `available_tags`: at most 20 tags, each named in 1–20 code points. */
+export function validateForumTags(tags: unknown): FormValidation | null {
+  const errors = new FormErrorCollector();
+  if (!Array.isArray(tags)) {
+    errors.add(['available_tags'], 'BASE_TYPE_LIST', 'Must be a list.');
+    return errors.result();
+  }
+  errors.maxLength(['available_tags'], tags, DiscordLimits.forumTags);
+  tags.forEach((tag, i) => errors.requiredLength(['available_tags', i, 'name'], isRecord(tag) ? tag.name : undefined, 1, DiscordLimits.forumTagName));
+  return errors.result();
 }

@@ -9,7 +9,17 @@
 import { toApiChannel, toApiCommand, toApiMember, toApiMessage, toApiRole, toApiUser, toGuildCreate, type ApiObjectContext } from './api-objects.js';
 import { buildReactionAdd, buildReactionRemove, InteractionTypes } from './dispatch-payloads.js';
 import { DiscordErrorCodes as E, DiscordHttpError, type ViolationKind } from './discord-errors.js';
-import { CallbackTypes, isEmptyMessage, validateCommands, validateInteractionCallback, validateMessagePayload, type FormIssue, type FormValidation } from './limits.js';
+import {
+  CallbackTypes,
+  isEmptyMessage,
+  validateCommands,
+  validateForumTags,
+  validateForumThread,
+  validateInteractionCallback,
+  validateMessagePayload,
+  type FormIssue,
+  type FormValidation,
+} from './limits.js';
 import { guildPermissions, hasPermissions, Permission } from './permissions.js';
 import type { RecordedRequest } from './recorder.js';
 import { SNOWFLAKE_PATTERN } from './snowflake.js';
@@ -177,6 +187,10 @@ export class RestApi {
       r('GET', '/users/@me', () => ({ status: 200, body: { ...toApiUser(this.state.bot), verified: true, mfa_enabled: false, flags: 0 } })),
       r('POST', '/users/@me/channels', (c) => this.openDm(c)),
       r('GET', '/channels/:id', (c) => this.getChannel(c)),
+      r('PATCH', '/channels/:id', (c) => this.modifyForumTags(c)),
+      r('POST', '/channels/:id/threads', (c) => this.createForumPost(c)),
+      r('GET', '/channels/:id/threads/archived/public', (c) => this.archivedThreads(c)),
+      r('GET', '/guilds/:id/threads/active', (c) => this.activeThreads(c)),
       r('GET', '/channels/:id/messages', (c) => this.listChannelMessages(c)),
       r('POST', '/channels/:id/messages', (c) => this.createChannelMessage(c)),
       r('GET', '/channels/:id/messages/:id', (c) => this.getChannelMessage(c)),
@@ -297,7 +311,10 @@ export class RestApi {
 
   private createChannelMessage({ request, params }: RouteContext): RouteResult {
     const channel = this.channelOr404(params[0]);
-    if (channel.type === ChannelTypes.category) throw fail(400, E.InvalidChannelType);
+    // A forum takes posts (threads), never messages of its own.
+    if (channel.type === ChannelTypes.category || channel.type === ChannelTypes.forum) throw fail(400, E.InvalidChannelType);
+    // Whoever blocked the bot or closed DMs from server members: Discord's 403 50007.
+    if (channel.type === ChannelTypes.dm && channel.recipientId !== null && this.state.closedDms.has(channel.recipientId)) throw fail(403, E.CannotSendMessagesToThisUser);
     this.requirePermissions(channel, Permission.SendMessages | (request.files.length > 0 ? Permission.AttachFiles : 0n));
     this.validateMessage(request, true);
 
@@ -407,6 +424,96 @@ export class RestApi {
       if (this.state.removeReaction(message, emoji, bot)) this.dispatch('MESSAGE_REACTION_REMOVE', buildReactionRemove(spec));
     }
     return { status: 204 };
+  }
+
+  // ----- forums -----
+
+  private forumOr400(channelId: string | undefined): StoredChannel {
+    const channel = this.channelOr404(channelId);
+    if (channel.type !== ChannelTypes.forum) throw new Error('fake discord: only forum channels take threads and tag edits here (text-channel threads are not modelled)');
+    return channel;
+  }
+
+  /**
+   * A forum post: the thread and its starter message in one request (Discord has no nonce for
+   * it: a repeated request makes a second post). Needs Send Messages in the forum; a moderated
+   * tag needs Manage Threads too.
+   */
+  private createForumPost({ request, params }: RouteContext): RouteResult {
+    const forum = this.forumOr400(params[0]);
+    this.requirePermissions(forum, Permission.SendMessages);
+    const tags = forum.availableTags ?? [];
+    const validation = validateForumThread(request.body, new Set(tags.map((t) => t.id)), request.files.length);
+    if (validation) throw invalid(validation);
+    const body = bodyOf(request);
+    const message = isRecord(body.message) ? body.message : {};
+    if (isEmptyMessage(message, request.files.length)) throw fail(400, E.CannotSendEmptyMessage, 'empty-message');
+    const applied = Array.isArray(body.applied_tags) ? body.applied_tags.map(String) : [];
+    if (applied.some((id) => tags.find((t) => t.id === id)?.moderated)) this.requirePermissions(forum, Permission.SendMessages | Permission.ManageThreads);
+
+    const thread = this.state.createForumThread(forum, { name: String(body.name), appliedTags: applied, ownerId: this.state.bot.id });
+    const starter = this.state.createMessage({
+      id: thread.id,
+      channelId: thread.id,
+      content: typeof message.content === 'string' ? message.content : '',
+      embeds: Array.isArray(message.embeds) ? message.embeds : [],
+      components: Array.isArray(message.components) ? message.components : [],
+      attachments: this.attachmentsFrom(request, message),
+      flags: typeof message.flags === 'number' ? message.flags : 0,
+    });
+    const apiThread = toApiChannel(this.state, thread);
+    this.dispatch('THREAD_CREATE', { ...apiThread, newly_created: true });
+    this.announceCreate(starter);
+    // The answer is the thread with its starter message.
+    return { status: 201, body: { ...apiThread, message: toApiMessage(this.api, starter) } };
+  }
+
+  /** Every active thread of a guild the bot can see, whatever its parent (a bot filters by parent_id). */
+  private activeThreads({ params }: RouteContext): RouteResult {
+    const guildId = this.requireGuild(params[0]);
+    const threads = [...this.state.channels.values()].filter(
+      (c) => c.guildId === guildId && c.thread && !c.thread.archived && hasPermissions(this.state.permissionsIn(c, this.state.bot.id), Permission.ViewChannel),
+    );
+    return { status: 200, body: { threads: threads.map((c) => toApiChannel(this.state, c)), members: [] } };
+  }
+
+  /** Archived public threads of a forum, most recently archived first; `limit` (default 50) and `before` (ISO time). */
+  private archivedThreads({ request, params }: RouteContext): RouteResult {
+    const forum = this.channelOr404(params[0]);
+    this.requirePermissions(forum, Permission.ReadMessageHistory);
+    const limit = request.query.limit === undefined ? 50 : Number(request.query.limit);
+    if (!Number.isInteger(limit) || limit < 2 || limit > 100) {
+      const message = 'int value should be between 2 and 100.';
+      throw invalid({ errors: { limit: { _errors: [{ code: 'NUMBER_TYPE_MAX', message }] } }, issues: [{ path: 'limit', code: 'NUMBER_TYPE_MAX', message }] });
+    }
+    const before = request.query.before === undefined ? Infinity : Date.parse(request.query.before);
+    const archived = this.state
+      .threadsOf(forum.id)
+      .filter((c) => c.thread?.archived && c.thread.archiveTimestamp < before)
+      .sort((a, b) => (b.thread?.archiveTimestamp ?? 0) - (a.thread?.archiveTimestamp ?? 0));
+    return { status: 200, body: { threads: archived.slice(0, limit).map((c) => toApiChannel(this.state, c)), members: [], has_more: archived.length > limit } };
+  }
+
+  /**
+   * Only `available_tags` of a forum is modelled: the whole list as it should be (tags without an
+   * id are new). Needs Manage Channels; at most 20 tags of 1–20 code points.
+   */
+  private modifyForumTags({ request, params }: RouteContext): RouteResult {
+    const forum = this.forumOr400(params[0]);
+    const body = bodyOf(request);
+    const fields = Object.keys(body).filter((k) => k !== 'available_tags');
+    if (fields.length > 0) throw new Error(`fake discord: PATCH /channels/{id} with ${fields.join(', ')} is not modelled`);
+    this.requirePermissions(forum, Permission.ManageChannels);
+    const validation = validateForumTags(body.available_tags);
+    if (validation) throw invalid(validation);
+    const previous = new Map((forum.availableTags ?? []).map((t) => [t.id, t]));
+    forum.availableTags = (body.available_tags as unknown[]).filter(isRecord).map((t) => {
+      const id = typeof t.id === 'string' && previous.has(t.id) ? t.id : this.state.ids.next();
+      return { id, name: String(t.name), moderated: t.moderated === true };
+    });
+    const apiForum = toApiChannel(this.state, forum);
+    this.dispatch('CHANNEL_UPDATE', apiForum);
+    return { status: 200, body: apiForum };
   }
 
   // ----- guilds and members -----

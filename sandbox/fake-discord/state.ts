@@ -15,11 +15,15 @@ export const ChannelTypes = {
   dm: 1,
   category: 4,
   announcement: 5,
+  /** A forum post is a public thread whose parent is the forum. */
+  publicThread: 11,
+  forum: 15,
 } as const;
 
 const SUPPRESS_EMBEDS = 1 << 2;
 
-export type ChannelKind = Exclude<keyof typeof ChannelTypes, 'dm'>;
+/** Threads are not seeded: they are created through the API (POST /channels/{forum}/threads). */
+export type ChannelKind = Exclude<keyof typeof ChannelTypes, 'dm' | 'publicThread'>;
 
 export interface UserSeed {
   readonly id?: string;
@@ -54,6 +58,8 @@ export interface ChannelSeed {
   readonly parent?: string;
   readonly topic?: string;
   readonly permissionOverwrites?: readonly OverwriteSeed[];
+  /** Forums only: the tags posts can carry (names; `moderated` ones need Manage Threads to apply). */
+  readonly tags?: readonly (string | { readonly name: string; readonly moderated?: boolean })[];
 }
 
 export interface MemberSeed {
@@ -117,6 +123,24 @@ export interface StoredChannel {
   /** DM channels only. */
   readonly recipientId: string | null;
   lastMessageId: string | null;
+  /** Forums only: the tags a post may carry (Discord allows at most 20). */
+  availableTags?: ForumTag[];
+  /** Threads only (a forum post): `parentId` is the forum, the starter message has the thread's id. */
+  thread?: StoredThread;
+}
+
+export interface ForumTag {
+  readonly id: string;
+  name: string;
+  moderated: boolean;
+}
+
+export interface StoredThread {
+  readonly ownerId: string;
+  appliedTags: string[];
+  archived: boolean;
+  /** ms; when it was created or last archived or unarchived (archived lists sort by it). */
+  archiveTimestamp: number;
 }
 
 export interface StoredMember {
@@ -256,6 +280,8 @@ export class FakeDiscordState {
   readonly messages = new Map<string, StoredMessage>();
   readonly commands = new Map<string, StoredCommand>();
   readonly interactions = new Map<string, StoredInteraction>();
+  /** Users who do not accept DMs from the bot (privacy settings, a block): sends to them answer 50007. */
+  readonly closedDms = new Set<string>();
   readonly bot: StoredUser;
   readonly applicationId: string;
   readonly ids: SnowflakeGenerator;
@@ -347,8 +373,38 @@ export class FakeDiscordState {
       recipientId: null,
       lastMessageId: null,
     };
+    if (channel.type === ChannelTypes.forum) {
+      channel.availableTags = (seed.tags ?? []).map((t) => (typeof t === 'string' ? { name: t } : t)).map((t) => ({ id: this.ids.next(), name: t.name, moderated: t.moderated ?? false }));
+    }
     this.channels.set(channel.id, channel);
     return channel;
+  }
+
+  /** A forum post: the thread and its starter message, which has the thread's id (as on Discord). */
+  createForumThread(forum: StoredChannel, input: { name: string; appliedTags: string[]; ownerId: string }): StoredChannel {
+    const thread: StoredChannel = {
+      id: this.ids.next(),
+      guildId: forum.guildId,
+      type: ChannelTypes.publicThread,
+      name: input.name,
+      parentId: forum.id,
+      position: 0,
+      topic: null,
+      overwrites: [],
+      recipientId: null,
+      lastMessageId: null,
+      thread: { ownerId: input.ownerId, appliedTags: [...input.appliedTags], archived: false, archiveTimestamp: Date.now() },
+    };
+    this.channels.set(thread.id, thread);
+    forum.lastMessageId = thread.id;
+    return thread;
+  }
+
+  /** Threads of a forum (or of any channel), newest first. */
+  threadsOf(parentId: string): StoredChannel[] {
+    return [...this.channels.values()]
+      .filter((c) => c.thread !== undefined && c.parentId === parentId)
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
   }
 
   private toOverwrite(guildId: string, seed: OverwriteSeed): PermissionOverwrite {
@@ -433,8 +489,9 @@ export class FakeDiscordState {
     return [...this.roles.values()].filter((r) => r.guildId === guildId);
   }
 
+  /** The guild's channels without its threads (Discord lists threads on their own endpoints). */
   channelsOf(guildId: string): StoredChannel[] {
-    return [...this.channels.values()].filter((c) => c.guildId === guildId);
+    return [...this.channels.values()].filter((c) => c.guildId === guildId && c.thread === undefined);
   }
 
   /** Non-ephemeral, non-deleted messages of a channel, oldest first. */
@@ -461,6 +518,9 @@ export class FakeDiscordState {
     }
     const subject = this.permissionSubject(channel.guildId, userId);
     if (!subject) return 0n;
+    // A thread has no overwrites of its own: its parent's apply.
+    const parent = channel.thread && channel.parentId !== null ? this.channels.get(channel.parentId) : undefined;
+    if (parent) return channelPermissions(subject, parent.overwrites);
     // Discord copies a category's overwrites into its channels when they are created (synced);
     // it never evaluates the parent's at request time, so neither does the fake.
     return channelPermissions(subject, channel.overwrites);
@@ -489,6 +549,8 @@ export class FakeDiscordState {
   // ----- mutations -----
 
   createMessage(input: {
+    /** Only a forum post's starter message is given one: the thread's id. */
+    id?: string;
     channelId: string;
     authorId?: string;
     content?: string;
@@ -504,7 +566,7 @@ export class FakeDiscordState {
   }): StoredMessage {
     const channel = this.channel(input.channelId);
     const message: StoredMessage = {
-      id: this.ids.next(),
+      id: input.id ?? this.ids.next(),
       channelId: channel.id,
       guildId: channel.guildId,
       authorId: input.authorId ?? this.bot.id,

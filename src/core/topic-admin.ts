@@ -15,6 +15,8 @@ export type NewTopicInput = {
   roleId?: string | undefined;
   maxPerRun?: number | undefined;
   digest?: boolean | undefined;
+  /** Forums: add missing category tags (see forum-tags.ts). */
+  createTags?: boolean | undefined;
   createdBy: string;
 };
 
@@ -41,6 +43,7 @@ export function buildNewTopic(input: NewTopicInput, existing: readonly Topic[], 
     status: 'active',
   };
   if (input.roleId) topic.roleId = input.roleId;
+  if (input.createTags) topic.createTags = true;
   return topic;
 }
 
@@ -51,6 +54,7 @@ export type TopicChanges = {
   roleId?: string | null | undefined;
   maxPerRun?: number | undefined;
   digest?: boolean | undefined;
+  createTags?: boolean | undefined;
 };
 
 export type TopicEdit = { topic: Topic; changed: (keyof TopicChanges)[] };
@@ -90,8 +94,13 @@ export function applyTopicEdit(topic: Topic, changes: TopicChanges): TopicEdit {
     next.digest = changes.digest;
     changed.push('digest');
   }
+  if (changes.createTags !== undefined && changes.createTags !== (topic.createTags ?? false)) {
+    if (changes.createTags) next.createTags = true;
+    else delete next.createTags;
+    changed.push('createTags');
+  }
   if (changed.length === 0) {
-    throw new UserFacingError(`Nothing to change in "${topic.name}".`, 'Give a new query, channel, role, max_per_run or digest (or remove_role:true).');
+    throw new UserFacingError(`Nothing to change in "${topic.name}".`, 'Give a new query, channel, role, max_per_run, digest or create_tags (or remove_role:true).');
   }
   if (changed.includes('query') || changed.includes('channelId')) delete next.since;
   return { topic: next, changed };

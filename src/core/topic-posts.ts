@@ -77,6 +77,13 @@ export type PostRecord = {
   cardHash?: string;
   /** The deterministic nonce the send used (Discord deduplicates a retried send by it). */
   nonce: string;
+  /**
+   * Forum posts only (thread creation has no nonce): when a post was last about to be created.
+   * A pending record with it may already have its post in the forum, which is looked up first.
+   */
+  attemptedAt?: number;
+  /** Forum posts only: the name the post was created with, to find it again. */
+  threadName?: string;
 };
 
 export type PostedPapers = {

@@ -17,8 +17,8 @@ import { safeText } from './render/text.js';
  * and take. Each check throws UserFacingError naming exactly what is missing and where.
  */
 
-/** Channel types a topic can post in (announcement posts are also crossposted). */
-export const TOPIC_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
+/** Channel types a topic can post in (announcement posts are also crossposted; in a forum each paper is its own post). */
+export const TOPIC_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum] as const;
 
 /** The bot's own member in the guild (in the cache since GUILD_CREATE; fetched if not). */
 export async function botMember(guild: Guild): Promise<GuildMember> {
@@ -49,7 +49,7 @@ export async function assertCanPostIn(guild: Guild, channelId: string): Promise<
   const channel = await topicChannel(guild, channelId);
   if (!channel) throw new UserFacingError('That channel no longer exists.', 'Pick another with /topic edit channel:.');
   if (!(TOPIC_CHANNEL_TYPES as readonly ChannelType[]).includes(channel.type)) {
-    throw new UserFacingError(`${channelLabel(channel)} is not a text or announcement channel.`, 'Topics post into text or announcement channels.');
+    throw new UserFacingError(`${channelLabel(channel)} is not a text, announcement or forum channel.`, 'Topics post into text, announcement or forum channels.');
   }
   const me = await botMember(guild);
   const have = channel.permissionsFor(me);

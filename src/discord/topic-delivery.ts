@@ -8,6 +8,7 @@ import {
   Routes,
   type APIMessage,
   type Client,
+  type ForumChannel,
   type GuildBasedChannel,
   type Message,
   type SendableChannels,
@@ -23,6 +24,7 @@ import type { RenderedMessage } from './render/limits.js';
 import { digestLink, renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
 import type { Logger } from '../logger.js';
 import { groupBy } from '../core/group-by.js';
+import { createForumPoster } from './forum-delivery.js';
 import {
   type DeliveryOptions,
   type DeliveryResult,
@@ -118,9 +120,10 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
   const { client, posted, messages, clock } = deps;
   const background = deps.background ?? ((work) => void work);
 
-  async function resolveChannel(channelId: string): Promise<SendableChannels & GuildBasedChannel> {
+  async function resolveChannel(channelId: string): Promise<(SendableChannels & GuildBasedChannel) | ForumChannel> {
     // Cached from GUILD_CREATE normally; a fetch finds out why not (10003 gone, 50001 no access).
     const channel = client.channels.cache.get(channelId) ?? (await client.channels.fetch(channelId));
+    if (channel?.type === ChannelType.GuildForum) return channel;
     if (!channel || !channel.isSendable() || channel.isDMBased()) {
       throw new ChannelUnusable(`${channelLabel(channel ?? undefined, channelId)} is not a channel I can post in`);
     }
@@ -167,7 +170,7 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
     crosspost(channel, message.id, log);
   }
 
-  async function markCardSent(channel: GuildBasedChannel, entry: PendingPost, card: RenderedMessage, messageId: string): Promise<void> {
+  async function markCardSent(channel: Pick<GuildBasedChannel, 'id'>, entry: PendingPost, card: RenderedMessage, messageId: string): Promise<void> {
     // The message → paper map first: if the process dies before the record says `sent`, the
     // resend gets the same message back (nonce, or the history lookup) and writes the same entry.
     await messages.remember(messageId, entry.paper.id);
@@ -265,12 +268,14 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
     const log = deps.logger.child({ guildId: topic.guildId, topic: topic.name, channelId: topic.channelId });
     if (work.pending.length === 0 && work.edits.length === 0) return result;
 
-    let channel: SendableChannels & GuildBasedChannel;
+    let target: (SendableChannels & GuildBasedChannel) | ForumChannel;
     try {
-      channel = await resolveChannel(topic.channelId);
+      target = await resolveChannel(topic.channelId);
     } catch (error) {
       return { ...result, stopped: stopFor(error, topic.channelId) };
     }
+    if (target.type === ChannelType.GuildForum) return deliverToForum(target, topic, work, options, log);
+    const channel = target;
 
     let history: History;
     try {
@@ -337,6 +342,58 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
         }
       }
       await posted.set(channel.id, paper.id, { ...record, cardHash: hash });
+    }
+    return result;
+  }
+
+  const forums = createForumPoster({ client, posted, messages, clock, markCardSent: (channelId, entry, card, messageId) => markCardSent({ id: channelId }, entry, card, messageId) });
+
+  /** The forum counterpart of the text-channel path above: one post per card, one for each digest. */
+  async function deliverToForum(forum: ForumChannel, topic: Topic, work: DeliveryWork, options: DeliveryOptions, log: Logger): Promise<DeliveryResult> {
+    const result: DeliveryResult = { posted: 0, digested: 0, edited: 0 };
+    const list = forums.threadLister(forum);
+    const attempt = async (what: Record<string, unknown>, send: () => Promise<void>): Promise<DeliveryStop | 'next' | undefined> => {
+      try {
+        await send();
+        return undefined;
+      } catch (error) {
+        if (!closesChannel(error) && refusesMessage(error)) {
+          log.error({ ...what, err: describe(error) }, 'Discord refused a forum post; it stays pending');
+          return 'next';
+        }
+        return stopFor(error, topic.channelId);
+      }
+    };
+    for (const entry of work.pending.filter((e) => !e.record.digest)) {
+      if (options.signal?.aborted) return result;
+      const outcome = await attempt({ paperId: entry.paper.id }, () => forums.sendCard(forum, topic, entry, log, list));
+      if (outcome === undefined) result.posted++;
+      else if (outcome !== 'next') return { ...result, stopped: outcome };
+    }
+    const digests = groupBy(
+      work.pending.filter((e) => e.record.digest),
+      (e) => e.record.nonce,
+    );
+    for (const entries of digests.values()) {
+      if (options.signal?.aborted) return result;
+      const outcome = await attempt({ papers: entries.length }, async () => void (await forums.sendDigest(forum, topic, entries, log, list)));
+      if (outcome === undefined) result.digested += entries.length;
+      else if (outcome !== 'next') return { ...result, stopped: outcome };
+    }
+    for (const { paper, record } of work.edits) {
+      if (options.signal?.aborted) return result;
+      if (options.edited.has(record.messageId)) continue;
+      const card = renderTopicPost(paper, topic);
+      const hash = cardHash(card);
+      if (hash === record.cardHash) continue;
+      options.edited.add(record.messageId);
+      let edited = false;
+      const outcome = await attempt({ paperId: paper.id }, async () => void (edited = await forums.editCard(forum, record, card)));
+      if (outcome !== undefined && outcome !== 'next') return { ...result, stopped: outcome };
+      if (outcome === 'next') continue;
+      if (edited) result.edited++;
+      else log.info({ paperId: paper.id, messageId: record.messageId }, 'forum post to update was deleted');
+      await posted.set(forum.id, paper.id, { ...record, cardHash: hash });
     }
     return result;
   }

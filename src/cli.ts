@@ -17,6 +17,7 @@ import {
 } from './cli/command.js';
 import { formatCount } from './cli/format.js';
 import { importCommand } from './cli/import-command.js';
+import { migrateCommand } from './cli/migrate-command.js';
 import { nearestName } from './cli/nearest-name.js';
 import { createProgress, type Progress } from './cli/progress.js';
 import { searchCommand } from './cli/search-command.js';
@@ -59,6 +60,7 @@ const COMMANDS = {
   stats: statsCommand,
   'deploy-commands': deployCommandsCommand,
   invite: inviteCommand,
+  migrate: migrateCommand,
   help: helpCommand,
 } as const satisfies Record<string, Command>;
 

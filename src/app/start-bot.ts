@@ -6,7 +6,8 @@ import { createSearchSessions, type Clock } from '../core/search-sessions.js';
 import { createSeenPapers } from '../core/topic-posts.js';
 import { openTopicStores } from '../storage/stores.js';
 import type { BotContext } from '../discord/bot-context.js';
-import { createDiscordClient } from '../discord/client.js';
+import { createDiscordClient, type ShardAssignment } from '../discord/client.js';
+import { ownsGuildOf } from '../core/shard-of.js';
 import { createInteractionRouter } from '../discord/interaction-router.js';
 import type { InteractionRateLimits } from '../core/rate-limit.js';
 import { handleBookmarkReactions } from '../discord/reactions.js';
@@ -53,6 +54,11 @@ export type BotOptions = {
   indexRetryMs?: { first: number; max: number };
   /** For tests: the ingestion lease's ttl on a shared store (ingest-leader.ts; default 30 s). */
   leaseTtlMs?: number;
+  /**
+   * Scale-out: the gateway shards this process runs (a cluster's share, src/app/cluster-process.ts).
+   * Its topic schedule then posts only for the servers those shards own. Default shard 0 of 1.
+   */
+  shards?: ShardAssignment;
 };
 
 /** The library service's events as log lines: the bot's view of index and snapshot work. */
@@ -82,6 +88,7 @@ export async function startBot({
   rateLimits,
   indexRetryMs = INDEX_RETRY_MS,
   leaseTtlMs,
+  shards,
 }: BotOptions): Promise<RunningBot> {
   const service =
     given ??
@@ -90,7 +97,7 @@ export async function startBot({
   const stores = service.stores;
   const messages = createMessagePapers(stores.messages);
   const { topics, posted } = openTopicStores(stores, service.storage);
-  const client = createDiscordClient(config.discord);
+  const client = createDiscordClient(config.discord, shards);
   const sources = createSources(config.schedule.sources, {
     clock,
     validators: stores.source_validators,
@@ -124,6 +131,7 @@ export async function startBot({
     clock,
     ...(timers ? { timers } : {}),
     interval: config.schedule.pollInterval,
+    ...(shards ? { ownsGuild: ownsGuildOf(shards.ids, shards.count) } : {}),
   });
 
   const ctx: BotContext = Object.freeze({
@@ -166,7 +174,7 @@ export async function startBot({
     await service.close().catch(() => undefined);
     throw error;
   }
-  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'logged in');
+  logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, ...(shards ? { shards: shards.ids, shardCount: shards.count } : {}) }, 'logged in');
   // Topic posting does not need the index (matching reads the library), so the schedule starts
   // now; the index loads beside it and is retried with backoff when that fails (a full disk, a
   // store that went away), searches answering "still loading" meanwhile.

@@ -1,0 +1,162 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { proxyRequests } from '@discordjs/proxy';
+import { DefaultRestOptions, REST } from '@discordjs/rest';
+import { ClusterManager, type Cluster } from 'discord-hybrid-sharding';
+import type { BotConfig } from '../config.js';
+import { fetchGatewayBot } from '../discord/gateway-bot.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * The cluster manager (CLUSTERS set): one process that runs no bot itself. It
+ * - starts one REST proxy on 127.0.0.1 (@discordjs/proxy): every cluster's REST goes through it,
+ *   so one limiter holds Discord's per-bot global and per-route limits for all of them;
+ * - asks Discord (GET /gateway/bot) for the recommended shard count (SHARDS=auto) and how many
+ *   shards may identify at once, and paces the cluster start-ups by it;
+ * - spawns CLUSTERS processes (discord-hybrid-sharding), each running its share of the shards
+ *   (src/app/cluster-process.ts), restarts one that dies, and stops them all on stop().
+ */
+
+/** discord-hybrid-sharding's restart budget per cluster: beyond it the manager gives up and exits 1. */
+const RESTARTS = { max: 5, interval: 60 * 60_000 } as const;
+/**
+ * Pause per shard between cluster start-ups, divided by `max_concurrency`: Discord lets that many
+ * shards IDENTIFY per 5 s; 7 s is discord-hybrid-sharding's default (the window plus a margin for
+ * a cluster's login). Above max_concurrency 1 (bots on 150,000 servers and more) the library warns
+ * that the pause is below 7 s: expected there.
+ */
+const IDENTIFY_WINDOW_MS = 7_000;
+/** How long a cluster may take to stop (its replies in flight, its topic run) before it is killed. */
+const CLUSTER_STOP_MS = 10_000;
+/** Marks the REST proxy's requests (user agent), so logs and tests can tell them apart. */
+export const REST_PROXY_USER_AGENT = 'paperboy-rest-proxy';
+
+export type ClusterManagerOptions = {
+  config: BotConfig;
+  logger: Logger;
+  /** Called when the manager gives up (a cluster died more often than RESTARTS allows). */
+  onGiveUp?: () => void;
+};
+
+export type RunningClusterManager = {
+  readonly clusters: number;
+  readonly shards: number;
+  /** The REST proxy every cluster talks to, `http://127.0.0.1:PORT/api`. */
+  readonly proxyUrl: string;
+  stop(): Promise<void>;
+};
+
+/** The cluster entry next to this file: .ts under tsx (npm start), .js once built. */
+function clusterEntry(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const extension = path.extname(here);
+  const file = path.join(path.dirname(here), `cluster-process${extension}`);
+  // fork() would pass the manager's execArgv, but discord-hybrid-sharding replaces it with [].
+  // tsx by its resolved URL: a bare `--import tsx` resolves from the working directory.
+  return { file, execArgv: extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [] };
+}
+
+async function startRestProxy(config: BotConfig, logger: Logger): Promise<{ server: Server; url: string }> {
+  // No token here: the proxy forwards each cluster's Authorization header. Retries stay with the
+  // clusters' own REST (a 5xx passes back to them), so a failure is not retried 4 × 4 times.
+  const rest = new REST({ api: config.discord.apiUrl ?? DefaultRestOptions.api, retries: 0, userAgentAppendix: REST_PROXY_USER_AGENT });
+  rest.on('rateLimited', (info) => logger.warn({ route: info.route, global: info.global, retryAfterMs: info.retryAfter }, 'rest proxy: rate limited, waiting'));
+  const handle = proxyRequests(rest);
+  const server = createServer((request, response) => {
+    Promise.resolve(handle(request, response)).catch((error: unknown) => {
+      // Network errors and the like: the cluster's REST sees a 502 and retries.
+      logger.warn({ err: error, method: request.method }, 'rest proxy: request failed');
+      if (!response.headersSent) response.statusCode = 502;
+      response.end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` };
+}
+
+async function stopCluster(cluster: Cluster, logger: Logger): Promise<void> {
+  const child = cluster.thread?.process;
+  if (!child || !('exitCode' in child) || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const killTimer = setTimeout(() => {
+    logger.warn({ cluster: cluster.id }, 'cluster did not stop in time: killing it');
+    child.kill('SIGKILL');
+  }, CLUSTER_STOP_MS);
+  await exited;
+  clearTimeout(killTimer);
+}
+
+export async function startClusterManager({ config, logger: parent, onGiveUp }: ClusterManagerOptions): Promise<RunningClusterManager> {
+  const logger = parent.child({ role: 'manager' });
+  const clusters = config.scale.clusters ?? 1;
+  const gateway = await fetchGatewayBot(config.discord);
+  const shards = config.scale.shards === 'auto' || config.scale.shards === undefined ? Math.max(gateway.shards, clusters) : config.scale.shards;
+  const maxConcurrency = Math.max(1, gateway.session_start_limit.max_concurrency);
+  const spawnDelayMs = Math.ceil(IDENTIFY_WINDOW_MS / maxConcurrency);
+
+  const proxy = await startRestProxy(config, logger);
+  const entry = clusterEntry();
+  const manager = new ClusterManager(entry.file, {
+    totalShards: shards,
+    totalClusters: clusters,
+    mode: 'process',
+    token: config.discord.token,
+    respawn: true,
+    restarts: { ...RESTARTS, current: 0 },
+    execArgv: entry.execArgv,
+    // Per shard of a cluster: the next cluster starts once this one's shards had their identify slots.
+    spawnOptions: { delay: spawnDelayMs, timeout: -1 },
+  });
+
+  let stopping: Promise<void> | undefined;
+  let gaveUp = false;
+  manager.on('clusterCreate', (cluster: Cluster) => {
+    // The cluster's environment is fixed here and reused by every respawn: its REST goes to the proxy.
+    Object.assign(cluster.env, { DISCORD_API_URL: proxy.url });
+    cluster.on('spawn', (thread) => logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: (thread as ChildProcess | null)?.pid }, 'cluster started'));
+    cluster.on('ready', () => logger.info({ cluster: cluster.id }, 'cluster ready'));
+    cluster.on('death', (_cluster, thread) => {
+      if (stopping) return;
+      const child = thread as ChildProcess | null | undefined;
+      // discord-hybrid-sharding respawns at once unless the restart budget is spent.
+      const exhausted = cluster.restarts.current >= cluster.restarts.max;
+      logger.error({ cluster: cluster.id, exitCode: child?.exitCode, signal: child?.signalCode }, exhausted ? 'cluster died too often: stopping' : 'cluster died: restarting it');
+      if (exhausted && !gaveUp) {
+        gaveUp = true;
+        void running.stop().finally(() => (onGiveUp ? onGiveUp() : process.exit(1)));
+      }
+    });
+  });
+  manager.on('debug', (message: string) => logger.debug({ detail: message }, 'cluster manager'));
+
+  logger.info({ clusters, shards, maxConcurrency, proxy: proxy.url }, 'starting clusters');
+  const running: RunningClusterManager = {
+    clusters,
+    shards,
+    proxyUrl: proxy.url,
+    stop() {
+      stopping ??= (async () => {
+        manager.respawn = false;
+        manager.queue.stop(); // clusters not spawned yet stay unspawned
+        await Promise.all([...manager.clusters.values()].map((cluster) => stopCluster(cluster, logger)));
+        proxy.server.closeAllConnections();
+        await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+  // Spawning is paced over CLUSTERS × shards × delay: running, not awaited, so a signal can stop it.
+  manager.spawn({ amount: shards, delay: spawnDelayMs, timeout: -1 }).catch((error: unknown) => {
+    if (stopping) return;
+    logger.fatal({ err: error }, 'could not start the clusters');
+    void running.stop().finally(() => (onGiveUp ? onGiveUp() : process.exit(1)));
+  });
+  return running;
+}

@@ -1,0 +1,30 @@
+import { ClusterClient, getInfo } from 'discord-hybrid-sharding';
+import { createLogger } from '../logger.js';
+import { loadBotConfigOrExit, runUntilStopped } from './process-lifecycle.js';
+import { startBot } from './start-bot.js';
+
+/**
+ * One cluster: the process src/app/cluster-manager.ts forks. discord-hybrid-sharding hands it its
+ * shard ids and the total in the environment (SHARD_LIST, TOTAL_SHARDS, CLUSTER), and points its
+ * REST at the manager's proxy (DISCORD_API_URL). It runs a whole bot on those shards: commands
+ * and reactions arrive only for their servers, and its topic schedule posts only for them.
+ * It stops on SIGTERM/SIGINT from the manager, and by itself when the manager goes away (its
+ * IPC channel closes), so a killed manager leaves no cluster behind.
+ */
+async function main(): Promise<void> {
+  const info = getInfo();
+  const config = loadBotConfigOrExit();
+  const logger = createLogger(config.logLevel).child({ cluster: info.CLUSTER });
+  await runUntilStopped({
+    logger,
+    start: async () => {
+      const bot = await startBot({ config, logger, shards: { ids: info.SHARD_LIST, count: info.TOTAL_SHARDS } });
+      // Tells the manager this cluster is up (its 'ready' event; the spawn queue may wait for it).
+      new ClusterClient(bot.client).triggerReady();
+      return bot;
+    },
+    stopOn: (stop) => process.once('disconnect', () => stop('manager gone')),
+  });
+}
+
+await main();

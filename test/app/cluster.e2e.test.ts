@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REST_PROXY_USER_AGENT } from '../../src/app/cluster-manager.js';
+import { loadConfig } from '../../src/config.js';
+import { shardOf } from '../../src/core/shard-of.js';
+import { startFakeDiscord, type FakeDiscord, type GuildSeed } from '../../sandbox/fake-discord/fake-discord.js';
+import { guildIdOnShard } from '../../sandbox/fake-discord/snowflake.js';
+import { botEnv, fakeBotToken, seedLibrary, within } from '../discord/start-test-bot.js';
+
+/**
+ * Scale-out end to end: `npm start` with CLUSTERS=2 and SHARDS=auto (the fake recommends 4) is a
+ * manager running two cluster processes of two shards each, against the fake Discord with 8
+ * servers spread over the 4 shards, on one SQLite store. Every server's command is answered by
+ * exactly one cluster, the one owning its shard; all REST goes through the manager's one proxy; a
+ * cluster killed with SIGKILL is restarted and answers again; SIGTERM stops everything.
+ */
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = path.join(repoRoot, 'src', 'main.ts');
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const SHARDS = 4;
+const CLUSTERS = 2;
+
+type Line = Record<string, unknown> & { msg: string };
+
+/** Cluster 0 runs shards 0–1, cluster 1 shards 2–3 (discord-hybrid-sharding's contiguous chunks). */
+const clusterOf = (guildId: string) => Math.floor(shardOf(guildId, SHARDS) / (SHARDS / CLUSTERS));
+
+function guilds(): GuildSeed[] {
+  return Array.from({ length: 8 }, (_, i) => ({
+    id: guildIdOnShard(i % SHARDS, SHARDS, Math.floor(i / SHARDS)),
+    name: `Lab ${i}`,
+    channels: [{ name: `lab-${i}`, type: 'text' as const }],
+    members: [{ user: { username: 'alice' } }],
+  }));
+}
+
+describe('npm start with CLUSTERS=2 and SHARDS=auto', () => {
+  let fake: FakeDiscord;
+  let dir: string;
+  let child: ChildProcess;
+  let out = '';
+  let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  const seeds = guilds();
+
+  const lines = (): Line[] =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line);
+
+  async function waitFor(what: string, test: (all: Line[]) => boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (test(lines())) return;
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${what}: not within ${timeoutMs} ms\n${out.slice(-4000)}`);
+  }
+
+  const loggedIn = (cluster: number) => (all: Line[]) => all.filter((l) => l.msg === 'logged in' && l.cluster === cluster).length;
+
+  /** Slash commands in the given servers; resolves with the interaction ids once all were answered. */
+  async function askAll(servers: GuildSeed[]): Promise<string[]> {
+    const asked = servers.map((seed) => fake.injectSlashCommand({ name: 'bookmarks', subcommand: 'list', channelId: seed.channels![0]!.name, user: 'alice' }));
+    await Promise.all(asked.map((a) => a.firstResponse(15_000)));
+    return asked.map((a) => a.id);
+  }
+
+  beforeAll(async () => {
+    const token = fakeBotToken();
+    fake = await startFakeDiscord({ token, guilds: seeds, recommendedShards: SHARDS, sessionStartLimit: { maxConcurrency: SHARDS } });
+    dir = await mkdtemp(path.join(tmpdir(), 'paperboy-clusters-'));
+    const env = { ...botEnv(fake, dir, token, 'info'), CLUSTERS: String(CLUSTERS), SHARDS: 'auto' };
+    // Seeded before the start: two clusters opening an empty library would both import the sample.
+    await seedLibrary(loadConfig(env, { require: 'bot' }), dir);
+    child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await within(5000, 'kill', exit).catch(() => undefined);
+    }
+    // Clusters whose manager was killed stop by themselves (their IPC channel closes).
+    for (const pid of clusterPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (fake) await within(3000, 'fake.close()', fake.close()).catch(() => undefined);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const clusterPids = () => lines().flatMap((l) => (l.msg === 'cluster started' && typeof l.pid === 'number' ? [l.pid] : []));
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('runs 2 clusters of 2 shards; each server is answered by exactly the cluster owning its shard, through the one REST proxy', async () => {
+    await waitFor('both clusters logged in', (all) => loggedIn(0)(all) === 1 && loggedIn(1)(all) === 1);
+    expect(lines().find((l) => l.msg === 'starting clusters')).toMatchObject({ clusters: 2, shards: 4 });
+    expect(fake.gateway.shards.map((s) => [s.shard, s.connected])).toEqual([0, 1, 2, 3].map((id) => [[id, 4], true]));
+    expect(lines().filter((l) => l.msg === 'logged in').map((l) => [l.cluster, l.shards, l.guilds])).toEqual(
+      expect.arrayContaining([
+        [0, [0, 1], 4],
+        [1, [2, 3], 4],
+      ]),
+    );
+
+    const since = fake.mark();
+    const ids = await askAll(seeds);
+    await waitFor('every interaction logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
+    for (const [i, id] of ids.entries()) {
+      const handled = lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id);
+      expect(handled.map((l) => l.cluster)).toEqual([clusterOf(seeds[i]!.id!)]);
+      expect(fake.interactionResponses(id).filter((r) => r.path.endsWith('/callback'))).toHaveLength(1);
+    }
+    // Both clusters answered, and every answer reached Discord through the manager's proxy.
+    expect(new Set(ids.map((_, i) => clusterOf(seeds[i]!.id!)))).toEqual(new Set([0, 1]));
+    const answered = fake.requests.slice(since).filter((r) => r.status !== 0);
+    expect(answered.length).toBeGreaterThanOrEqual(8);
+    expect(answered.filter((r) => !String(r.headers['user-agent']).includes(REST_PROXY_USER_AGENT))).toEqual([]);
+    expect(fake.violations).toEqual([]);
+  }, 120_000);
+
+  it('restarts a cluster killed with SIGKILL, which then answers its servers again', async () => {
+    const started = lines().filter((l) => l.msg === 'cluster started' && l.cluster === 1);
+    const pid = started.at(-1)?.pid as number;
+    expect(alive(pid)).toBe(true);
+    const identifies = fake.gateway.identifies.length;
+    process.kill(pid, 'SIGKILL');
+
+    await waitFor('cluster 1 restarted and logged in again', (all) => all.some((l) => l.msg === 'cluster died: restarting it' && l.cluster === 1) && loggedIn(1)(all) === 2);
+    expect(fake.gateway.identifies.slice(identifies).map((i) => i.shard).sort()).toEqual([
+      [2, 4],
+      [3, 4],
+    ]);
+    const ids = await askAll(seeds.filter((s) => clusterOf(s.id!) === 1));
+    await waitFor('answers logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
+    for (const id of ids) expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id).map((l) => l.cluster)).toEqual([1]);
+    // Cluster 0 was never touched.
+    expect(loggedIn(0)(lines())).toBe(1);
+  }, 120_000);
+
+  it('given SIGTERM, stops every cluster and the manager, exit 0', async () => {
+    const pids = clusterPids().filter(alive);
+    expect(pids).toHaveLength(2);
+    const deaths = lines().filter((l) => l.msg.startsWith('cluster died')).length;
+    child.kill('SIGTERM');
+    expect(await within(30_000, 'manager exit', exit)).toEqual({ code: 0, signal: null });
+    expect(pids.filter(alive)).toEqual([]);
+    expect(lines().filter((l) => l.msg === 'stopped').map((l) => l.cluster ?? l.role)).toEqual(expect.arrayContaining([0, 1, 'manager']));
+    // Stopped clusters are not restarted.
+    expect(lines().filter((l) => l.msg.startsWith('cluster died'))).toHaveLength(deaths);
+    if (process.env.CLUSTER_E2E_LOG) process.stderr.write(out);
+  }, 60_000);
+});

@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { UserFacingError } from './errors.js';
 import type { KeyValueStore } from './library.js';
 import type { Paper } from './paper.js';
-import { normalizeTitleKey } from './paper-id.js';
-import { filterSubjectOf, matchesFilters, type FilterSubject } from './search/query-filter.js';
+import { filterSubjectOf, matchesQuery, type FilterSubject } from './search/query-filter.js';
 import { dateNumber, parseQuery, QUERY_LIMITS, type ParsedQuery } from './search/query.js';
-import { nameTerms, tokenize } from './search/tokenize.js';
 import { createSerialQueue } from './serial-queue.js';
 import type { Atomically } from './library.js';
 
@@ -86,59 +84,57 @@ export function checkTopicInput(name: string, query: string): { name: string; qu
   if (/[:<>@#`]/.test(cleanName)) throw new UserFacingError('A topic name cannot contain : < > @ # or backticks.');
   const cleanQuery = query.trim();
   const parsed = parseQuery(cleanQuery); // throws UserFacingError on a malformed filter
+  // Search reads unclear syntax forgivingly; a topic runs for months on what it was given, so
+  // it says what is unclear instead of guessing.
+  if (parsed.problems.length > 0) {
+    throw new UserFacingError(`That query is not clear: ${parsed.problems[0]}`, 'A topic takes its query exactly as written: fix it and try again.');
+  }
   // Search drops words past its limit with a note; a topic would match more than was asked.
   if (parsed.notes.length > 0) throw new UserFacingError(`A topic's query has at most ${QUERY_LIMITS.words} words.`, parsed.notes[0]);
-  const hasWords = parsed.words.some((w) => w.terms.length > 0) || parsed.phrases.length > 0 || parsed.authors.length > 0;
-  const hasFilter = parsed.categories.length > 0 || parsed.ids.length > 0;
-  if (!hasWords && !hasFilter) {
+  // A paper with no words, category or author still matching (only exclusions, dates or
+  // has:code) means the query would take in nearly every paper.
+  if (parsed.ids.length === 0 && matchesQuery(BLANK_PAPER, parsed, 'exact')) {
     throw new UserFacingError('That query would match nothing or everything.', 'Give it words or a category, e.g. `diffusion cat:cs.CV`.');
   }
   return { name: cleanName, query: cleanQuery };
 }
 
-/** The searchable text of a paper, tokenised once and shared by every topic's matcher. */
+/**
+ * A paper with nothing in it that passes every date and has:code filter: a query it matches
+ * narrows nothing but dates and code links.
+ */
+const BLANK_PAPER: FilterSubject = {
+  // NaN compares false with everything: it is neither before an after: bound nor at or past a before: bound.
+  date: Number.NaN,
+  hasCode: true,
+  categories: [],
+  hasAuthorTerm: () => false,
+  hasTerm: () => false,
+  hasPhrase: () => false,
+};
+
+/** A paper as topic queries read it, tokenised once and shared by every topic's matcher. */
 export type PaperTerms = {
   paper: Paper;
-  terms: Set<string>;
-  authorTerms: Set<string>;
-  text: string;
   date: number;
-  /** The paper as query filters read it. */
+  /** The paper as queries read it (query-filter.ts). */
   filters: FilterSubject;
 };
 
 export function paperTerms(paper: Paper): PaperTerms {
-  const terms = new Set([...tokenize(paper.title), ...tokenize(paper.abstract), ...tokenize(paper.keywords.join(' '))]);
-  for (const c of paper.categories) terms.add(c.toLowerCase());
-  const authorTerms = new Set(paper.authors.flatMap((a) => nameTerms(a)));
-  for (const t of authorTerms) terms.add(t);
-  return {
-    paper,
-    terms,
-    authorTerms,
-    text: ` ${normalizeTitleKey(`${paper.title} ${paper.abstract}`)} `,
-    date: dateNumber(paper.published) ?? 0,
-    filters: filterSubjectOf(paper),
-  };
+  return { paper, date: dateNumber(paper.published) ?? 0, filters: filterSubjectOf(paper) };
 }
 
 export type TopicMatcher = (paper: PaperTerms) => boolean;
 
-/** A topic's query as a predicate over papers. */
+/**
+ * A topic's query as a predicate over papers: the query's expression in `exact` mode (every word,
+ * phrase, group and filter, as /paper search reads them; see query-filter.ts), and the papers it
+ * names, when it names any.
+ */
 export function compileTopicQuery(query: string): TopicMatcher {
   const q: ParsedQuery = parseQuery(query);
-  const words = q.words.filter((w) => w.terms.length > 0);
-  const phrases = q.phrases.map((p) => ({ words: p, key: ` ${normalizeTitleKey(p.map((w) => w.word).join(' '))} ` }));
-  return (p) => {
-    if (q.ids.length > 0 && !q.ids.includes(p.paper.id)) return false;
-    if (!matchesFilters(p.filters, q)) return false;
-    for (const w of words) if (!w.terms.some((t) => p.terms.has(t))) return false;
-    for (const phrase of phrases) {
-      if (!phrase.words.every((w) => w.terms.some((t) => p.terms.has(t)))) return false;
-      if (!p.text.includes(phrase.key)) return false;
-    }
-    return true;
-  };
+  return (p) => (q.ids.length === 0 || q.ids.includes(p.paper.id)) && matchesQuery(p.filters, q, 'exact');
 }
 
 /** Topics of all guilds, keyed by topicKey. */

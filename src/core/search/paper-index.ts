@@ -18,7 +18,7 @@ import {
   type Stored,
 } from './index-document.js';
 import { documentFrequency, fieldFrequency, internals, postingCount } from './minisearch-internals.js';
-import { hasFilters, matchesFilters, type FilterSubject } from './query-filter.js';
+import { createIndexSubject, hasFilters, matchesQuery } from './query-filter.js';
 import { planQuery, type Plan, type Vocabulary } from './query-plan.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { isNameOnly, rerank, type CandidateDocs } from './rerank.js';
@@ -215,22 +215,11 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
    */
   function acceptFor(q: ParsedQuery): ((shortId: number, stored?: Stored) => boolean) | undefined {
     if (!hasFilters(q)) return undefined;
-    const authorTests = new Map(q.authors.flat().map((term) => [term, scorer.termTest(term, AUTHORS_FIELD_ID)]));
-    let current = 0;
-    const subject: FilterSubject = {
-      date: 0,
-      hasCode: false,
-      categories: [],
-      hasAuthorTerm: (term) => authorTests.get(term)?.(current) ?? false,
-    };
+    // Exclusions, title:/abstract: and filters (query-filter.ts, shared with topics); free words rank.
+    const subject = createIndexSubject(scorer.termTest, categoriesOf);
     return (shortId, stored) => {
       const s = stored ?? (state._storedFields.get(shortId) as Stored | undefined);
-      if (!s) return false;
-      current = shortId;
-      subject.date = s.date;
-      subject.hasCode = s.code === 1;
-      subject.categories = q.categories.length > 0 ? categoriesOf(s.categories) : [];
-      return matchesFilters(subject, q);
+      return s !== undefined && matchesQuery(subject.at(shortId, s), q, 'search');
     };
   }
 

@@ -1,5 +1,5 @@
 import { UserFacingError } from '../errors.js';
-import { findPaperIds, parsePaperId, TITLE_ID_PREFIX } from '../paper-id.js';
+import { findPaperIds, normalizeTitleKey, parsePaperId, TITLE_ID_PREFIX } from '../paper-id.js';
 import { authorFilterTerms, queryWords, type QueryWord } from './tokenize.js';
 
 /**
@@ -11,6 +11,10 @@ import { authorFilterTerms, queryWords, type QueryWord } from './tokenize.js';
  *   cat:cs.CL  cat:cs          an arXiv category, or a whole archive
  *   after:2024-06  before:2025-01-01  year:2025   publication date (after: inclusive, before: exclusive)
  *   has:code                   papers with a code repository link
+ *   -word  -"phrase"  -cat:cs.CL   leaves out papers that have it (any item, or a group: -(a OR b))
+ *   a OR b, (a OR b) c         either one; OR binds tighter than the space between items, so
+ *                              `a b OR c d` means a, (b or c), d; parentheses group
+ *   title:word  abstract:"a phrase"   the word or phrase in that part of the paper only
  *   2405.17399, arXiv:…, URLs  those papers first, in the order named (ids are found anywhere in the
  *                              text, with any punctuation around them; the rest is searched as words)
  *
@@ -35,9 +39,42 @@ export const QUERY_LIMITS = {
   filtersOfAKind: 6,
   filterValueChars: 80,
   ids: 10,
+  /** Items inside parentheses, excluded with `-` or scoped with title:/abstract: (words, phrases, filters). */
+  operands: 24,
+  /** Parentheses inside parentheses. */
+  depth: 4,
   /** What a message quotes of the user's text at most. */
   echoChars: 40,
 } as const;
+
+/** Where a word or phrase must occur: anywhere search looks, or only in the title or the abstract. */
+export const MATCH_SCOPES = ['any', 'title', 'abstract'] as const;
+export type MatchScope = (typeof MATCH_SCOPES)[number];
+
+/** The filters of a query, or of one filter item inside a group (`-cat:cs.CL`). */
+export type QueryFilters = {
+  /** Terms that must match the authors field, one group per `author:` filter. */
+  authors: string[][];
+  /** Lowercased categories or archives ("cs.cl", "cs"). */
+  categories: string[];
+  /** Inclusive lower bound, as yyyymmdd. */
+  after?: number;
+  /** Exclusive upper bound, as yyyymmdd. */
+  before?: number;
+  hasCode: boolean;
+};
+
+/**
+ * A query as a boolean expression, what topics match and what /topic why explains (see
+ * query-filter.ts). `text` is the item as typed, for explanations. A phrase's `key` is its words
+ * as normalizeTitleKey writes them, padded with spaces, to look for in a title or abstract.
+ */
+export type MatchNode =
+  | { kind: 'word'; text: string; scope: MatchScope; word: QueryWord }
+  | { kind: 'phrase'; text: string; scope: MatchScope; words: QueryWord[]; key: string }
+  | { kind: 'filter'; text: string; filters: QueryFilters }
+  | { kind: 'not'; text: string; node: MatchNode }
+  | { kind: 'all' | 'any'; text: string; nodes: MatchNode[] };
 
 export type ParsedQuery = {
   /** Free words in the order typed (stopwords included, with no terms). */
@@ -64,6 +101,17 @@ export type ParsedQuery = {
   text: string;
   /** What was left out of the query and why, for the renderer to show ("Searched the first 24 words…"). */
   notes: string[];
+  /**
+   * The whole query, every item (filters and the free words above included) as one expression:
+   * `all` of the items typed side by side. Words and phrases in OR groups, excluded or scoped are
+   * only here (and, when not excluded, in `words` too, to rank by).
+   */
+  match: MatchNode & { kind: 'all' };
+  /**
+   * Syntax read forgivingly (an unclosed parenthesis closed at the end, a stray `)`, a lone `-`,
+   * an OR with nothing on one side): search goes on with that reading, a topic refuses it.
+   */
+  problems: string[];
 };
 
 const FILTER = /^(author|cat|category|after|before|year|has):(.*)$/i;
@@ -86,56 +134,29 @@ export function parseQuery(input: string): ParsedQuery {
     lastWordIsPrefix: false,
     text: '',
     notes: [],
+    match: { kind: 'all', text: '', nodes: [] },
+    problems: [],
   };
   const normalized = input.normalize('NFC');
   const found = findPaperIds(normalized);
   for (const { id } of found) addId(query, id);
   const rest = withoutIds(normalized, found);
-  const freeText: string[] = [];
-  const allText: string[] = [];
-  let lastTokenIsFree = false;
-  for (const token of splitTokens(rest)) {
-    lastTokenIsFree = false;
-    if (token.quoted) {
-      const words = queryWords(token.value).filter((w) => w.terms.length > 0);
-      if (words.length > QUERY_LIMITS.phraseWords) {
-        throw new UserFacingError(
-          `The phrase "${shorten(token.value)}" has ${words.length} words; a quoted phrase has at most ${QUERY_LIMITS.phraseWords}.`,
-          'Quote the few words that must appear together, and leave the rest unquoted.',
-        );
-      }
-      if (words.length > 0) query.phrases.push(words);
-      if (query.phrases.length > QUERY_LIMITS.phrases) {
-        throw new UserFacingError(`A query has at most ${QUERY_LIMITS.phrases} quoted phrases.`, 'Leave the less important ones unquoted.');
-      }
-      allText.push(token.value);
-      continue;
-    }
-    const filter = FILTER.exec(token.value);
-    if (filter) {
-      applyFilter(query, filter[1]!.toLowerCase(), filter[2]!);
-      continue;
-    }
-    // A paper known only by its title has a `title:` id; autocomplete offers it as the value to search.
-    const titleId = token.value.toLowerCase().startsWith(TITLE_ID_PREFIX) ? parsePaperId(token.value.toLowerCase()) : undefined;
-    if (titleId) {
-      addId(query, titleId);
-      continue;
-    }
-    // What pasting around an id leaves ("," "(" ")") is no word, and no part of the text a title is compared with.
-    if (!/[\p{L}\p{N}]/u.test(token.value)) continue;
-    freeText.push(token.value);
-    allText.push(token.value);
-    lastTokenIsFree = true;
-  }
-  query.text = allText.join(' ');
-  query.words = boundWords(queryWords(freeText.join(' ')), query.notes);
+  const reader = createReader(query);
+  query.match = reader.read(splitTokens(rest));
+  const ranked = rankedWords(query);
+  query.text = reader.text.join(' ');
+  query.words = boundWords(ranked, query.notes);
+  query.notes.push(...query.problems);
   // Still typing the last word: the text ends in a letter or digit (an id at the end counts as
   // finished), its last token is a free word, and that word is not a stopword.
   const last = rest.at(-1);
   const lastWord = query.words.at(-1);
   query.lastWordIsPrefix =
-    last !== undefined && /[\p{L}\p{N}]/u.test(last) && lastTokenIsFree && lastWord !== undefined && lastWord.terms.length > 0;
+    last !== undefined &&
+    /[\p{L}\p{N}]/u.test(last) &&
+    reader.lastFreeWord !== undefined &&
+    lastWord === reader.lastFreeWord &&
+    lastWord.terms.length > 0;
   return query;
 }
 
@@ -214,24 +235,277 @@ export function shorten(text: string): string {
   return chars.length <= QUERY_LIMITS.echoChars ? text : `${chars.slice(0, QUERY_LIMITS.echoChars - 1).join('')}…`;
 }
 
-type RawToken = { value: string; quoted: boolean };
+type Token =
+  | { kind: 'open'; negated: boolean }
+  | { kind: 'close' }
+  | { kind: 'or' }
+  | { kind: 'item'; value: string; negated: boolean; quoted: boolean; prefix?: string };
 
-/** Whitespace-separated tokens; "double quotes" group words, also after a filter (author:"de vries"). */
-function splitTokens(input: string): RawToken[] {
-  const tokens: RawToken[] = [];
-  const re = /(\w+:)?"([^"]*)"?|(\S+)/gu;
-  for (const m of input.normalize('NFC').matchAll(re)) {
-    if (m[2] !== undefined) {
-      if (m[1]) tokens.push({ value: `${m[1]}${m[2]}`, quoted: false });
-      else if (m[2].trim()) tokens.push({ value: m[2], quoted: true });
-    } else if (m[3]) {
-      tokens.push({ value: m[3], quoted: false });
+// `(` or `-(`; `)`; a "phrase", maybe excluded and maybe after a name (author:"de vries"); any other run.
+const TOKEN = /(-?)\(|\)|(-?)(?:(\w+):)?"([^"]*)"?|[^\s()"]+/uy;
+
+/** Parentheses, OR (upper case only: "or" stays a word) and items, each item maybe with a leading `-`. */
+function splitTokens(input: string): Token[] {
+  const tokens: Token[] = [];
+  let at = 0;
+  while (at < input.length) {
+    if (/\s/u.test(input[at]!)) {
+      at++;
+      continue;
+    }
+    TOKEN.lastIndex = at;
+    const m = TOKEN.exec(input)!;
+    at = TOKEN.lastIndex;
+    const text = m[0];
+    if (text === '(' || text === '-(') tokens.push({ kind: 'open', negated: text === '-(' });
+    else if (text === ')') tokens.push({ kind: 'close' });
+    else if (m[4] !== undefined) {
+      if (m[3] || m[4].trim()) tokens.push({ kind: 'item', value: m[4], negated: m[2] === '-', quoted: true, ...(m[3] ? { prefix: m[3] } : {}) });
+    } else if (text === 'OR') tokens.push({ kind: 'or' });
+    else {
+      const negated = text.length > 1 && text.startsWith('-');
+      tokens.push({ kind: 'item', value: negated ? text.slice(1) : text, negated, quoted: false });
     }
   }
   return tokens;
 }
 
-function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
+const SCOPE = /^(title|abstract):(.*)$/is;
+
+type Reader = {
+  read(tokens: readonly Token[]): MatchNode & { kind: 'all' };
+  /** The words and phrases as typed that are neither excluded nor scoped, for exact-title comparison. */
+  text: string[];
+  /** The last word of the last item when that item is a free word (what may still be being typed). */
+  lastFreeWord: QueryWord | undefined;
+};
+
+/**
+ * Items side by side mean all of them; OR binds tighter than that (`a b OR c` is a and (b or c)),
+ * `-` excludes the item or group it starts. Malformed syntax is read forgivingly and noted in
+ * `problems` (a stray `)` or a lone `-` is left out, an unclosed `(` closes at the end, an OR
+ * without two sides is dropped); what no reading can bound (nesting, items) throws.
+ */
+function createReader(query: ParsedQuery): Reader {
+  let tokens: readonly Token[] = [];
+  let pos = 0;
+  let operands = 0;
+  let phrases = 0;
+  const counts = { author: 0, cat: 0 };
+  const reader: Reader = { read, text: [], lastFreeWord: undefined };
+  return reader;
+
+  function read(all: readonly Token[]): MatchNode & { kind: 'all' } {
+    tokens = all;
+    pos = 0;
+    const nodes = sequence(0, false, false);
+    return { kind: 'all', text: nodes.map((n) => n.text).join(' '), nodes };
+  }
+
+  function problem(text: string): void {
+    if (!query.problems.includes(text)) query.problems.push(text);
+  }
+
+  /** Items side by side until the `)` that closes this group, or the end. */
+  function sequence(depth: number, excluded: boolean, inGroup: boolean): MatchNode[] {
+    const nodes: MatchNode[] = [];
+    while (pos < tokens.length) {
+      const t = tokens[pos]!;
+      if (t.kind === 'close') {
+        pos++;
+        if (inGroup) return nodes;
+        problem('A `)` had no `(` before it; it was left out.');
+        continue;
+      }
+      if (t.kind === 'or') {
+        pos++;
+        problem('An OR needs something on each side (`diffusion OR flow`); the lone OR was left out.');
+        continue;
+      }
+      const alternatives: MatchNode[] = [];
+      const first = unary(depth, excluded);
+      if (first) alternatives.push(first);
+      while (tokens[pos]?.kind === 'or') {
+        pos++;
+        const next = tokens[pos];
+        if (!next || next.kind !== 'item' && next.kind !== 'open') {
+          problem('An OR needs something on each side (`diffusion OR flow`); the lone OR was left out.');
+          break;
+        }
+        const alternative = unary(depth, excluded);
+        if (alternative) alternatives.push(alternative);
+      }
+      if (alternatives.length === 1) nodes.push(alternatives[0]!);
+      else if (alternatives.length > 1) nodes.push({ kind: 'any', text: alternatives.map((a) => a.text).join(' OR '), nodes: alternatives });
+    }
+    if (inGroup) problem('A `(` was not closed; it was closed at the end of the query.');
+    return nodes;
+  }
+
+  /** One item or parenthesised group, excluded when it starts with `-`. */
+  function unary(depth: number, excluded: boolean): MatchNode | undefined {
+    const t = tokens[pos++]!;
+    if (t.kind === 'open') {
+      if (depth >= QUERY_LIMITS.depth) {
+        throw new UserFacingError(`Parentheses go at most ${QUERY_LIMITS.depth} deep in a query.`, 'Write the groups side by side: `(a OR b) (c OR d)`.');
+      }
+      const inner = sequence(depth + 1, excluded !== t.negated, true);
+      if (inner.length === 0) {
+        problem('An empty `()` was left out.');
+        return undefined;
+      }
+      const group: MatchNode = inner.length === 1 ? inner[0]! : { kind: 'all', text: inner.map((n) => n.text).join(' '), nodes: inner };
+      if (group.kind === 'all' || group.kind === 'any') group.text = `(${group.text})`;
+      return t.negated ? { kind: 'not', text: `-${group.text}`, node: group } : group;
+    }
+    if (t.kind !== 'item') return undefined; // sequence() handles ) and OR before calling
+    const node = item(t, depth, excluded !== t.negated);
+    return node && t.negated ? { kind: 'not', text: `-${node.text}`, node } : node;
+  }
+
+  function item(t: Extract<Token, { kind: 'item' }>, depth: number, excluded: boolean): MatchNode | undefined {
+    reader.lastFreeWord = undefined;
+    const prefix = t.prefix?.toLowerCase();
+    if (t.quoted) {
+      if (prefix === undefined) return phrase(t.value, 'any', `"${t.value}"`, depth, excluded);
+      if (prefix === 'title' || prefix === 'abstract') return phrase(t.value, prefix, `${prefix}:"${t.value}"`, depth, true);
+      if (FILTER.test(`${prefix}:`)) return filterItem(prefix, t.value, `${prefix}:"${t.value}"`, depth, excluded);
+      return words(`${t.prefix} ${t.value}`, 'any', depth, excluded);
+    }
+    if (t.value === '-') {
+      problem('A lone `-` was left out (write `-word` to leave out papers with that word).');
+      return undefined;
+    }
+    const filter = FILTER.exec(t.value);
+    if (filter) return filterItem(filter[1]!.toLowerCase(), filter[2]!, t.value, depth, excluded);
+    // A paper known only by its title has a `title:` id; autocomplete offers it as the value to search.
+    const titleId = t.value.toLowerCase().startsWith(TITLE_ID_PREFIX) ? parsePaperId(t.value.toLowerCase()) : undefined;
+    if (titleId) {
+      addId(query, titleId);
+      return undefined;
+    }
+    const scoped = SCOPE.exec(t.value);
+    if (scoped) return words(scoped[2]!, scoped[1]!.toLowerCase() as MatchScope, depth, excluded, t.value);
+    // What pasting around an id leaves ("," "(" ")") is no word, and no part of the text a title is compared with.
+    if (!/[\p{L}\p{N}]/u.test(t.value)) return undefined;
+    return words(t.value, 'any', depth, excluded);
+  }
+
+  function countOperand(depth: number, excluded: boolean, scope: MatchScope): void {
+    if (depth === 0 && !excluded && scope === 'any') return;
+    if (++operands > QUERY_LIMITS.operands) {
+      throw new UserFacingError(
+        `A query has at most ${QUERY_LIMITS.operands} words, phrases and filters inside parentheses, excluded with \`-\` or limited to title: or abstract:.`,
+        'Keep the exclusions and groups that matter most.',
+      );
+    }
+  }
+
+  /**
+   * A run of text as words. Free words (not excluded, not scoped) are each a word of the query,
+   * stopwords included (they match anything: "the" narrows nothing). Excluded or scoped text
+   * must say something: several words are read as a phrase (`-state-of-the-art`).
+   */
+  function words(raw: string, scope: MatchScope, depth: number, excluded: boolean, typed = raw): MatchNode | undefined {
+    const all = queryWords(raw);
+    const free = scope === 'any' && !excluded;
+    if (free) {
+      if (all.length === 0) return undefined;
+      countOperand(depth, excluded, scope);
+      reader.text.push(raw);
+      reader.lastFreeWord = all.at(-1);
+      const leaves: MatchNode[] = all.map((word) => ({ kind: 'word', text: all.length === 1 ? typed : word.word, scope, word }));
+      return leaves.length === 1 ? leaves[0] : { kind: 'all', text: typed, nodes: leaves };
+    }
+    // Excluding "state" for `-state-of-the-art`, or "doc" for `-OmniDocBench`, would leave out far
+    // more than asked: joined parts are a phrase, and a compound stands for its whole form.
+    const content = queryWords(raw.replace(/[^\p{L}\p{N}]+/gu, ' '))
+      .filter((w) => w.terms.length > 0)
+      .map((w) => (w.terms.length > 1 && w.terms.includes(w.word) ? { word: w.word, terms: [w.word] } : w));
+    if (content.length === 0) {
+      problem(`\`${shorten(typed)}\` has no word Paperboy looks for (words like "the" are not indexed); it was left out.`);
+      return undefined;
+    }
+    countOperand(depth, excluded, scope);
+    if (content.length === 1) return { kind: 'word', text: typed, scope, word: content[0]! };
+    return phraseNode(raw, content, scope, typed);
+  }
+
+  function phrase(raw: string, scope: MatchScope, typed: string, depth: number, excluded: boolean): MatchNode | undefined {
+    const content = queryWords(raw).filter((w) => w.terms.length > 0);
+    if (content.length > QUERY_LIMITS.phraseWords) {
+      throw new UserFacingError(
+        `The phrase "${shorten(raw)}" has ${content.length} words; a quoted phrase has at most ${QUERY_LIMITS.phraseWords}.`,
+        'Quote the few words that must appear together, and leave the rest unquoted.',
+      );
+    }
+    if (content.length === 0) {
+      if (excluded || scope !== 'any') problem(`\`${shorten(typed)}\` has no word Paperboy looks for (words like "the" are not indexed); it was left out.`);
+      return undefined;
+    }
+    if (++phrases > QUERY_LIMITS.phrases) {
+      throw new UserFacingError(`A query has at most ${QUERY_LIMITS.phrases} quoted phrases.`, 'Leave the less important ones unquoted.');
+    }
+    countOperand(depth, excluded, scope);
+    if (scope === 'any' && !excluded) reader.text.push(raw);
+    return phraseNode(raw, content, scope, typed);
+  }
+
+  function phraseNode(raw: string, content: QueryWord[], scope: MatchScope, typed: string): MatchNode {
+    return { kind: 'phrase', text: typed, scope, words: content, key: ` ${normalizeTitleKey(raw)} ` };
+  }
+
+  function filterItem(name: string, value: string, typed: string, depth: number, excluded: boolean): MatchNode {
+    countOperand(depth, excluded, 'any');
+    const filters: QueryFilters = { authors: [], categories: [], hasCode: false };
+    applyFilter(filters, name, value, counts);
+    return { kind: 'filter', text: typed, filters };
+  }
+}
+
+/**
+ * What the planner and the index read from the expression: the words to rank by (every word not
+ * excluded, stopwords included, in the order typed, also those in OR groups or scoped), and the
+ * phrases and filters every result must hold (items side by side at the top, not excluded).
+ */
+function rankedWords(query: ParsedQuery): QueryWord[] {
+  const words: QueryWord[] = [];
+  const visit = (node: MatchNode, top: boolean, excluded: boolean): void => {
+    switch (node.kind) {
+      case 'word':
+        if (!excluded) words.push(node.word);
+        return;
+      case 'phrase':
+        if (excluded) return;
+        if (top) query.phrases.push(node.words);
+        else words.push(...node.words);
+        return;
+      case 'filter':
+        if (!excluded && top) mergeFilters(query, node.filters);
+        return;
+      case 'not':
+        return visit(node.node, false, !excluded);
+      case 'all':
+        for (const n of node.nodes) visit(n, top, excluded);
+        return;
+      case 'any':
+        for (const n of node.nodes) visit(n, false, excluded);
+        return;
+    }
+  };
+  visit(query.match, true, false);
+  return words;
+}
+
+function mergeFilters(into: QueryFilters, f: QueryFilters): void {
+  into.authors.push(...f.authors);
+  into.categories.push(...f.categories);
+  if (f.after !== undefined) into.after = Math.max(into.after ?? 0, f.after);
+  if (f.before !== undefined) into.before = Math.min(into.before ?? 99_999_999, f.before);
+  if (f.hasCode) into.hasCode = true;
+}
+
+function applyFilter(query: QueryFilters, name: string, rawValue: string, counts: { author: number; cat: number }): void {
   const value = rawValue.trim();
   if (!value) throw new UserFacingError(`\`${name}:\` needs a value.`, filterHint(name));
   if (value.length > QUERY_LIMITS.filterValueChars) {
@@ -243,7 +517,7 @@ function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
       const terms = authorFilterTerms(value);
       if (terms.length === 0) throw new UserFacingError(`\`author:${shorten(value)}\` has no name in it.`, filterHint(name));
       query.authors.push(terms.slice(0, QUERY_LIMITS.termsPerWord));
-      if (query.authors.length > QUERY_LIMITS.filtersOfAKind) {
+      if (++counts.author > QUERY_LIMITS.filtersOfAKind) {
         throw new UserFacingError(`A query has at most ${QUERY_LIMITS.filtersOfAKind} author: filters.`, filterHint(name));
       }
       return;
@@ -254,7 +528,7 @@ function applyFilter(query: ParsedQuery, name: string, rawValue: string): void {
         throw new UserFacingError(`\`cat:${shorten(value)}\` is not an arXiv category.`, filterHint('cat'));
       }
       query.categories.push(value.toLowerCase());
-      if (query.categories.length > QUERY_LIMITS.filtersOfAKind) {
+      if (++counts.cat > QUERY_LIMITS.filtersOfAKind) {
         throw new UserFacingError(`A query has at most ${QUERY_LIMITS.filtersOfAKind} cat: filters.`, filterHint('cat'));
       }
       return;

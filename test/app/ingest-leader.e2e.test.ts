@@ -93,10 +93,10 @@ for (const server of await storeServers(async () => '')) {
       // The leader's startup run, and one scheduled run: papers from it alone.
       await first.next('fetch');
       const startedBoth = Date.now();
-      const leaderFetch = (await first.next('fetch', startedBoth, POLL_MS + 5_000)) as Line & { n: number };
+      const leaderFetch = await first.next('fetch', startedBoth, POLL_MS + 5_000);
       expect(second.lines.filter((l) => l.type === 'fetch')).toEqual([]);
 
-      const paper = fetchedPaper(0, leaderFetch.n);
+      const paper = fetchedPaper(0, Number(leaderFetch.n));
       const latency = await searchableIn(second, paper, 5_000);
       console.log(`${server.name}: a paper the leader fetched was searchable in the follower ${latency} ms after its fetch was reported`);
 
@@ -104,12 +104,12 @@ for (const server of await storeServers(async () => '')) {
       first.child.kill('SIGKILL');
       const killedAt = Date.now();
       const lead = await second.next('lead', killedAt, 10_000);
-      const fetch = (await second.next('fetch', killedAt, 10_000)) as Line & { at: number; n: number };
+      const fetch = await second.next('fetch', killedAt, 10_000);
       console.log(`${server.name}: the follower led ${lead.at - killedAt} ms and fetched ${fetch.at - killedAt} ms after kill -9 (lease ttl ${LEASE_TTL_MS} ms, poll interval ${POLL_MS} ms)`);
       expect(fetch.at - killedAt).toBeLessThan(POLL_MS);
 
       // The new leader's own paper is in its index too, and its index was built once, at start.
-      expect(await searchableIn(second, fetchedPaper(1, fetch.n), 5_000)).toBeLessThan(5_000);
+      expect(await searchableIn(second, fetchedPaper(1, Number(fetch.n)), 5_000)).toBeLessThan(5_000);
       expect(second.lines.filter((l) => l.type === 'build')).toHaveLength(1);
 
       second.send('stop');

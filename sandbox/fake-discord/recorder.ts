@@ -68,6 +68,13 @@ export class RequestRecorder {
   readonly violations: Violation[] = [];
   readonly unknownRoutes: RecordedRequest[] = [];
   private readonly waiters = new Set<Waiter>();
+  /** Called after every answered request (the sandbox page streams what changed). */
+  private readonly listeners = new Set<(request: RecordedRequest) => void>();
+
+  onComplete(listener: (request: RecordedRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   begin(request: Omit<RecordedRequest, 'seq' | 'status' | 'response'>): RecordedRequest {
     const recorded: RecordedRequest = { ...request, seq: this.requests.length, status: 0, response: undefined };
@@ -86,6 +93,7 @@ export class RequestRecorder {
         waiter.resolve(request);
       }
     }
+    for (const listener of this.listeners) listener(request);
   }
 
   addViolation(kind: ViolationKind, request: RecordedRequest, issues: readonly FormIssue[], detail?: string): void {

@@ -20,6 +20,8 @@ export type HfPaper = {
   published?: string;
   upvotes?: number;
   githubRepo?: string;
+  /** The listing's thumbnail image URL. */
+  thumbnail?: string;
 };
 
 export type FakeHf = {
@@ -27,6 +29,8 @@ export type FakeHf = {
   readonly url: string;
   /** Put papers on the Daily Papers page of the clock's current day (replacing same-id entries). */
   publish(...papers: HfPaper[]): void;
+  /** Put papers on the Daily Papers page of a given day (YYYY-MM-DD), e.g. to fill the last few days at once. */
+  publishOn(date: string, ...papers: HfPaper[]): void;
   /** Change a listed paper (new upvotes, a code link, a longer abstract). */
   update(id: string, patch: Partial<HfPaper>): void;
   /** The next `times` requests answer `status`. */
@@ -64,14 +68,15 @@ export async function startFakeHf(clock: Clock): Promise<FakeHf> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const publishOn = (date: string, ...papers: HfPaper[]): void => {
+    const day = days.get(date) ?? new Map<string, HfPaper>();
+    for (const paper of papers) day.set(paper.id, { published: date, ...paper });
+    days.set(date, day);
+  };
   return {
     url: `http://127.0.0.1:${port}`,
-    publish(...papers) {
-      const date = dayOf(clock.now());
-      const day = days.get(date) ?? new Map<string, HfPaper>();
-      for (const paper of papers) day.set(paper.id, { published: date, ...paper });
-      days.set(date, day);
-    },
+    publish: (...papers) => publishOn(dayOf(clock.now()), ...papers),
+    publishOn,
     update(id, patch) {
       for (const day of days.values()) {
         const paper = day.get(id);
@@ -103,5 +108,6 @@ function toItem(p: HfPaper, date: string) {
     },
     publishedAt: `${date}T08:00:00.000Z`,
     title: p.title,
+    ...(p.thumbnail ? { thumbnail: p.thumbnail } : {}),
   };
 }

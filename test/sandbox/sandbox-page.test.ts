@@ -148,4 +148,19 @@ describe.skipIf(!haveChromium)('the sandbox page in Chromium', () => {
     expect(sandbox.fake.violations.map((v) => v.summary)).toEqual([]);
     expect(await page.locator('#violations').isHidden()).toBe(true);
   });
+
+  it('shows on the page a payload Discord would refuse', async () => {
+    const answered = [...sandbox.fake.state.interactions.values()].find((i) => i.callbackType !== null);
+    expect(answered).toBeDefined();
+    // A second answer to an interaction the bot already answered, as a buggy bot would send it.
+    const response = await fetch(`${sandbox.fake.apiUrl}/v10/interactions/${answered!.id}/${answered!.token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 4, data: { content: 'x'.repeat(2001) } }),
+    });
+    expect(response.status).toBe(400);
+    await page.locator('#violations').waitFor({ timeout: 5_000 });
+    expect(await page.locator('#violations').textContent()).toContain('1 payload Discord would refuse');
+    await shot('violation');
+  });
 });

@@ -231,6 +231,10 @@ const botEnvSchema = z
     if (env.CLUSTERS !== undefined && typeof env.SHARDS === 'number' && env.SHARDS < env.CLUSTERS) {
       context.addIssue({ code: 'custom', path: ['SHARDS'], message: 'must be at least CLUSTERS (each process runs one shard or more)' });
     }
+    // SQLite is the store of one process: every process would lead ingestion and fetch (ingest-leader.ts).
+    if (env.CLUSTERS !== undefined && env.CLUSTERS > 1 && /^sqlite:/i.test(env.STORE_URL)) {
+      context.addIssue({ code: 'custom', path: ['CLUSTERS'], message: 'more than one process needs a shared store: set STORE_URL to postgres:// or redis://' });
+    }
   });
 
 type CliEnv = z.output<typeof cliEnvSchema>;

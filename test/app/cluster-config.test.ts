@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 
 const token = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.fghijklmnopqrstuvwxyz012345';
-const bot = (env: Record<string, string>) => loadConfig({ DISCORD_TOKEN: token, ...env }, { require: 'bot' });
+const shared = 'postgres://paperboy@127.0.0.1:5432/paperboy';
+const bot = (env: Record<string, string>) => loadConfig({ DISCORD_TOKEN: token, STORE_URL: shared, ...env }, { require: 'bot' });
 
 describe('CLUSTERS and SHARDS', () => {
   it('given neither, is one process with no manager', () => {
@@ -14,6 +15,12 @@ describe('CLUSTERS and SHARDS', () => {
     expect(bot({ CLUSTERS: '2', SHARDS: '4' }).scale).toEqual({ clusters: 2, shards: 4 });
     expect(bot({ CLUSTERS: '3', SHARDS: 'AUTO' }).scale).toEqual({ clusters: 3, shards: 'auto' });
     expect(bot({ SHARDS: '2' }).scale).toEqual({ shards: 2 });
+  });
+
+  it('given more than one cluster on SQLite, stops: several processes need a shared store', () => {
+    expect(() => bot({ CLUSTERS: '2', STORE_URL: 'sqlite://data/p.sqlite' })).toThrow(/^CLUSTERS: more than one process needs a shared store/);
+    expect(bot({ CLUSTERS: '1', STORE_URL: 'sqlite://data/p.sqlite' }).scale).toEqual({ clusters: 1 });
+    expect(bot({ CLUSTERS: '2', STORE_URL: 'redis://127.0.0.1:6379' }).scale).toEqual({ clusters: 2 });
   });
 
   it('given a bad value, stops naming the key and never the value', () => {

@@ -4,20 +4,25 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
 import { REST_PROXY_USER_AGENT } from '../../src/app/cluster-manager.js';
-import { loadConfig } from '../../src/config.js';
+import { deployCommands } from '../../src/discord/deploy-commands.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { shardOf } from '../../src/core/shard-of.js';
 import { startFakeDiscord, type FakeDiscord, type GuildSeed } from '../../sandbox/fake-discord/fake-discord.js';
 import { guildIdOnShard } from '../../sandbox/fake-discord/snowflake.js';
-import { botEnv, fakeBotToken, seedLibrary, within } from '../discord/start-test-bot.js';
+import { startFakeHf, type FakeHf } from '../../sandbox/hf-feed/fake-hf.js';
+import { botEnv, fakeBotToken, within } from '../discord/start-test-bot.js';
+import { createPostgresDatabase, describeWithServer, findPostgres } from '../storage/servers.js';
 
 /**
  * Scale-out end to end: `npm start` with CLUSTERS=2 and SHARDS=auto (the fake recommends 4) is a
  * manager running two cluster processes of two shards each, against the fake Discord with 8
- * servers spread over the 4 shards, on one SQLite store. Every server's command is answered by
- * exactly one cluster, the one owning its shard; all REST goes through the manager's one proxy; a
- * cluster killed with SIGKILL is restarted and answers again; SIGTERM stops everything.
+ * servers spread over the 4 shards, on one PostgreSQL store. Every server's command is answered
+ * by exactly one cluster, the one owning its shard; each server's topic channel gets every
+ * matching paper exactly once; all REST goes through the manager's one proxy; a cluster killed
+ * with SIGKILL is restarted, posts nothing twice and answers again; SIGTERM stops everything.
  */
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,6 +30,8 @@ const MAIN = path.join(repoRoot, 'src', 'main.ts');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const SHARDS = 4;
 const CLUSTERS = 2;
+/** Published on the fake Hugging Face before the start: the leader's first fetch takes them. */
+const PAPERS = [1, 2, 3].map((n) => ({ id: `2612.0000${n}`, title: `Diffusion models for robots, part ${n}`, summary: `We study diffusion policies (${n}).` }));
 
 type Line = Record<string, unknown> & { msg: string };
 
@@ -40,8 +47,10 @@ function guilds(): GuildSeed[] {
   }));
 }
 
-describe('npm start with CLUSTERS=2 and SHARDS=auto', () => {
+describeWithServer('npm start with CLUSTERS=2 and SHARDS=auto, on PostgreSQL', await findPostgres(), (adminUrl) => {
   let fake: FakeDiscord;
+  let hf: FakeHf;
+  let database: { url: string; drop(): Promise<void> } | undefined;
   let dir: string;
   let child: ChildProcess;
   let out = '';
@@ -67,19 +76,30 @@ describe('npm start with CLUSTERS=2 and SHARDS=auto', () => {
   const loggedIn = (cluster: number) => (all: Line[]) => all.filter((l) => l.msg === 'logged in' && l.cluster === cluster).length;
 
   /** Slash commands in the given servers; resolves with the interaction ids once all were answered. */
-  async function askAll(servers: GuildSeed[]): Promise<string[]> {
-    const asked = servers.map((seed) => fake.injectSlashCommand({ name: 'bookmarks', subcommand: 'list', channelId: seed.channels![0]!.name, user: 'alice' }));
+  async function askAll(servers: GuildSeed[], command: (seed: GuildSeed) => Parameters<FakeDiscord['injectSlashCommand']>[0]): Promise<string[]> {
+    const asked = servers.map((seed) => fake.injectSlashCommand(command(seed)));
     await Promise.all(asked.map((a) => a.firstResponse(15_000)));
     return asked.map((a) => a.id);
   }
+  const bookmarksList = (seed: GuildSeed) => ({ name: 'bookmarks', subcommand: 'list', channelId: seed.channels![0]!.name, user: 'alice' });
+  const channelOf = (seed: GuildSeed) => fake.state.channel(seed.channels![0]!.name).id;
+  /** Paper ids of the topic cards in a server's channel (command answers left out: they name no paper). */
+  const postedIn = (seed: GuildSeed) =>
+    [...fake.state.messages.values()]
+      .filter((m) => m.channelId === channelOf(seed) && m.authorId === fake.botUserId)
+      .flatMap((m) => PAPERS.filter((p) => JSON.stringify(m.embeds).includes(p.id)).map((p) => p.id));
+  const everyChannelHasAll = () => seeds.every((seed) => postedIn(seed).length >= PAPERS.length);
 
   beforeAll(async () => {
     const token = fakeBotToken();
     fake = await startFakeDiscord({ token, guilds: seeds, recommendedShards: SHARDS, sessionStartLimit: { maxConcurrency: SHARDS } });
+    // Registered globally, so injected commands carry the real option types (a channel option, say).
+    await deployCommands({ bodies: commands.map((c) => c.data), token, applicationId: fake.applicationId, apiUrl: fake.apiUrl, deployed: createMemoryStore<string>() });
+    hf = await startFakeHf({ now: () => Date.now() });
+    hf.publish(...PAPERS);
+    database = await createPostgresDatabase(adminUrl);
     dir = await mkdtemp(path.join(tmpdir(), 'paperboy-clusters-'));
-    const env = { ...botEnv(fake, dir, token, 'info'), CLUSTERS: String(CLUSTERS), SHARDS: 'auto' };
-    // Seeded before the start: two clusters opening an empty library would both import the sample.
-    await seedLibrary(loadConfig(env, { require: 'bot' }), dir);
+    const env = { ...botEnv(fake, dir, token, 'info'), STORE_URL: database.url, HF_API_URL: hf.url, CLUSTERS: String(CLUSTERS), SHARDS: 'auto' };
     child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -100,6 +120,8 @@ describe('npm start with CLUSTERS=2 and SHARDS=auto', () => {
       }
     }
     if (fake) await within(3000, 'fake.close()', fake.close()).catch(() => undefined);
+    await hf?.close();
+    await database?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -125,7 +147,7 @@ describe('npm start with CLUSTERS=2 and SHARDS=auto', () => {
     );
 
     const since = fake.mark();
-    const ids = await askAll(seeds);
+    const ids = await askAll(seeds, bookmarksList);
     await waitFor('every interaction logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
     for (const [i, id] of ids.entries()) {
       const handled = lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id);
@@ -140,7 +162,40 @@ describe('npm start with CLUSTERS=2 and SHARDS=auto', () => {
     expect(fake.violations).toEqual([]);
   }, 120_000);
 
-  it('restarts a cluster killed with SIGKILL, which then answers its servers again', async () => {
+  it("posts every matching paper exactly once into each server's topic channel, from the cluster owning the server", async () => {
+    // Both startup runs are over (a refresh during a run would only say "in progress"); the
+    // leader's fetched the papers, which the other cluster's run then takes from the store.
+    await waitFor('both startup runs done, the papers fetched', (all) => {
+      const runs = all.filter((l) => l.msg === 'topic run done');
+      return runs.some((l) => l.cluster === 0) && runs.some((l) => l.cluster === 1) && runs.some((l) => (l.added as number) >= PAPERS.length);
+    });
+    const added = await askAll(seeds, (seed) => ({
+      name: 'topic',
+      subcommand: 'add',
+      user: 'owner',
+      channelId: seed.channels![0]!.name,
+      options: { name: 'diffusion', query: 'diffusion', channel: channelOf(seed) },
+    }));
+    await waitFor('topics added', (all) => added.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
+    for (const [i, id] of added.entries()) {
+      expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id).map((l) => l.cluster)).toEqual([clusterOf(seeds[i]!.id!)]);
+    }
+
+    // The schedule is 30 min away: a refresh in one server per cluster runs that cluster's topics now.
+    for (const cluster of [0, 1]) {
+      await askAll([seeds.find((s) => clusterOf(s.id!) === cluster)!], (seed) => ({ name: 'topic', subcommand: 'refresh', user: 'owner', channelId: seed.channels![0]!.name }));
+    }
+    await waitFor('every channel has the papers', () => everyChannelHasAll(), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a second copy to show up, if one were coming
+    for (const seed of seeds) {
+      expect(postedIn(seed).sort()).toEqual(PAPERS.map((p) => p.id));
+      const posters = lines().filter((l) => l.msg === 'topic posted' && l.guildId === seed.id);
+      expect(new Set(posters.map((l) => l.cluster))).toEqual(new Set([clusterOf(seed.id!)]));
+    }
+    expect(fake.violations).toEqual([]);
+  }, 120_000);
+
+  it('restarts a cluster killed with SIGKILL, which posts nothing twice and answers its servers again', async () => {
     const started = lines().filter((l) => l.msg === 'cluster started' && l.cluster === 1);
     const pid = started.at(-1)?.pid as number;
     expect(alive(pid)).toBe(true);
@@ -152,7 +207,13 @@ describe('npm start with CLUSTERS=2 and SHARDS=auto', () => {
       [2, 4],
       [3, 4],
     ]);
-    const ids = await askAll(seeds.filter((s) => clusterOf(s.id!) === 1));
+    // After its startup run, still one card per paper: the posted records in the store hold.
+    await waitFor('the restarted cluster ran its topics', (all) => all.filter((l) => l.msg === 'topic run done' && l.cluster === 1).length >= 2);
+    for (const seed of seeds) expect(postedIn(seed).sort()).toEqual(PAPERS.map((p) => p.id));
+    const ids = await askAll(
+      seeds.filter((s) => clusterOf(s.id!) === 1),
+      bookmarksList,
+    );
     await waitFor('answers logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
     for (const id of ids) expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id).map((l) => l.cluster)).toEqual([1]);
     // Cluster 0 was never touched.

@@ -40,6 +40,8 @@ const CHANNEL_CONCURRENCY = 32;
 /** setTimeout cannot wait longer than 2^31-1 ms; longer waits (monthly cron) re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const DAY_MS = 86_400_000;
+/** Papers another process changed that one run of a process that does not lead looks at for card edits. */
+const MAX_FOLLOWED_CHANGES = 2_000;
 
 /** The timer functions the schedule uses; tests pass a manual implementation driven by their clock. */
 export type Timers = {
@@ -129,7 +131,9 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       return report;
     };
 
-    const fetched = await untilAborted(fetchAllSources((deps.leads?.() ?? true) ? deps.sources : [], logger), signal);
+    const leading = deps.leads?.() ?? true;
+    const changedByLeader = await changedElsewhere(leading);
+    const fetched = await untilAborted(fetchAllSources(leading ? deps.sources : [], logger), signal);
     if (!fetched) return finish();
     report.sources = fetched.results.map((r) => ({ name: r.name, ok: r.ok, papers: r.papers.length, ...(r.error ? { error: r.error } : {}) }));
 
@@ -147,7 +151,8 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     if (signal.aborted) return finish();
 
     const candidates = await recentCandidates(startedAt);
-    const updated = merged.updated.size > 0 ? await papersById([...merged.updated]) : new Map<string, Paper>();
+    const updatedIds = [...merged.updated, ...changedByLeader];
+    const updated = updatedIds.length > 0 ? await papersById(updatedIds) : new Map<string, Paper>();
     const all = await topics.all();
     const ownsGuild = deps.ownsGuild ?? (() => true);
     const byChannel = groupBy(
@@ -182,6 +187,27 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       'topic run done',
     );
     return finish();
+  }
+
+  /** The library revision up to which this process (while it does not lead) has looked for changes. */
+  let changesSeenTo: number | undefined;
+
+  /**
+   * Scale-out: the papers the ingestion leader (another process) changed since this process's
+   * previous run, from the library's change log, so that their cards in the servers this process
+   * delivers to are edited as the leader's own merges are in its servers (an edit happens only
+   * where a card was sent and its content changed). A process that leads knows its own merges.
+   */
+  async function changedElsewhere(leading: boolean): Promise<string[]> {
+    if (leading) {
+      changesSeenTo = undefined;
+      return [];
+    }
+    const revision = await library.revision();
+    const from = changesSeenTo;
+    const changes = from === undefined || from >= revision ? undefined : await library.changesSince(from, revision);
+    changesSeenTo = revision;
+    return changes ? [...changes.ids].slice(-MAX_FOLLOWED_CHANGES) : [];
   }
 
   /** Ingest each source's papers into the library; one log line per source. */

@@ -174,4 +174,45 @@ describe('the topic runner of a process that does not lead', () => {
     await runner.runNow('refresh');
     expect(fetches).toBe(1);
   });
+
+  it('edits the cards of papers the leader changed since its previous run, in the servers it delivers to', async () => {
+    const START = Date.parse('2026-03-02T09:00:00Z');
+    const paper = normalizePaper({ id: '2603.00001', title: 'Diffusion for robots', abstract: 'We study diffusion.', published: '2026-03-01', sources: ['hf'] });
+    const library = createLibrary({ papers: createMemoryStore(), aliases: createMemoryStore(), meta: createMemoryStore(), changes: createMemoryStore<LibraryChange>() });
+    const topics = createTopics(createMemoryStore());
+    const posted = createPostedPapers(createMemoryStore<PostRecord | string[]>());
+    const seen = createSeenPapers(createMemoryStore());
+    await topics.save({ guildId: '1', name: 'diffusion', query: 'diffusion', channelId: '100', status: 'active', maxPerRun: 5, digest: true, createdBy: '2', createdAt: START, since: START - 1 });
+    await library.upsertMany([paper]);
+    await seen.markSeen([paper.id], START);
+    await posted.set('100', paper.id, { state: 'sent', topic: 'diffusion', at: START, nonce: 'n', messageId: '900', cardHash: 'before' });
+
+    const edits: string[][] = [];
+    const runner = createTopicRunner({
+      delivery: {
+        async deliver(_topic, work): Promise<DeliveryResult> {
+          edits.push(work.edits.map((e) => `${e.paper.id}:${e.paper.upvotes ?? 0}`));
+          return { posted: 0, digested: 0, edited: work.edits.length };
+        },
+        notifyPaused: async () => true,
+      },
+      library,
+      ingest: () => Promise.reject(new Error('a process that does not lead never ingests')),
+      syncIndex: async () => {},
+      leads: () => false,
+      topics,
+      seen,
+      posted,
+      sources: [],
+      logger: quiet,
+      clock: { now: () => START },
+      interval: { kind: 'every', ms: 60_000, text: '1m' },
+    });
+    await runner.runNow('refresh');
+    // The leader, in another process, merges new upvotes into the paper.
+    await library.upsertMany([{ ...paper, upvotes: 42 }]);
+    await runner.runNow('refresh');
+    await runner.runNow('refresh');
+    expect(edits).toEqual([[], [`${paper.id}:42`], []]);
+  });
 });

@@ -77,6 +77,8 @@ const MAX_MESSAGES_PER_CHANNEL = 200;
 const MAX_SOCKETS = 32;
 /** Discord shows "The application did not respond" when the first response misses 3 s. */
 const ACK_WAIT_MS = 3_500;
+/** Full command names ("paper search") of recent slash commands, for "used /paper search". */
+const MAX_COMMAND_NAMES = 1_000;
 
 const snowflake = z.string().regex(/^\d{17,20}$/);
 const optionValue = z.union([z.string().max(6000), z.number().finite(), z.boolean()]);
@@ -155,6 +157,7 @@ export function createClientApi(fake: FakeDiscord, options: { readonly people: r
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   let violationsSent = fake.violations.length;
+  const commandNames = new Map<string, string>();
 
   const toView = (message: StoredMessage): MessageView => {
     const author = state.users.get(message.authorId);
@@ -179,7 +182,7 @@ export function createClientApi(fake: FakeDiscord, options: { readonly people: r
       interaction:
         interaction === null
           ? null
-          : { name: interaction.name, userId: interaction.userId, userName: state.users.get(interaction.userId)?.globalName ?? 'someone' },
+          : { name: commandNames.get(interaction.id) ?? interaction.name, userId: interaction.userId, userName: state.users.get(interaction.userId)?.globalName ?? 'someone' },
       // Discord's LOADING flag (1 << 7): a deferred reply before its edit.
       loading: (message.flags & (1 << 7)) !== 0,
       deleted: message.deleted,
@@ -294,7 +297,10 @@ export function createClientApi(fake: FakeDiscord, options: { readonly people: r
         const data = (callback?.body as { data?: { choices?: unknown } } | undefined)?.data;
         return { interactionId: injected.id, choices: Array.isArray(data?.choices) ? data.choices : [] };
       }
-      return watch(fake.injectSlashCommand(spec), user, body.channelId, body.name);
+      const injected = fake.injectSlashCommand(spec);
+      commandNames.set(injected.id, [body.name, body.subcommandGroup, body.subcommand].filter(Boolean).join(' '));
+      if (commandNames.size > MAX_COMMAND_NAMES) commandNames.delete(commandNames.keys().next().value!);
+      return watch(injected, user, body.channelId, body.name);
     }
     const message = messageFor(body.messageId, user);
     const injected =

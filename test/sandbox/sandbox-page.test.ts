@@ -88,6 +88,7 @@ describe.skipIf(!haveChromium)('the sandbox page in Chromium', () => {
     const results = lastMessage();
     await expect.poll(() => results.textContent(), { timeout: 10_000 }).toContain('Only you can see this');
     await expect.poll(() => results.locator('.embed').count()).toBeGreaterThan(0);
+    expect(await results.locator('.interaction-line').textContent()).toContain('Ada used /paper search');
     const firstPage = await results.locator('.embed').first().textContent();
 
     await results.locator('button.button', { hasText: '▶' }).click();

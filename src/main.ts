@@ -17,19 +17,22 @@ async function main(): Promise<void> {
   const config = loadBotConfigOrExit();
   const logger = createLogger(config.logLevel);
   if (config.scale.clusters !== undefined) {
-    await runUntilStopped({ logger, start: () => startClusterManager({ config, logger }) });
+    await runUntilStopped({ logger, start: () => startClusterManager({ config, logger }), onStartError: explainStartError });
     return;
   }
   await runUntilStopped({
     logger,
     start: async () => startBot({ config, logger, ...(config.scale.shards !== undefined ? { shards: await allShards(config) } : {}) }),
-    onStartError: (error) => {
-      const code = (error as { code?: string }).code;
-      if (code === 'TokenInvalid' || /invalid token|401/i.test(String((error as Error).message))) {
-        process.stderr.write('paperboy: DISCORD_TOKEN was refused by Discord; copy the token again from the developer portal (Bot page).\n');
-      }
-    },
+    onStartError: explainStartError,
   });
+}
+
+/** The one start failure people can fix themselves gets a line on stderr besides the log. */
+function explainStartError(error: unknown): void {
+  const code = (error as { code?: string }).code;
+  if (code === 'TokenInvalid' || /invalid token|401/i.test(String((error as Error).message))) {
+    process.stderr.write('paperboy: DISCORD_TOKEN was refused by Discord; copy the token again from the developer portal (Bot page).\n');
+  }
 }
 
 /** SHARDS without CLUSTERS: this one process runs every shard (discord.js's internal sharding). */

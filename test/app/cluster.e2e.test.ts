@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { REST_PROXY_USER_AGENT } from '../../src/app/cluster-manager.js';
 import { deployCommands } from '../../src/discord/deploy-commands.js';
@@ -37,6 +37,22 @@ type Line = Record<string, unknown> & { msg: string };
 
 /** Cluster 0 runs shards 0–1, cluster 1 shards 2–3 (discord-hybrid-sharding's contiguous chunks). */
 const clusterOf = (guildId: string) => Math.floor(shardOf(guildId, SHARDS) / (SHARDS / CLUSTERS));
+
+/** `npm start` from an empty directory (no .env) with only the given variables. */
+function startMain(dir: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exit };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 function guilds(): GuildSeed[] {
   return Array.from({ length: 8 }, (_, i) => ({
@@ -100,10 +116,11 @@ describeWithServer('npm start with CLUSTERS=2 and SHARDS=auto, on PostgreSQL', a
     database = await createPostgresDatabase(adminUrl);
     dir = await mkdtemp(path.join(tmpdir(), 'paperboy-clusters-'));
     const env = { ...botEnv(fake, dir, token, 'info'), STORE_URL: database.url, HF_API_URL: hf.url, CLUSTERS: String(CLUSTERS), SHARDS: 'auto' };
-    child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = startMain(dir, env);
+    child = started.child;
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    exit = started.exit;
   }, 60_000);
 
   afterAll(async () => {
@@ -126,14 +143,6 @@ describeWithServer('npm start with CLUSTERS=2 and SHARDS=auto, on PostgreSQL', a
   });
 
   const clusterPids = () => lines().flatMap((l) => (l.msg === 'cluster started' && typeof l.pid === 'number' ? [l.pid] : []));
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   it('runs 2 clusters of 2 shards; each server is answered by exactly the cluster owning its shard, through the one REST proxy', async () => {
     await waitFor('both clusters logged in', (all) => loggedIn(0)(all) === 1 && loggedIn(1)(all) === 1);
@@ -232,4 +241,58 @@ describeWithServer('npm start with CLUSTERS=2 and SHARDS=auto, on PostgreSQL', a
     expect(lines().filter((l) => l.msg.startsWith('cluster died'))).toHaveLength(deaths);
     if (process.env.CLUSTER_E2E_LOG) process.stderr.write(out);
   }, 60_000);
+});
+
+describe('npm start with CLUSTERS=1 on SQLite', () => {
+  let fake: FakeDiscord | undefined;
+  let dir: string | undefined;
+  let started: ReturnType<typeof startMain> | undefined;
+  let out = '';
+
+  afterEach(async () => {
+    started?.child.kill('SIGKILL');
+    if (started) await within(5000, 'exit', started.exit).catch(() => undefined);
+    for (const line of out.split('\n').filter((l) => l.includes('"cluster started"'))) {
+      const pid = (JSON.parse(line) as { pid: number }).pid;
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    started = undefined;
+    out = '';
+    await fake?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function start(env: (fake: FakeDiscord, dir: string) => Record<string, string>, fakeToken: string): Promise<void> {
+    fake = await startFakeDiscord({ token: fakeToken, recommendedShards: 2, sessionStartLimit: { maxConcurrency: 2 } });
+    dir = await mkdtemp(path.join(tmpdir(), 'paperboy-cluster-'));
+    started = startMain(dir, env(fake, dir));
+    started.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    started.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  }
+
+  it('given the manager killed with SIGKILL, its cluster stops by itself', async () => {
+    const token = fakeBotToken();
+    await start((f, d) => ({ ...botEnv(f, d, token, 'info'), CLUSTERS: '1' }), token);
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('"logged in"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const line = out.split('\n').find((l) => l.includes('"cluster started"'));
+    expect(line, out).toBeDefined();
+    const pid = (JSON.parse(line!) as { pid: number }).pid;
+    expect(fake!.gateway.shards.map((s) => s.shard)).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    started!.child.kill('SIGKILL');
+    const gone = Date.now() + 15_000;
+    while (alive(pid) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(pid)).toBe(false);
+    expect(out).toMatch(/"cluster":0,"signal":"manager gone","msg":"shutting down"/);
+  }, 60_000);
+
+  it('given a token Discord refuses, exits 1 and says on stderr that DISCORD_TOKEN was refused', async () => {
+    await start((f, d) => ({ ...botEnv(f, d, fakeBotToken(), 'info'), CLUSTERS: '1' }), fakeBotToken());
+    expect((await within(20_000, 'exit', started!.exit)).code).toBe(1);
+    expect(out).toContain('paperboy: DISCORD_TOKEN was refused by Discord');
+    expect(out).not.toContain('"cluster started"');
+  }, 30_000);
 });

@@ -110,7 +110,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       return;
     case 'forget-me':
       await interaction.reply({
-        ...confirm('Delete everything Paperboy stores about you (your bookmarks and open searches)?', 'forget', 'Delete everything'),
+        ...confirm('Delete everything Paperboy stores about you (your bookmarks, alerts and open searches)?', 'forget', 'Delete everything'),
         flags: MessageFlags.Ephemeral,
       });
       return;
@@ -186,8 +186,16 @@ const bookmarkComponents: ComponentHandler = {
       case 'forget': {
         const count = await ctx.bookmarks.clear(userId);
         ctx.sessions.forgetUser(userId);
+        let alerts = 0;
+        await ctx.alerts.users.update(userId, (current) => {
+          alerts = current?.alerts.length ?? 0;
+          return null;
+        });
+        const what = [`${count} bookmark${count === 1 ? '' : 's'}`, ...(alerts > 0 ? [`${alerts} alert${alerts === 1 ? '' : 's'}`] : [])].join(', ');
+        await interaction.update({ ...renderNotice(`Deleted everything Paperboy stored about you (${what}).`), components: [] });
+        // What the alerts delivered is found by a scan: after the answer, which Discord wants within 3 s.
+        await ctx.alerts.records.forget(userId);
         ctx.logger.info({ userId }, 'user data deleted on request');
-        await interaction.update({ ...renderNotice(`Deleted everything Paperboy stored about you (${count} bookmark${count === 1 ? '' : 's'}).`), components: [] });
         return;
       }
       case 'cancel':

@@ -16,6 +16,9 @@ import { openLibraryService, type LibraryService, type ServiceEvent } from './li
 import type { Logger } from '../logger.js';
 import { createSources, type SourceDeps } from '../feeds/fetch-all.js';
 import { createTopicRunner, type Timers } from './topic-runner.js';
+import { createAlertRecords, createAlerts } from '../core/alerts.js';
+import { createAlertDelivery } from '../discord/alert-delivery.js';
+import { createAlertRunner } from './alert-runner.js';
 import { createProcessRoles } from './ingest-leader.js';
 
 /** Backoff between attempts to load the index after a failure. */
@@ -98,6 +101,7 @@ export async function startBot({
   const messages = createMessagePapers(stores.messages);
   const { topics, posted } = openTopicStores(stores, service.storage);
   const client = createDiscordClient(config.discord, shards);
+  const alerts = { users: createAlerts(stores.alerts), records: createAlertRecords(stores.alert_posts), delivery: createAlertDelivery({ client }) };
   const sources = createSources(config.schedule.sources, {
     clock,
     validators: stores.source_validators,
@@ -132,6 +136,7 @@ export async function startBot({
     ...(timers ? { timers } : {}),
     interval: config.schedule.pollInterval,
     ...(shards ? { ownsGuild: ownsGuildOf(shards.ids, shards.count) } : {}),
+    alerts: createAlertRunner({ alerts: alerts.users, records: alerts.records, delivery: alerts.delivery, clock, logger }),
   });
 
   const ctx: BotContext = Object.freeze({
@@ -148,6 +153,7 @@ export async function startBot({
     clock,
     topics,
     topicRunner,
+    alerts,
   });
 
   const inFlight = new Set<Promise<void>>();

@@ -12,6 +12,7 @@ import type { Source } from '../feeds/source.js';
 import { delayUntilNextRun, type PollSchedule } from '../core/poll-interval.js';
 import { digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost, type TopicDelivery } from '../core/topic-delivery-port.js';
 import { groupBy } from '../core/group-by.js';
+import type { AlertRunner } from './alert-runner.js';
 
 /**
  * The scheduler: every POLL_INTERVAL, one cycle of
@@ -81,6 +82,11 @@ export type TopicRunnerDeps = {
    * Default: every server (one process).
    */
   ownsGuild?: (guildId: string) => boolean;
+  /**
+   * Personal alerts by DM, run after the topics on the same candidates. Only where this process
+   * leads (`leads`): a member is not tied to a server, so with several processes exactly one DMs.
+   */
+  alerts?: AlertRunner;
 };
 
 export type ScheduledTopicRunner = TopicRunner & {
@@ -180,6 +186,13 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
         }
       }
     });
+    if (deps.alerts && (deps.leads?.() ?? true) && !signal.aborted) {
+      try {
+        await deps.alerts.run(candidates, startedAt, signal);
+      } catch (error) {
+        logger.error({ err: error }, 'alerts failed this run');
+      }
+    }
     // After posting, so a slow index (or a snapshot save it waits behind) never holds posts up.
     await deps.syncIndex();
     logger.info(

@@ -6,6 +6,7 @@ import type {
 } from 'discord.js';
 import type { BotConfig } from '../config.js';
 import type { Bookmarks, MessagePapers } from '../core/bookmarks.js';
+import type { AlertDelivery, AlertRecords, Alerts } from '../core/alerts.js';
 import type { Library } from '../core/library.js';
 import type { PaperIndex } from '../core/search/paper-index.js';
 import type { Clock, SearchSessions } from '../core/search-sessions.js';
@@ -25,6 +26,8 @@ export type BotContext = Readonly<{
   clock: Clock;
   topics: Topics;
   topicRunner: TopicRunner;
+  /** Personal alerts: the members' alerts, what they delivered, and the DM port (/alert resume checks DMs with it). */
+  alerts: { users: Alerts; records: AlertRecords; delivery: AlertDelivery };
 }>;
 
 /** What one fetch-and-post cycle did, for /topic refresh and the log. */

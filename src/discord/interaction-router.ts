@@ -2,6 +2,7 @@ import type { Interaction } from 'discord.js';
 import { createRateLimiter, INTERACTION_RATE_LIMITS, type InteractionRateLimits } from '../core/rate-limit.js';
 import type { Clock } from '../core/search-sessions.js';
 import type { BotContext, Command, ComponentHandler } from './bot-context.js';
+import { tellPausedAlerts } from './alert-notice.js';
 import { answerEphemeral, classifyError } from './interaction-errors.js';
 import { renderNotice } from './render/notices.js';
 
@@ -57,6 +58,7 @@ export function createInteractionRouter(
           return;
         }
         await command.execute(interaction, ctx);
+        await tellPausedAlerts(interaction, ctx, log);
       } else if (interaction.isAutocomplete()) {
         const command = byName.get(interaction.commandName);
         if (command?.autocomplete) await command.autocomplete(interaction, ctx);
@@ -69,6 +71,7 @@ export function createInteractionRouter(
           return;
         }
         await handler.handle(interaction, ctx, args);
+        await tellPausedAlerts(interaction, ctx, log);
       }
       log.info({ durationMs: Math.round(performance.now() - started) }, 'interaction done');
     } catch (error) {

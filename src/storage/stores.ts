@@ -1,3 +1,4 @@
+import type { AlertRecord, AlertUser } from '../core/alerts.js';
 import type { BookmarkValue } from '../core/bookmarks.js';
 import type { LibraryChange, LibraryStores } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
@@ -35,6 +36,10 @@ export type StoreValues = {
   source_validators: Validators;
   /** Deploy target → hash of the commands last registered there. */
   deploys: string;
+  /** `user:` user id → that member's personal alerts, time zone and DM pause state. */
+  alerts: AlertUser;
+  /** user:alert:paper → what an alert delivered by DM (pending, then sent). */
+  alert_posts: AlertRecord;
 };
 
 export type StoreName = keyof StoreValues;
@@ -52,6 +57,8 @@ export const STORE_NAMES = [
   'bookmarks',
   'source_validators',
   'deploys',
+  'alerts',
+  'alert_posts',
 ] as const satisfies readonly StoreName[];
 
 /** Every namespace of `storage`, typed. Opening is cheap: nothing is read until first use. */

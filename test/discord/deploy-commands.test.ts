@@ -26,7 +26,7 @@ describe('deploy-commands', () => {
     expect(puts).toHaveLength(1);
     expect(puts[0]!.status).toBe(200);
     expect(fake.violations).toEqual([]);
-    expect(fake.state.commandsOf(guildId).map((c) => c.body.name).sort()).toEqual(['bookmarks', 'follow', 'paper', 'topic', 'unfollow']);
+    expect(fake.state.commandsOf(guildId).map((c) => c.body.name).sort()).toEqual(['alert', 'bookmarks', 'follow', 'paper', 'topic', 'unfollow']);
 
     await deployCommands({ ...options, force: true });
     expect(fake.requestsFor('/applications/:id/guilds/:id/commands', 'PUT')).toHaveLength(2);

@@ -72,7 +72,7 @@ describe('the bot logs in and registers its commands', () => {
     expect(validateCommands(JSON.parse(JSON.stringify(bodies)))).toBeNull();
     const puts = t.fake.requestsFor('/applications/:id/guilds/:id/commands', 'PUT');
     expect(puts.map((p) => p.status)).toEqual([200]);
-    expect(t.fake.state.commandsOf(t.guildId).map((c) => c.body.name).sort()).toEqual(['bookmarks', 'follow', 'paper', 'topic', 'unfollow']);
+    expect(t.fake.state.commandsOf(t.guildId).map((c) => c.body.name).sort()).toEqual(['alert', 'bookmarks', 'follow', 'paper', 'topic', 'unfollow']);
     expect(t.fake.violations).toEqual([]);
   });
 });

@@ -155,7 +155,7 @@ describe('registration', () => {
   it('given commands/index.ts, Discord accepts the bodies; /topic asks for Manage Channels, /follow and /unfollow for nothing', () => {
     expect(validateCommands(JSON.parse(JSON.stringify(commands.map((c) => c.data))))).toBeNull();
     const registered = new Map(t.fake.state.commandsOf(t.guildId).map((c) => [c.body.name as string, c.body]));
-    expect([...registered.keys()].sort()).toEqual(['bookmarks', 'follow', 'paper', 'topic', 'unfollow']);
+    expect([...registered.keys()].sort()).toEqual(['alert', 'bookmarks', 'follow', 'paper', 'topic', 'unfollow']);
     expect(registered.get('topic')!.default_member_permissions).toBe(String(MANAGE_CHANNELS));
     expect(registered.get('topic')!.contexts).toEqual([0]);
     expect(registered.get('follow')!.default_member_permissions).toBeUndefined();

@@ -45,6 +45,16 @@ function avatar(name: string, bot: boolean): HTMLElement {
   return node;
 }
 
+/** An embed's thumbnail or image, if its URL is http(s). */
+function appendImage(parent: HTMLElement, className: string, url: string | undefined): void {
+  const src = safeUrl(url);
+  if (!src) return;
+  const img = el('img', className);
+  img.src = src;
+  img.alt = '';
+  parent.append(img);
+}
+
 function renderEmbed(embed: Embed): HTMLElement {
   const box = el('div', 'embed');
   box.style.borderLeftColor = typeof embed.color === 'number' ? `#${embed.color.toString(16).padStart(6, '0')}` : '#1e1f22';
@@ -105,21 +115,9 @@ function renderEmbed(embed: Embed): HTMLElement {
     main.append(fields);
   }
   grid.append(main);
-  const thumbnail = safeUrl(embed.thumbnail?.url);
-  if (thumbnail) {
-    const img = el('img', 'embed-thumbnail');
-    img.src = thumbnail;
-    img.alt = '';
-    grid.append(img);
-  }
+  appendImage(grid, 'embed-thumbnail', embed.thumbnail?.url);
   box.append(grid);
-  const image = safeUrl(embed.image?.url);
-  if (image) {
-    const img = el('img', 'embed-image');
-    img.src = image;
-    img.alt = '';
-    box.append(img);
-  }
+  appendImage(box, 'embed-image', embed.image?.url);
   if (embed.footer?.text || embed.timestamp) {
     const parts = [embed.footer?.text, embed.timestamp ? formatTime(Date.parse(embed.timestamp)) : undefined].filter(Boolean);
     box.append(el('div', 'embed-footer', parts.join(' • ')));

@@ -44,7 +44,7 @@ export function createAlertRunner(deps: AlertRunnerDeps): AlertRunner {
       if (!message.resend) await records.setMany(user.userId, alert.id, ids.map((paperId) => ({ paperId, record: { state: 'pending', nonce: message.nonce, at: now } })));
       let result;
       try {
-        result = await delivery.send(user, alert, message.papers, message.nonce);
+        result = await delivery.send(user, alert, message.papers, message.nonce, message.pendingSince);
       } catch (error) {
         log.warn({ papers: ids.length, err: error }, 'alert DM failed; it stays pending for the next run');
         return true;

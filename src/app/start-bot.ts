@@ -101,7 +101,7 @@ export async function startBot({
   const messages = createMessagePapers(stores.messages);
   const { topics, posted } = openTopicStores(stores, service.storage);
   const client = createDiscordClient(config.discord, shards);
-  const alerts = { users: createAlerts(stores.alerts), records: createAlertRecords(stores.alert_posts), delivery: createAlertDelivery({ client }) };
+  const alerts = { users: createAlerts(stores.alerts), records: createAlertRecords(stores.alert_posts), delivery: createAlertDelivery({ client, clock }) };
   const sources = createSources(config.schedule.sources, {
     clock,
     validators: stores.source_validators,

@@ -120,7 +120,13 @@ export type AlertRecord = {
   messageId?: string;
 };
 
-export type AlertMessage = { papers: Paper[]; nonce: string; resend: boolean };
+export type AlertMessage = {
+  papers: Paper[];
+  nonce: string;
+  resend: boolean;
+  /** A resent DM: when its papers were first recorded pending (past Discord's nonce window, the DM's history is checked). */
+  pendingSince?: number;
+};
 
 /** The candidates an alert is about: matching its query, first seen after it was made, oldest first. */
 export function alertMatches(alert: Alert, candidates: readonly Candidate[]): Candidate[] {
@@ -143,12 +149,14 @@ export function planAlertMessages(
   records: ReadonlyMap<string, AlertRecord>,
   now: number,
 ): { messages: AlertMessage[]; digestDay?: string } {
-  const pending = new Map<string, Paper[]>();
+  const pending = new Map<string, { papers: Paper[]; since: number }>();
   for (const c of matching) {
     const record = records.get(c.paper.id);
-    if (record?.state === 'pending') pending.set(record.nonce, [...(pending.get(record.nonce) ?? []), c.paper]);
+    if (record?.state !== 'pending') continue;
+    const group = pending.get(record.nonce) ?? { papers: [], since: record.at };
+    pending.set(record.nonce, { papers: [...group.papers, c.paper], since: Math.min(group.since, record.at) });
   }
-  const messages: AlertMessage[] = [...pending].map(([nonce, papers]) => ({ papers, nonce, resend: true }));
+  const messages: AlertMessage[] = [...pending].map(([nonce, { papers, since }]) => ({ papers, nonce, resend: true, pendingSince: since }));
   const digestDay = digestDueDay(alert, user.timezone, now);
   if (alert.mode === 'daily' && digestDay === undefined) return { messages: messages.slice(0, ALERT_LIMITS.messagesPerRun) };
   const fresh = matching.filter((c) => !records.has(c.paper.id)).map((c) => c.paper);
@@ -173,7 +181,7 @@ export type AlertDelivery = {
    * One alert DM listing `papers`, sent with `nonce` (the same on every attempt). `closed` when the
    * member does not accept DMs from the bot (Discord's 50007); any other failure throws.
    */
-  send(user: Pick<AlertUser, 'userId' | 'timezone'>, alert: Alert, papers: readonly Paper[], nonce: string): Promise<AlertDmResult>;
+  send(user: Pick<AlertUser, 'userId' | 'timezone'>, alert: Alert, papers: readonly Paper[], nonce: string, pendingSince?: number): Promise<AlertDmResult>;
   /** A short DM saying alerts are on again: how /alert resume checks that DMs are open. */
   greet(userId: string): Promise<AlertDmResult>;
 };

@@ -187,6 +187,37 @@ describe('/alert', () => {
     expect([...(await t.bot.ctx.alerts.records.getMany(alice, '1', ['2603.00001'])).values()]).toEqual([expect.objectContaining({ state: 'sent', messageId: dms(t, 'alice')[0]!.id })]);
   }, 30_000);
 
+  it('given a DM left pending longer than Discord’s nonce window, finds it in the DM history instead of sending it again', async () => {
+    t = await startTopicBot({ rateLimits: UNLIMITED, fake: { nonceWindowMs: 1 } });
+    await alert(t, 'alice', 'add', { query: 'diffusion' });
+    t.clock.advance(MINUTE);
+    t.hf.publish(...diffusionPapers(2));
+    await t.run();
+    const alice = t.user('alice');
+    const [first] = dms(t, 'alice') as [StoredMessage];
+    const rewind = () =>
+      t!.withStore(async (storage) => {
+        const records = createAlertRecords(storage.store<AlertRecord>('alert_posts'));
+        const sent = await records.getMany(alice, '1', ['2603.00001', '2603.00002']);
+        await records.setMany(alice, '1', [...sent].map(([paperId, { nonce, at }]) => ({ paperId, record: { state: 'pending', nonce, at } })));
+      });
+    await t.restart(rewind);
+    t.clock.advance(30 * MINUTE);
+    await t.run();
+    expect(dms(t, 'alice').map((m) => m.id)).toEqual([first.id]);
+    expect([...(await t.bot.ctx.alerts.records.getMany(alice, '1', ['2603.00002'])).values()]).toEqual([expect.objectContaining({ state: 'sent', messageId: first.id })]);
+
+    // Without it in the history (never accepted), the DM goes out once.
+    await t.restart(async () => {
+      await rewind();
+      first.deleted = true;
+    });
+    t.clock.advance(30 * MINUTE);
+    await t.run();
+    expect(dms(t, 'alice').map(listed)).toEqual([['2603.00001', '2603.00002']]);
+    expect(dms(t, 'alice')[0]!.id).not.toBe(first.id);
+  }, 30_000);
+
   it('given /bookmarks forget-me, the member’s alerts and their records go too', async () => {
     t = await startTopicBot({ rateLimits: UNLIMITED });
     await alert(t, 'alice', 'add', { query: 'diffusion' });

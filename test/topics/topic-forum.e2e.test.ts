@@ -112,6 +112,20 @@ describe('a topic in a forum channel', () => {
     expect(posts(t)).toHaveLength(3);
   }, 30_000);
 
+  it('given new facts about a posted paper, edits the card in its post', async () => {
+    t = await startTopicBot(withForum());
+    await t.addTopic({ name: 'Diffusion', query: 'diffusion', channel: 'paper-forum' });
+    t.hf.publish(...diffusionPapers(1));
+    await t.run();
+    const [post] = posts(t);
+    expect(JSON.stringify(post!.starter.embeds)).toContain('▲ 1');
+    t.clock.advance(30 * MINUTE);
+    t.hf.update('2603.00001', { upvotes: 42 });
+    expect((await t.run()).topics[0]).toMatchObject({ posted: 0, edited: 1 });
+    expect(JSON.stringify(t.fake.state.messages.get(post!.thread.id)!.embeds)).toContain('▲ 42');
+    expect(posts(t)).toHaveLength(1);
+  }, 30_000);
+
   it('puts the papers over max_per_run into one digest post', async () => {
     t = await startTopicBot(withForum());
     await t.addTopic({ name: 'Diffusion', query: 'diffusion', channel: 'paper-forum', maxPerRun: 1 });

@@ -86,7 +86,12 @@ async function migrateOpen(source: Storage, target: Storage, options: MigrateOpt
   const lease = target.lease(INGEST_LEASE, processOwner('migrate'), ttlMs);
   if (!(await lease.acquire())) {
     const holder = await lease.holder();
-    throw new MigrationRefused(`the target store is in use (${holder?.owner ?? 'another process'} holds its ingestion lease): stop every bot on it, or wait for the other migration`);
+    if (holder?.owner.startsWith('migrate:')) {
+      throw new MigrationRefused(
+        `another migration into the target is running (${holder.owner}); if it was killed, its hold expires within ${Math.ceil(holder.expiresInMs / 1000)} s: rerun then with --resume`,
+      );
+    }
+    throw new MigrationRefused(`the target store is in use (${holder?.owner ?? 'another process'} holds its ingestion lease): stop every bot on it first`);
   }
   let lost = false;
   const renew = setInterval(() => {

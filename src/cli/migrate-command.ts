@@ -9,7 +9,7 @@ const MAX_URL_LENGTH = 2048;
 
 export const migrateCommand: Command = {
   args: '',
-  summary: 'copy every namespace of one store into another (sqlite:// → postgres:// or redis://), resumable, verified by counts',
+  summary: 'copy a whole store into another (SQLite → PostgreSQL or Redis), resumable, verified by counts',
   options: {
     from: { type: 'string', value: 'URL', help: 'the store to copy, e.g. sqlite://data/paperboy.sqlite (stop the bot on it first)' },
     to: { type: 'string', value: 'URL', help: 'the store to fill, e.g. postgres://user@host/paperboy or redis://host:6379' },

@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { PassThrough, Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
 import { INGEST_LEASE } from '../../src/app/ingest-leader.js';
 import { openLibraryService } from '../../src/app/library-service.js';
@@ -161,6 +164,33 @@ for (const server of await storeServers(tempDir)) {
       expect(again.verified).toBe(true);
       expect(again.namespaces.reduce((sum, n) => sum + n.copied, 0)).toBe(0);
       expect(again.namespaces.map((n) => n.namespace)).toEqual([...MIGRATION_ORDER]);
+    }, 60_000);
+
+    it('given a migration killed with SIGKILL mid-way, a rerun waits out its hold and then resumes to verified counts', async () => {
+      const from = await sqliteSource();
+      const to = await target();
+      const ttlMs = 1_000;
+      const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'migrate-worker.ts'), from, to, String(ttlMs)], {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      cleanups.push(async () => void child.kill('SIGKILL'));
+      const lines = createInterface({ input: child.stdout });
+      for await (const line of lines) {
+        if ((JSON.parse(line) as { copied: number }).copied >= 500) break;
+      }
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const partial = await counts(to);
+      expect(partial.papers).toBeGreaterThanOrEqual(500);
+      expect(partial.meta).toBe(0);
+
+      await expect(migrateStore({ from, to, resume: true, leaseTtlMs: ttlMs })).rejects.toThrow(/another migration into the target is running \(migrate:.*\); if it was killed, its hold expires within 1 s: rerun then with --resume/);
+      await sleep(ttlMs + 100);
+      const resumed = await migrateStore({ from, to, resume: true, leaseTtlMs: ttlMs });
+      expect(resumed.verified).toBe(true);
+      expect(resumed.namespaces.find((n) => n.namespace === 'papers')?.skipped).toBeGreaterThanOrEqual(500);
+      expect(await counts(to)).toEqual(await counts(from));
     }, 60_000);
 
     it('refuses a target a bot is running on (it holds the ingestion lease), and says so; exits non-zero when counts differ', async () => {

@@ -23,7 +23,7 @@ const sandbox = await startSandbox(port === undefined ? {} : { port }).catch((er
   else process.stderr.write(`sandbox: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
-process.stdout.write(`\n  Paperboy sandbox: ${sandbox.url}\n\n  Open it in a browser; Ctrl-C stops it.\n\n`);
+process.stdout.write(`\n  Paperboy sandbox: ${sandbox.url}\n\n  Open it in a browser; Ctrl-C stops it. Bookmarks and topics are kept in data/sandbox.sqlite (delete data/sandbox.* to start over).\n\n`);
 
 let stopping = false;
 const stop = () => {

@@ -86,7 +86,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const route = `${request.method ?? 'GET'} ${url.pathname}`;
       if (route === 'GET /sandbox/feed' && feed) return json(response, feed.status());
       if (route === 'POST /sandbox/feed/publish' && feed) return json(response, { published: feed.publishNext().length, ...feed.status() });
-      const thumbnail = /^\/sandbox\/thumbnails\/([\w:%-]{1,80})\.svg$/.exec(url.pathname);
+      // Paper ids, URL-encoded: `title%3A06e333b56dcd`, `2405.17399`.
+      const thumbnail = /^\/sandbox\/thumbnails\/([\w.:%-]{1,80})\.svg$/.exec(url.pathname);
       if (request.method === 'GET' && thumbnail?.[1]) {
         response.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600' }).end(thumbnailSvg(decodeURIComponent(thumbnail[1])));
         return;

@@ -13,14 +13,19 @@ import {
   type Role,
 } from 'discord.js';
 import { UserFacingError } from '../src/core/errors.js';
+import { singlePaperId } from '../src/core/paper-id.js';
+import { countRecentMatches } from '../src/core/topic-match-count.js';
+import { explainTopicPaper } from '../src/core/topic-why.js';
 import { applyTopicEdit, buildNewTopic, pauseTopic, resumeTopic, type TopicChanges } from '../src/core/topic-admin.js';
 import { BACKFILL, RECENT_DAYS } from '../src/core/topic-posts.js';
 import { MAX_PER_RUN_LIMIT, TOPIC_NAME_MAX, type Topic } from '../src/core/topics.js';
 import type { BotContext, Command, ComponentHandler } from '../src/discord/bot-context.js';
 import { finalizeChoices } from '../src/discord/render/limits.js';
 import { renderNotice } from '../src/discord/render/notices.js';
+import { renderTopicWhy } from '../src/discord/render/topic-why.js';
 import { safeText } from '../src/discord/render/text.js';
 import {
+  renderMatchCountNote,
   renderRunReport,
   renderTopicList,
   renderTopicPreview,
@@ -133,6 +138,15 @@ const data = {
     { type: ApplicationCommandOptionType.Subcommand, name: 'pause', description: 'Stop posting for a topic', options: [nameOption] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'resume', description: 'Start posting again (checks the permissions first)', options: [nameOption] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'refresh', description: 'Fetch new papers and post them now instead of waiting' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'why',
+      description: 'Why a paper was or was not posted by a topic',
+      options: [
+        { type: ApplicationCommandOptionType.String, name: 'id', description: 'arXiv id or paper link, e.g. 2405.17399', required: true, max_length: 200 },
+        { ...nameOption, name: 'topic', description: 'The topic (default: every topic of this server)', required: false },
+      ],
+    },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
@@ -178,6 +192,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
         ctx.clock.now(),
       );
       const notes = await checkDiscordSide(interaction.guild, topic, role, interaction.member);
+      notes.unshift(await recentMatchNote(ctx, topic.query));
       // Another /topic add may have taken the name while the checks ran.
       buildNewTopic(topic, await ctx.topics.list(guild.id), topic.createdAt);
       await ctx.topics.save(topic);
@@ -215,6 +230,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       if (changed.includes('query') || changed.includes('channelId')) {
         notes.unshift(`With a new ${changed.includes('query') ? 'query' : 'channel'} the topic starts afresh: its next run posts at most ${BACKFILL.max} recent papers.`);
       }
+      if (changed.includes('query')) notes.push(await recentMatchNote(ctx, saved.query));
       if (saved.status === 'paused') notes.push('The topic is still paused: /topic resume restarts it.');
       await reply(renderTopicSummary('Topic updated', saved, notes));
       return;
@@ -283,9 +299,67 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       await interaction.editReply(renderRunReport({ ...report, topics: report.topics.filter((t) => t.guildId === guild.id) }));
       return;
     }
+    case 'why': {
+      const asked = interaction.options.getString('id', true);
+      const id = singlePaperId(asked);
+      if (!id) throw new UserFacingError(`"${safeText(asked, 80)}" is not an arXiv id or paper link.`, 'Use an id like 2405.17399 or a link to arxiv.org or huggingface.co/papers.');
+      const named = interaction.options.getString('topic');
+      const all = named ? [await findTopic(ctx, guild.id, named)] : await sortedTopics(ctx, guild.id);
+      if (all.length === 0) throw new UserFacingError('This server has no topics yet.', 'Add one with /topic add.');
+      // The runner's preview (a plan over the week's papers) may be needed per topic: acknowledge first.
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const topics = all.slice(0, WHY_TOPICS);
+      const paper = await ctx.library.get(id);
+      const verdicts = [];
+      for (const topic of topics) {
+        const facts = paper ? await ctx.topicRunner.paperFacts(topic, paper.id) : {};
+        const why = await explainTopicPaper({ topic, asked: asked.trim(), paper, facts, now: ctx.clock.now(), plan: () => ctx.topicRunner.preview(topic) });
+        verdicts.push({ topic, why });
+      }
+      const forums = new Set(topics.filter((t) => guild.channels.cache.get(t.channelId)?.type === ChannelType.GuildForum).map((t) => t.channelId));
+      await interaction.editReply(renderTopicWhy({ guildId: guild.id, verdicts, more: all.length - topics.length, forums }));
+      return;
+    }
     default:
       throw new UserFacingError('This subcommand is not known to this version of Paperboy.');
   }
+}
+
+/** Topics /topic why answers for at once without a topic: one embed field each. */
+const WHY_TOPICS = 10;
+
+/**
+ * The line of /topic add and /topic edit saying how many recent papers the query matches,
+ * counted with the topic matcher before the topic is saved (see topic-match-count.ts).
+ */
+async function recentMatchNote(ctx: BotContext, query: string): Promise<string> {
+  let index: BotContext['index'];
+  try {
+    index = ctx.index;
+  } catch (error) {
+    if (error instanceof UserFacingError) return 'Paperboy is still loading its library: the count of recent matches shows once it is ready.';
+    throw error;
+  }
+  const count = await countRecentMatches(
+    query,
+    {
+      // Filter-only search pages: newest first, at most 100 a page.
+      async publishedSince(since, limit) {
+        const ids: string[] = [];
+        let total = 0;
+        for (let offset = 0; offset < limit; offset += 100) {
+          const page = index.search(`after:${since}`, { limit: Math.min(100, limit - offset), offset, sort: 'newest' });
+          total = page.total;
+          ids.push(...page.hits.map((h) => h.id));
+          if (page.hits.length < 100) break;
+        }
+        return { ids, total };
+      },
+      getMany: (ids) => ctx.library.getMany(ids),
+    },
+    ctx.clock.now(),
+  );
+  return renderMatchCountNote(count);
 }
 
 /**

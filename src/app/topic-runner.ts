@@ -455,6 +455,10 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
   return {
     runNow,
     preview,
+    async paperFacts(topic, paperId) {
+      const [seenAt, [record]] = await Promise.all([seen.firstSeen(paperId), posted.getMany(topic.channelId, [paperId])]);
+      return { ...(seenAt === undefined ? {} : { seenAt }), ...(record ? { record } : {}) };
+    },
     refreshWaitMs() {
       return lastRefreshAt === undefined ? 0 : Math.max(0, lastRefreshAt + REFRESH_COOLDOWN_MS - clock.now());
     },

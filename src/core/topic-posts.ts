@@ -28,6 +28,8 @@ export type SeenPapers = {
   markSeen(ids: readonly string[], at: number): Promise<string[]>;
   /** Papers first seen at or after `since` (within the last RECENT_DAYS days), with when. */
   recent(since: number, now: number): Promise<{ id: string; seenAt: number }[]>;
+  /** When a feed first brought this paper; undefined when none ever did (/topic why). */
+  firstSeen(id: string): Promise<number | undefined>;
 };
 
 export function createSeenPapers(store: KeyValueStore<number | [string, number][]>): SeenPapers {
@@ -46,6 +48,10 @@ export function createSeenPapers(store: KeyValueStore<number | [string, number][
         { key, value: [...day, ...fresh.map((id): [string, number] => [id, at])] },
       ]);
       return fresh;
+    },
+    async firstSeen(id) {
+      const at = await store.get(`paper:${id}`);
+      return typeof at === 'number' ? at : undefined;
     },
     async recent(since, now) {
       const from = Math.max(since, now - RECENT_DAYS * DAY_MS);

@@ -1,6 +1,7 @@
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { Paper } from '../../core/paper.js';
 import { BACKFILL, RECENT_DAYS, type TopicPlan } from '../../core/topic-posts.js';
+import { MATCH_COUNT, type RecentMatchCount } from '../../core/topic-match-count.js';
 import type { Topic } from '../../core/topics.js';
 import { DISCORD_LIMITS, finalizeMessage, type MessageActionRow, type RenderedMessage } from './limits.js';
 import { renderPager, renderPaperLine } from './search-results.js';
@@ -56,6 +57,15 @@ function backlogLine(topic: Topic): string[] {
   if (!backlog || (backlog.waiting === 0 && backlog.expired === 0)) return [];
   const expired = backlog.expired > 0 ? ` · **expired unposted** ${backlog.expired} (older than ${RECENT_DAYS} days)` : '';
   return [`**Waiting** ${backlog.waiting}${expired}: raise max per run or turn the digest on to keep up`];
+}
+
+/** How many recent papers a query matches, for /topic add and /topic edit (see topic-match-count.ts). */
+export function renderMatchCountNote(count: RecentMatchCount): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const of = count.checked < count.published ? `the newest ${n(count.checked)} of ${n(count.published)}` : n(count.published);
+  const line = `**Recent matches** ${n(count.matched)} of ${of} papers published since ${count.since} (the last ${MATCH_COUNT.days} days).`;
+  if (count.matched === 0 && count.published > 0) return `${line} A topic matches words exactly (plurals count, typos do not): check the spelling.`;
+  return line;
 }
 
 /** One topic with every setting, after add/edit/pause/resume; `notes` are extra lines (warnings, next steps). */

@@ -5,7 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClientApi, type ClientApi } from '../../sandbox/fake-discord/client-api.js';
+import { WebSocket } from 'ws';
+import { createClientApi, type ClientApi, type ClientEvent } from '../../sandbox/fake-discord/client-api.js';
+import { destroyClient, loginClient, TEST_TOKEN } from '../../sandbox/fake-discord/discord-client.js';
 import { startFakeDiscord, type FakeDiscord } from '../../sandbox/fake-discord/fake-discord.js';
 import { SANDBOX_GUILD, SANDBOX_IDS, SANDBOX_PEOPLE } from '../../sandbox/sandbox-guild.js';
 
@@ -22,6 +24,9 @@ describe('the sandbox client API', () => {
       void api.handle(request, response, new URL(request.url ?? '/', 'http://127.0.0.1')).then((handled) => {
         if (!handled) response.writeHead(404).end();
       });
+    });
+    server.on('upgrade', (request, socket, head) => {
+      if (!api.handleUpgrade(request, socket, head)) socket.destroy();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -70,5 +75,43 @@ describe('the sandbox client API', () => {
     expect(asMax.status).toBe(404);
     const reaction = await post('/sandbox/api/reactions', { user: SANDBOX_IDS.admin, messageId: message.id, emoji: '🔖', action: 'add' });
     expect(reaction.status).toBe(400);
+  });
+
+  /** Events streamed to a page from now on. */
+  const listen = async () => {
+    const events: ClientEvent[] = [];
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/sandbox/ws`);
+    socket.on('message', (data) => events.push(JSON.parse(String(data)) as ClientEvent));
+    await new Promise((resolve) => socket.once('open', resolve));
+    return { events, close: () => socket.close() };
+  };
+
+  it('streams the messages a bot sends and the payloads Discord would refuse', async () => {
+    const page = await listen();
+    const send = (content: string) =>
+      fetch(`${fake.apiUrl}/v10/channels/${SANDBOX_IDS.general}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bot ${TEST_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ content }),
+      });
+    expect((await send('hello')).status).toBe(200);
+    expect((await send('x'.repeat(2001))).status).toBe(400);
+    await expect.poll(() => page.events.map((e) => e.type)).toEqual(['message', 'violation']);
+    expect(page.events[0]).toMatchObject({ message: { content: 'hello', channelId: SANDBOX_IDS.general, ephemeral: false } });
+    page.close();
+  });
+
+  it('tells the page when the bot does not answer an interaction within Discord’s 3 seconds', async () => {
+    // A logged-in client that never answers: Discord's client would say "The application did not respond".
+    const client = await loginClient(fake);
+    try {
+      const page = await listen();
+      const response = await post('/sandbox/api/interactions', { kind: 'command', user: SANDBOX_IDS.member, channelId: SANDBOX_IDS.general, name: 'paper' });
+      const { interactionId } = (await response.json()) as { interactionId: string };
+      await expect.poll(() => page.events.find((e) => e.type === 'interaction-failed'), { timeout: 6_000 }).toMatchObject({ interactionId, userId: SANDBOX_IDS.member });
+      page.close();
+    } finally {
+      await destroyClient(client);
+    }
   });
 });

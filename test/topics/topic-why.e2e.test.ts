@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostRecord } from '../../src/core/topic-posts.js';
 import { topicVersion } from '../../src/core/topics.js';
 import { EPHEMERAL, UNLIMITED, type Answer } from '../discord/start-test-bot.js';
-import { cardPaperId, MINUTE, startTopicBot, T0, type HfPaper, type TopicBot } from './start-topic-bot.js';
+import { cardPaperId, MINUTE, startTopicBot, type HfPaper, type TopicBot } from './start-topic-bot.js';
 
 /**
  * /topic why end to end, and a topic query with an exclusion and an OR posting into a channel:
  * the real bot against the fake Discord, a fake Hugging Face on loopback and a clock the test
  * moves. One bot; the scenario runs in order, each step building on the last:
  *
- *   T0       a flow matching paper is fetched before any topic exists
+ *   T0       (start-topic-bot.ts) a flow matching paper is fetched before any topic exists
  *   T0+25h   topics `vision` ((diffusion OR flow) -audio, 2 per run, no digest) and `sound`
  *            (audio OR "flow matching"), both in #papers-ml, run for the first time
  *   T0+26h   six more matches arrive: vision posts two and defers four
@@ -22,7 +22,7 @@ const DAY = 24 * HOUR;
 const paper = (id: string, title: string, published: string, summary = `We study ${title.toLowerCase()}.`): HfPaper => ({ id, title, published, summary });
 
 const OLD_FLOW = paper('2603.00100', 'Flow Matching for Old Things', '2026-02-20');
-const TASKS = [1, 2, 3].map((n) => paper(`2603.0000${n}`, `Diffusion Models for Task ${n}`, `2026-0${n === 3 ? '3-01' : `2-2${n + 6}`}`));
+const TASKS = (['2026-02-27', '2026-02-28', '2026-03-01'] as const).map((published, i) => paper(`2603.0000${i + 1}`, `Diffusion Models for Task ${i + 1}`, published));
 const AUDIO = paper('2603.00010', 'Audio Diffusion for Speech', '2026-03-01', 'We generate audio with diffusion models.');
 const FLOW_IMAGES = paper('2603.00020', 'Flow Matching for Images', '2026-03-01', 'Flow matching trains image generators in few steps.');
 const MORE = [4, 5, 6, 7, 8].map((n) => paper(`2603.0000${n}`, `Diffusion Models for Task ${n}`, '2026-03-02'));
@@ -196,5 +196,3 @@ describe('a topic with exclusions and OR, and /topic why for every outcome', () 
   });
 });
 
-// The clock starts at T0; keep the import used for readers of the timeline above.
-void T0;

@@ -158,14 +158,44 @@ function renderChannel(): void {
   const nodes: { at: number; node: HTMLElement }[] = shown.map((m) => ({ at: m.createdAt, node: renderMessage(m, viewerId, actions) }));
   for (const node of renderFailures()) nodes.push({ at: Number(node.dataset.at), node });
   nodes.sort((a, b) => a.at - b.at);
-  if (nodes.length === 0) {
-    const empty = document.createElement('div');
-    empty.className = 'empty-channel';
-    empty.textContent = channel?.topic ?? 'No messages yet.';
-    nodes.push({ at: 0, node: empty });
-  }
-  view.messages.replaceChildren(...nodes.map((n) => n.node));
+  view.messages.replaceChildren(...(channel ? [channelStart(channel)] : []), ...nodes.map((n) => n.node));
   view.messages.scrollTop = view.messages.scrollHeight;
+}
+
+/**
+ * Lines to try in each channel, one click from the command box. A finished value ends in a space,
+ * so Enter sends instead of picking the first suggestion; `id: reward` waits for a pick.
+ */
+const EXAMPLES: Record<string, readonly string[]> = {
+  general: ['/paper search query: preference ', '/paper show id: reward', '/bookmarks list', '/follow'],
+  'papers-ml': ['/topic add name: prefs query: preference channel: #papers-ml ', '/topic refresh', '/topic list'],
+  'paper-news': ['/topic add name: reasoning query: reasoning channel: #paper-news ', '/topic refresh'],
+};
+
+/** The top of a channel's history, as Discord draws it ("Welcome to #general!"), with lines to try. */
+function channelStart(channel: { name: string; type: number; topic: string | null }): HTMLElement {
+  const start = document.createElement('div');
+  start.className = 'channel-start';
+  const icon = Object.assign(document.createElement('div'), { className: 'channel-start-icon', textContent: channel.type === ChannelType.announcement ? '📢' : '#' });
+  const title = Object.assign(document.createElement('div'), { className: 'channel-start-title', textContent: `Welcome to #${channel.name}!` });
+  const topic = Object.assign(document.createElement('div'), { className: 'channel-start-topic', textContent: channel.topic ?? '' });
+  start.append(icon, title, topic);
+  const examples = EXAMPLES[channel.name] ?? [];
+  if (examples.length > 0) {
+    const row = Object.assign(document.createElement('div'), { className: 'examples' });
+    row.append(Object.assign(document.createElement('span'), { textContent: 'Try ' }));
+    for (const example of examples) {
+      const chip = Object.assign(document.createElement('button'), { className: 'example', type: 'button', textContent: example.trim() });
+      chip.addEventListener('click', () => {
+        view.input.value = example;
+        view.input.focus();
+        updateSuggestions();
+      });
+      row.append(chip);
+    }
+    start.append(row);
+  }
+  return start;
 }
 
 /** A new or changed message: replace it in place, or add it at the bottom. */
@@ -179,10 +209,7 @@ function showMessage(message: MessageView): void {
   const nearBottom = view.messages.scrollHeight - view.messages.scrollTop - view.messages.clientHeight < 120;
   const node = renderMessage(message, viewerId, actions);
   if (existing) existing.replaceWith(node);
-  else {
-    view.messages.querySelector('.empty-channel')?.remove();
-    view.messages.append(node);
-  }
+  else view.messages.append(node);
   if (nearBottom || !existing) view.messages.scrollTop = view.messages.scrollHeight;
 }
 

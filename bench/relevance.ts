@@ -23,13 +23,13 @@ export type RelevanceClass = (typeof RELEVANCE_CLASSES)[number];
 
 export type RelevanceSets = { tuning: LabeledQuery[]; heldOut: LabeledQuery[] };
 
-export function generateRelevanceSets(papers: readonly CorpusPaper[], perClass: number): RelevanceSets {
-  return { tuning: generateQuerySet(papers, perClass, TUNING_SEED).queries, heldOut: generateHeldOutSet(papers, perClass) };
+export function generateRelevanceSets(papers: readonly CorpusPaper[], perClass: number, heldOutSeed = HELD_OUT_SEED): RelevanceSets {
+  return { tuning: generateQuerySet(papers, perClass, TUNING_SEED).queries, heldOut: generateHeldOutSet(papers, perClass, heldOutSeed) };
 }
 
 /** The tuning classes with the held-out seed, then the held-out classes. */
-export function generateHeldOutSet(papers: readonly CorpusPaper[], perClass: number): LabeledQuery[] {
-  return [...generateQuerySet(papers, perClass, HELD_OUT_SEED).queries, ...generateHeldOutQueries(papers, perClass).queries];
+export function generateHeldOutSet(papers: readonly CorpusPaper[], perClass: number, seed = HELD_OUT_SEED): LabeledQuery[] {
+  return [...generateQuerySet(papers, perClass, seed).queries, ...generateHeldOutQueries(papers, perClass, seed).queries];
 }
 
 /** Both sets' outcomes of one engine, per class. */
@@ -56,10 +56,10 @@ export async function measureSets(engine: SearchEngine, sets: RelevanceSets, opt
   return { summaries: summarizeSets(tuning, heldOut), heldOutOutcomes: heldOut };
 }
 
-export function relevanceReport(ours: { summaries: SetSummaries; heldOutOutcomes: readonly QueryOutcome[] }, fts5?: SetSummaries): RelevanceReport {
+export function relevanceReport(ours: { summaries: SetSummaries; heldOutOutcomes: readonly QueryOutcome[] }, fts5?: SetSummaries, heldOutSeed = HELD_OUT_SEED): RelevanceReport {
   const heldOutMisses: Record<string, MissRow[]> = {};
   for (const c of RELEVANCE_CLASSES) heldOutMisses[c] = worstMisses(ours.heldOutOutcomes, c, MISSES_PER_CLASS).map(missRow);
-  return { seeds: { tuning: TUNING_SEED, heldOut: HELD_OUT_SEED }, ours: ours.summaries, ...(fts5 ? { fts5 } : {}), heldOutMisses };
+  return { seeds: { tuning: TUNING_SEED, heldOut: heldOutSeed }, ours: ours.summaries, ...(fts5 ? { fts5 } : {}), heldOutMisses };
 }
 
 /** One row per class: tuning │ held-out (ours), then FTS5's on the same queries when it ran. */
@@ -101,6 +101,8 @@ function clip(text: string, max = 80): string {
 export type RelevanceOnlyOptions = {
   papers: readonly Paper[];
   perClass: number;
+  /** Another seed for the held-out classes: a development split to work against, so the reported seed stays unseen. */
+  heldOutSeed?: number;
   fts5: boolean;
   print: (text: string) => void;
   note: (text: string) => void;
@@ -112,6 +114,7 @@ export type RelevanceOnlyOptions = {
  */
 export async function runRelevanceOnly(options: RelevanceOnlyOptions): Promise<RelevanceReport & { timings: Record<string, number> }> {
   const { papers, perClass, print, note } = options;
+  const heldOutSeed = options.heldOutSeed ?? HELD_OUT_SEED;
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
     const started = performance.now();
@@ -120,7 +123,7 @@ export async function runRelevanceOnly(options: RelevanceOnlyOptions): Promise<R
     return result;
   };
   note('generating the tuning and held-out query sets');
-  const sets = await time('generateMs', () => generateRelevanceSets(papers, perClass));
+  const sets = await time('generateMs', () => generateRelevanceSets(papers, perClass, heldOutSeed));
   note(`building the index over ${fmt.count(papers.length)} papers`);
   const index = await time('buildMs', () =>
     buildPaperIndex(async function* () {
@@ -141,8 +144,8 @@ export async function runRelevanceOnly(options: RelevanceOnlyOptions): Promise<R
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const report = relevanceReport(ours, fts5);
-  print(`relevance on the first ${fmt.count(papers.length)} papers, up to ${perClass} queries per class; tuning seed ${TUNING_SEED}, held-out seed ${HELD_OUT_SEED}`);
+  const report = relevanceReport(ours, fts5, heldOutSeed);
+  print(`relevance on the first ${fmt.count(papers.length)} papers, up to ${perClass} queries per class; tuning seed ${TUNING_SEED}, held-out seed ${heldOutSeed}`);
   print(formatRelevance(report));
   print('\nheld-out misses (ours), up to 3 per class:');
   print(formatHeldOutMisses(report));

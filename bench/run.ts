@@ -59,13 +59,15 @@ type Args = {
   only?: 'relevance';
   /** `--fts5` with `--only relevance`: FTS5 on the same queries too. */
   fts5: boolean;
+  /** `--held-out-seed N` with `--only relevance`: generate the held-out set from another seed (a development split). */
+  heldOutSeed?: number;
 };
 
 /** A problem with the input (missing corpus, bad option): one line, exit status 1. */
 class BenchError extends Error {}
 
 function parseBenchArgs(argv: string[]): Args {
-  let values: { corpus?: string; queries?: string; 'worst-cases'?: boolean; papers?: string; only?: string; fts5?: boolean };
+  let values: { corpus?: string; queries?: string; 'worst-cases'?: boolean; papers?: string; only?: string; fts5?: boolean; 'held-out-seed'?: string };
   try {
     ({ values } = parseArgs({
       // `npm run bench -- --corpus X -- --queries N` passes the second `--` through; it means nothing here.
@@ -77,6 +79,7 @@ function parseBenchArgs(argv: string[]): Args {
         papers: { type: 'string' },
         only: { type: 'string' },
         fts5: { type: 'boolean' },
+        'held-out-seed': { type: 'string' },
       },
       strict: true,
     }));
@@ -90,7 +93,10 @@ function parseBenchArgs(argv: string[]): Args {
   const papers = values.papers === undefined ? Infinity : Number(values.papers);
   if (papers !== Infinity && (!Number.isInteger(papers) || papers < 1)) throw new BenchError('--papers must be a whole number ≥ 1');
   if (values.only !== undefined && values.only !== 'relevance') throw new BenchError(`--only ${values.only}: the only stage run alone is "relevance"`);
+  const heldOutSeed = values['held-out-seed'] === undefined ? undefined : Number(values['held-out-seed']);
+  if (heldOutSeed !== undefined && !Number.isInteger(heldOutSeed)) throw new BenchError('--held-out-seed must be a whole number');
   return {
+    ...(heldOutSeed !== undefined ? { heldOutSeed } : {}),
     corpus: values.corpus ? path.resolve(values.corpus) : DEFAULT_CORPUS,
     perClass,
     worstCasesOnly: values['worst-cases'] ?? false,
@@ -341,7 +347,7 @@ async function runRelevanceStage(args: Args): Promise<void> {
   note(`loading ${args.papers === Infinity ? 'the corpus' : `the first ${fmt.count(args.papers)} papers`}`);
   const papers = await loadCorpus(args.corpus, args.papers);
   if (papers.length === 0) throw new BenchError(`no papers in ${args.corpus}`);
-  const report = await runRelevanceOnly({ papers, perClass: args.perClass, fts5: args.fts5, print, note });
+  const report = await runRelevanceOnly({ papers, perClass: args.perClass, fts5: args.fts5, print, note, ...(args.heldOutSeed !== undefined ? { heldOutSeed: args.heldOutSeed } : {}) });
   await mkdir(OUT_DIR, { recursive: true });
   const file = path.join(OUT_DIR, `relevance-${papers.length}.json`);
   await writeFile(file, `${JSON.stringify({ startedAt: new Date().toISOString(), corpus: args.corpus, papers: papers.length, perClass: args.perClass, ...report }, null, 2)}\n`);

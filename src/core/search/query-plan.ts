@@ -36,7 +36,7 @@ export type Expansion = { term: string; weight: number; word: number };
  * A free word: `index` in ParsedQuery.words, `bit` its mark on the documents that match it (a word
  * over the postings budget is set only on the candidates it is probed for, see Plan.wordProbes).
  */
-export type PlannedWord = { index: number; bit: number; expansions: Expansion[]; cost: number };
+export type PlannedWord = { index: number; bit: number; expansions: Expansion[]; cost: number; typed?: string };
 /** One index term to score, in `fields`, setting `bit` on the documents that hold it. */
 export type Leaf = { term: string; weight: number; bit: number; fields: readonly number[] };
 /**
@@ -73,6 +73,10 @@ export const QUERY_BUDGET = {
   fuzzyWords: 10,
   /** Title postings looked up to see which typo corrections share a title with the other words. */
   cooccurrenceProbes: 30_000,
+  /** Vocabulary searches spent reading a word as two misspelt words run together (see splitMisspelt). */
+  splitProbes: 16,
+  /** Words whose first letter is doubted too: a two-edit search of the whole title vocabulary (~4 ms at 122k papers). */
+  wideFuzzyWords: 2,
   /** Words longer than this are not typo-corrected: edit distance over long strings is slow and means little. */
   fuzzyWordChars: 32,
   prefixExpansions: 12,
@@ -102,7 +106,7 @@ const MAX_SPLIT_CHARS = 24;
 const FIRST_REQUIRED_BIT = 24;
 
 export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolean): Plan {
-  const fuzzyBudget = { left: QUERY_BUDGET.fuzzyWords };
+  const fuzzyBudget = { left: QUERY_BUDGET.fuzzyWords, wide: { left: QUERY_BUDGET.wideFuzzyWords } };
   const content = q.words.map((w, i) => ({ w, i })).filter(({ w }) => w.terms.length > 0);
   // A query of nothing but stopwords ("the who") searches them as plain words.
   const typed = content.length > 0 ? content : q.words.map((w, i) => ({ w: { word: w.word, terms: [w.word] }, i }));
@@ -118,7 +122,8 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   chooseCorrections(vocabulary, planned, expansionsOf, typos);
   const words: PlannedWord[] = planned.map(({ i }, position) => {
     const expansions = expansionsOf[position]!;
-    return { index: i, bit: 1 << position, expansions, cost: expansions.reduce((n, e) => n + vocabulary.postingCount(e.term), 0) };
+    const cost = expansions.reduce((n, e) => n + vocabulary.postingCount(e.term), 0);
+    return { index: i, bit: 1 << position, expansions, cost, typed: q.words[i]!.word };
   });
 
   // Phrases and author filters are required: every phrase word (its variants are alternatives)
@@ -247,12 +252,12 @@ type Candidate = { terms: string[]; distance: number; papers: number };
 /**
  * What a word the index hardly knows may have meant: words run together split into title terms
  * ("omnidoc" → omni doc, "theattention" → attention), or, failing that, title terms within an
- * edit budget by length (1 edit for 4–7 letters, plus a swap of two adjacent letters; 2 edits
- * for 8+), every title term counting, a single paper's included (on a small library most
+ * edit budget by length (1 edit or a swap of two adjacent letters; for 5+ letters 2 edits when
+ * nothing is nearer, see `near`), every title term counting, a single paper's included (on a small library most
  * title words occur once). A run-together word whose first part is a stopword has its rest
  * corrected ("theattenton" → attention).
  */
-function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { left: number }): Candidate[] {
+function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { left: number; wide: { left: number } }): Candidate[] {
   const primary = word.terms[0];
   if (!primary || /^\d+$/.test(primary) || primary.length > QUERY_BUDGET.fuzzyWordChars) return [];
   const df = vocabulary.documentFrequency(primary);
@@ -262,9 +267,27 @@ function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { 
   // A split whose parts never meet in a title is a guess; a typo correction is likelier.
   if (primary.length < 4 || fuzzyBudget.left <= 0) return split ? [{ terms: split.parts, distance: 1, papers: 0 }] : [];
   fuzzyBudget.left -= 1;
-  const found = near(vocabulary, primary);
+  const found = near(vocabulary, primary, fuzzyBudget.wide);
   if (found.length === 0 && split) return [{ terms: split.parts, distance: 1, papers: 0 }];
   if (found.length > 0 || df > 0) return found;
+  // Words run together with their capitals kept ("SetalthyPlisoning"): each capitalised piece
+  // is a word of its own, corrected on its own.
+  const segments = word.terms.slice(1).filter((t) => t.length >= 4 && !/\d/.test(t) && t !== primary);
+  if (segments.length >= 2 && segments.join('').length >= primary.length - 2) {
+    const parts: string[] = [];
+    for (const segment of segments) {
+      if (vocabulary.titleFrequency(segment) > 0) parts.push(segment);
+      else if (fuzzyBudget.left > 0) {
+        fuzzyBudget.left -= 1;
+        const best = near(vocabulary, segment, fuzzyBudget.wide)[0];
+        if (best) parts.push(...best.terms);
+      }
+    }
+    if (parts.length >= 2) return [{ terms: parts, distance: 1, papers: 0 }];
+  }
+  // Two words run together, each with a typo ("curratedmedical", "cronwinstance").
+  const pieces = splitMisspelt(vocabulary, word.word);
+  if (pieces) return [pieces];
   // Nothing near: maybe a stopword typed onto a word with a typo ("theattenton", "attentonof").
   const w = word.word;
   for (let k = 2; k <= 5 && fuzzyBudget.left > 0; k++) {
@@ -273,7 +296,7 @@ function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { 
       fuzzyBudget.left -= 1;
       const restTerm = stem(rest);
       if (vocabulary.titleFrequency(restTerm) > 0) return [{ terms: [restTerm], distance: 0, papers: 0 }];
-      const corrected = near(vocabulary, restTerm);
+      const corrected = near(vocabulary, restTerm, fuzzyBudget.wide);
       if (corrected.length > 0) return corrected;
     }
   }
@@ -281,25 +304,19 @@ function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { 
 }
 
 /**
- * Title terms near `term`: within 1 edit or an adjacent swap for 4–7 letters; for 8+, within 1
- * edit, or when nothing is, within 2 edits after the first letter.
+ * Title terms near `term`: within 1 edit, or an adjacent swap for 4–7 letters; for 5+ letters,
+ * when nothing is that near, within 2 edits after the first letter, and failing that (at most
+ * QUERY_BUDGET.wideFuzzyWords times a query) within 2 edits anywhere, the first letter included.
  */
-function near(vocabulary: Vocabulary, term: string): Candidate[] {
-  const maxDistance = term.length >= 8 ? 2 : 1;
+function near(vocabulary: Vocabulary, term: string, wideBudget: { left: number }): Candidate[] {
+  const maxDistance = term.length >= 5 ? 2 : 1;
   const found = new Map<string, Candidate>();
+  const add = (hits: Iterable<[string, number, number]>) => {
+    for (const [t, papers, distance] of hits) if (distance > 0 && t !== term) found.set(t, { terms: [t], distance, papers });
+  };
   // One edit first: a long word's two-edit neighbourhood costs several times more to search.
-  for (const [t, papers, distance] of vocabulary.titleTermsNear(term, 1)) {
-    if (distance > 0 && t !== term) found.set(t, { terms: [t], distance, papers });
-  }
-  if (found.size === 0 && maxDistance === 2) {
-    // Two edits from anywhere walk most of the title vocabulary's tree (~4 ms a word at 122k
-    // papers); keeping the first letter walks one subtree (~0.2 ms). A long word with two
-    // typos, one of them its first letter, is lost.
-    for (const [t, papers, distance] of vocabulary.titleTermsNear(term, 2, true)) {
-      if (distance > 0 && t !== term) found.set(t, { terms: [t], distance, papers });
-    }
-  }
-  if (maxDistance === 1) {
+  add(vocabulary.titleTermsNear(term, 1));
+  if (term.length < 8) {
     // Levenshtein counts a swap ("mdoel") as two edits; people make it as one.
     for (let i = 0; i + 1 < term.length; i++) {
       const swapped = term.slice(0, i) + term[i + 1] + term[i] + term.slice(i + 2);
@@ -307,7 +324,63 @@ function near(vocabulary: Vocabulary, term: string): Candidate[] {
       if (papers > 0) found.set(swapped, { terms: [swapped], distance: 1, papers });
     }
   }
+  if (found.size === 0 && maxDistance === 2) {
+    // Two edits from anywhere walk most of the title vocabulary's tree (~4 ms a word at 122k
+    // papers); keeping the first letter walks one subtree (~0.2 ms). Only when that finds
+    // nothing, and a few times a query, is the first letter doubted too ("uanum" of quantum).
+    add(vocabulary.titleTermsNear(term, 2, true));
+    if (found.size === 0 && wideBudget.left > 0) {
+      wideBudget.left -= 1;
+      add(vocabulary.titleTermsNear(term, 2));
+    }
+  }
   return [...found.values()].sort((a, b) => a.distance - b.distance || b.papers - a.papers);
+}
+
+/**
+ * Two words run together with typos in them: the split whose pieces, each as typed or one edit
+ * away (the first letter kept), are title terms that share a title. Only for words of 8+ letters
+ * that nothing else explained, within QUERY_BUDGET.splitProbes vocabulary searches.
+ */
+function splitMisspelt(vocabulary: Vocabulary, word: string): Candidate | undefined {
+  if (word.length < 8 || word.length > MAX_SPLIT_CHARS || !/^\p{L}+$/u.test(word)) return undefined;
+  const probes = { left: QUERY_BUDGET.splitProbes };
+  const cooccurrence = { left: QUERY_BUDGET.cooccurrenceProbes / 10 };
+  const memo = new Map<string, [term: string, distance: number][]>();
+  const readings = (piece: string): [string, number][] => {
+    const known = memo.get(piece);
+    if (known) return known;
+    const term = stem(piece);
+    let out: [string, number][] = [];
+    if (vocabulary.titleFrequency(term) > 0) out = [[term, 0]];
+    else if (piece.length >= 4 && probes.left > 0) {
+      probes.left -= 1;
+      out = [...vocabulary.titleTermsNear(term, 1, true)]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([t, , d]) => [t, d]);
+    }
+    memo.set(piece, out);
+    return out;
+  };
+  let best: Candidate | undefined;
+  // Splits near the middle first: two words of a title are rarely one letter and fifteen.
+  const cuts = Array.from({ length: word.length - 5 }, (_, i) => i + 3).sort((a, b) => Math.abs(a - word.length / 2) - Math.abs(b - word.length / 2));
+  for (const k of cuts) {
+    if (probes.left <= 0 && !memo.has(word.slice(0, k))) break;
+    const left = STOPWORDS.has(word.slice(0, k)) ? [] : readings(word.slice(0, k));
+    if (left.length === 0) continue;
+    const right = STOPWORDS.has(word.slice(k)) ? [] : readings(word.slice(k));
+    for (const [l, dl] of left) {
+      for (const [r, dr] of right) {
+        const distance = dl + dr;
+        if (distance === 0 || (best && best.distance <= distance)) continue;
+        if (vocabulary.shareTitle(l, r, cooccurrence)) best = { terms: [l, r], distance: Math.min(2, distance), papers: 0 };
+      }
+    }
+    if (best?.distance === 1) break;
+  }
+  return best;
 }
 
 /**

@@ -3,12 +3,20 @@ import type { Stored } from './index-document.js';
 import type { Candidate } from './bm25-scorer.js';
 import type { Plan } from './query-plan.js';
 import type { ParsedQuery } from './query.js';
+import { boundedEditDistance, typoAllowance } from './edit-distance.js';
 import { hitOf, type SearchHit } from './search-hit.js';
 import { isNameKey, tokenize } from './tokenize.js';
 
 /** Re-ranking weights (tuned with `npm run bench` on the corpus query set). */
 const COVERAGE_WEIGHT = 2;
 const TITLE_WEIGHT = 0.5;
+/**
+ * What a word counts for when the title holds it only misspelt (see fuzzyTitleWords): less than
+ * the word itself, so a title with the word as typed still wins.
+ */
+const FUZZY_TITLE_CREDIT = 0.7;
+/** Words per query compared letter by letter with each candidate's title. */
+const FUZZY_RERANK_WORDS = 6;
 
 /** What re-ranking reads of a candidate: its id and stored fields. */
 export type CandidateDocs = { idOf(shortId: number): string; storedOf(shortId: number): Stored };
@@ -37,6 +45,10 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
   const longQuery = q.words.length + q.phrases.length >= 3;
   const queryGrams = longQuery ? bigrams(queryKey) : undefined;
   const phraseKeys = q.phrases.map((ph) => ` ${ph.map((w) => w.word).join(' ')} `);
+  const fuzzyWords = p.words
+    .filter((w) => w.typed !== undefined && typoAllowance(w.typed.length) > 0 && !w.expansions.some((e) => isNameKey(e.term)))
+    .slice(0, FUZZY_RERANK_WORDS)
+    .map((w) => ({ index: w.index, bit: w.bit, typed: w.typed!, exact: w.expansions.some((e) => e.weight === 1) }));
   return top
     .map(({ shortId, score: raw, bits: docBits }) => {
       const s = docs.storedOf(shortId);
@@ -45,7 +57,10 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
       const matched = new Set(inTitle);
       for (const w of p.words) if (docBits & w.bit) matched.add(w.index);
       const titleKey = normalizeTitleKey(s.title);
-      let score = raw / best + COVERAGE_WEIGHT * (matched.size / contentWords) + TITLE_WEIGHT * (inTitle.size / contentWords);
+      const fuzzy = fuzzyWords.length > 0 ? fuzzyTitleWords(fuzzyWords, inTitle, docBits, titleKey) : [];
+      const matchedCount = matched.size + fuzzy.filter((w) => !matched.has(w)).length * FUZZY_TITLE_CREDIT;
+      const inTitleCount = inTitle.size + fuzzy.length * FUZZY_TITLE_CREDIT;
+      let score = raw / best + COVERAGE_WEIGHT * (matchedCount / contentWords) + TITLE_WEIGHT * (inTitleCount / contentWords);
       if (typing && queryKey) {
         if (titleKey.startsWith(queryKey)) score += 1.5;
         else if (` ${titleKey}`.includes(` ${queryKey}`)) score += 0.6;
@@ -57,6 +72,35 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
       return hitOf(docs.idOf(shortId), score, s);
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/**
+ * The query words a title holds only misspelt or run together: a word within its typo allowance
+ * of a title word ("znswerx" of Answers, "skn" of Skin) or, for a long word, of two adjacent title
+ * words written as one ("scnegeneration" of "Scene Generation"). The scorer found the paper by
+ * the query's other words; this tells it from papers that hold only those. Words already in the
+ * title count once, as themselves.
+ */
+function fuzzyTitleWords(
+  words: readonly { index: number; bit: number; typed: string; exact: boolean }[],
+  inTitle: ReadonlySet<number>,
+  docBits: number,
+  titleKey: string,
+): number[] {
+  let titleWords: string[] | undefined;
+  const out: number[] = [];
+  for (const { index, bit, typed, exact } of words) {
+    // A word the paper holds as typed (in its abstract, say) is no typo of a title word.
+    if (inTitle.has(index) || (exact && docBits & bit)) continue;
+    titleWords ??= titleKey.split(' ').filter((t) => t.length >= 2);
+    const max = typoAllowance(typed.length);
+    let found = titleWords.some((t) => boundedEditDistance(typed, t, max) <= max);
+    for (let k = 0; !found && !exact && typed.length >= 8 && k + 1 < titleWords.length; k++) {
+      found = boundedEditDistance(typed, titleWords[k]! + titleWords[k + 1]!, max) <= max;
+    }
+    if (found) out.push(index);
+  }
+  return out;
 }
 
 /** A query of author names and nothing else: every paper of those authors is a result. */

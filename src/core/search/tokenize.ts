@@ -191,8 +191,85 @@ function classify(code: number, s: string, i: number): number {
 export function tokenize(text: string): string[] {
   const out: string[] = [];
   const { lower, cased } = foldForScan(text);
-  scanWords(lower, (parts, mixed, camel) => pushWordTerms(parts, mixed, camel, out), cased);
+  scanWords(
+    lower,
+    (parts, mixed, camel, starts) => {
+      const from = out.length;
+      pushWordTerms(parts, mixed, camel, out);
+      if (cased !== undefined && hasInnerCapital(cased, parts, starts)) {
+        pushNameRuns(lower, cased, parts, starts, out, from);
+      }
+    },
+    cased,
+  );
   return out;
+}
+
+/** Whether a part has a capital after its first character (the only words with name runs). */
+function hasInnerCapital(cased: string, parts: readonly string[], starts: readonly number[]): boolean {
+  return parts.some((part, k) => {
+    for (let i = starts[k]! + 1; i < starts[k]! + part.length; i++) if (caseOf(cased.charCodeAt(i)) === UPPER) return true;
+    return false;
+  });
+}
+
+/** A name is cut into at most this many pieces for its runs: 8 pieces make 35 runs. */
+const MAX_NAME_PIECES = 8;
+/** Runs longer than this are not indexed (a title of words run together is not a name). */
+const MAX_RUN_CHARS = 24;
+/** Two-letter pieces alone (`mu`, `li`, `ma` of LLaMA) would answer surnames and common words; a run needs three. */
+const MIN_RUN_CHARS = 3;
+
+/**
+ * The index holds every run of a name's pieces, not only its parts, because people type a name
+ * inside a name by the pieces they see: `cho` of MuChoMusic, `univi` of UniViTAR, `pv ne` of
+ * PvNeXt (joined by the planner to `pvne`), `topiaxl` of 3DTopia-XL. Pieces are cut more finely
+ * than camel-case segments (which keep LLaMA and LoRA whole so a query's terms stay few): at
+ * every capital after a small letter, before a capital that starts a small-letter run
+ * (BERT|Score, S|Hea|P, N|Fo|V), and at joiners. A piece of one character is kept inside runs
+ * (the `s` of SHeaP joins `shea`) but never indexed alone, nor is a run of two. Only the index side adds runs: a
+ * query's words keep the terms queryWords gives them, so typing `LLaMA-CMoE` does not turn
+ * into twenty words.
+ */
+function pushNameRuns(lower: string, cased: string, parts: readonly string[], starts: readonly number[], out: string[], from: number): void {
+  const pieces: string[] = [];
+  let cutInside = false;
+  for (let k = 0; k < parts.length; k++) {
+    const start = starts[k]!;
+    const end = start + parts[k]!.length;
+    let cut = start;
+    for (let i = start + 1; i < end; i++) {
+      if (caseOf(cased.charCodeAt(i)) !== UPPER) continue;
+      const prev = caseOf(cased.charCodeAt(i - 1));
+      const next = i + 1 < end ? caseOf(cased.charCodeAt(i + 1)) : 0;
+      const after = i + 2 < end ? caseOf(cased.charCodeAt(i + 2)) : 0;
+      // A capital inside capitals starts a piece when small letters follow it and then a capital or
+      // more small letters (NFoV, LLaMA, BERTScore); not a plural acronym (LLMs) or a version (YOLOv8).
+      const starts = prev === LOWER || (prev === UPPER && next === LOWER && (after === LOWER || after === UPPER));
+      if (!starts) continue;
+      pieces.push(lower.slice(cut, i));
+      cut = i;
+      cutInside = true;
+    }
+    pieces.push(lower.slice(cut, end));
+  }
+  // Only names with a piece inside a part (MuCho, SHeaP): a hyphenated phrase ("state-of-the-art",
+  // "Qwen2.5-VL") is already indexed by its parts and the whole.
+  if (!cutInside || pieces.length > MAX_NAME_PIECES) return;
+  const have = new Set(out.slice(from));
+  for (let a = 0; a < pieces.length; a++) {
+    let run = '';
+    for (let b = a; b < pieces.length; b++) {
+      run += pieces[b]!;
+      if (run.length > MAX_RUN_CHARS) break;
+      if (a === 0 && b === pieces.length - 1) continue; // the whole word: pushWordTerms gave it
+      if (run.length < MIN_RUN_CHARS || STOPWORDS.has(run) || /^\d+$/.test(run)) continue;
+      const term = stem(run);
+      if (have.has(term)) continue;
+      have.add(term);
+      out.push(term);
+    }
+  }
 }
 
 /**
@@ -259,12 +336,13 @@ function caseOf(code: number): number {
  */
 function scanWords(
   s: string,
-  onWord: (parts: string[], mixed: boolean[], camel: (string[] | undefined)[]) => void,
+  onWord: (parts: string[], mixed: boolean[], camel: (string[] | undefined)[], starts: number[]) => void,
   cased?: string,
 ): void {
   let parts: string[] = [];
   let mixed: boolean[] = [];
   let camel: (string[] | undefined)[] = [];
+  let starts: number[] = [];
   let partStart = -1;
   let sawLetter = false;
   let sawDigit = false;
@@ -272,6 +350,7 @@ function scanWords(
   const n = s.length;
   const endPart = (end: number) => {
     parts.push(s.slice(partStart, end));
+    starts.push(partStart);
     mixed.push(sawLetter && sawDigit);
     camel.push(innerUpper && cased !== undefined ? camelSegments(s, cased, partStart, end) : undefined);
     partStart = -1;
@@ -280,10 +359,11 @@ function scanWords(
     innerUpper = false;
   };
   const endWord = () => {
-    if (parts.length > 0) onWord(parts, mixed, camel);
+    if (parts.length > 0) onWord(parts, mixed, camel, starts);
     parts = [];
     mixed = [];
     camel = [];
+    starts = [];
   };
   for (let i = 0; i < n; i++) {
     const code = s.charCodeAt(i);

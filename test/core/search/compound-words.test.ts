@@ -8,20 +8,38 @@ import { describeShared, sharedPath } from '../../helpers/shared.js';
 
 describe('tokenize on camel-case names', () => {
   it('adds the segments of a camel-case name to the whole: "OmniDocBench" → omnidocbench, omni, doc, bench', () => {
-    expect(tokenize('OmniDocBench:')).toEqual(['omnidocbench', 'omni', 'doc', 'bench']);
+    expect(queryWords('OmniDocBench:').flatMap((w) => w.terms)).toEqual(['omnidocbench', 'omni', 'doc', 'bench']);
+    // The index also holds the runs of its pieces (see the name-runs tests below).
+    expect(tokenize('OmniDocBench:')).toEqual(['omnidocbench', 'omni', 'doc', 'bench', 'omnidoc', 'docbench']);
     expect(tokenize('FastVLM')).toEqual(['fastvlm', 'fast', 'vlm']);
     expect(tokenize('SignDPO')).toEqual(['signdpo', 'sign', 'dpo']);
     expect(tokenize('BERTScore')).toEqual(['bertscore', 'bert', 'score']);
   });
 
   it('splits camel case inside a hyphenated name and keeps the digits of a version', () => {
-    expect(tokenize('DeepSeek-V3')).toEqual(['deepseek', 'deep', 'seek', 'v3', 'deepseekv3']);
+    expect(queryWords('DeepSeek-V3').flatMap((w) => w.terms)).toEqual(['deepseek', 'deep', 'seek', 'v3', 'deepseekv3']);
+    expect(tokenize('DeepSeek-V3')).toEqual(['deepseek', 'deep', 'seek', 'v3', 'deepseekv3', 'seekv3']);
   });
 
-  it('leaves acronym-like names, plural acronyms and versions whole: LLaMA, QLoRA, HiFi, LLMs, YOLOv8, iPhone', () => {
-    expect(tokenize('LLaMA QLoRA LLMs iPhone')).toEqual(['llama', 'qlora', 'llm', 'iphone']);
-    expect(tokenize('HiFi-SR')).toEqual(['hifi', 'sr', 'hifisr']);
+  it('leaves acronym-like names, plural acronyms and versions whole in a query: LLaMA, QLoRA, HiFi, LLMs, YOLOv8, iPhone', () => {
+    expect(queryWords('LLaMA QLoRA LLMs iPhone').flatMap((w) => w.terms)).toEqual(['llama', 'qlora', 'llm', 'iphone']);
+    expect(queryWords('HiFi-SR').flatMap((w) => w.terms)).toEqual(['hifi', 'sr', 'hifisr']);
     expect(tokenize('YOLOv8')).toEqual(['yolov8', 'yolov']);
+  });
+
+  it('indexes the runs of a name\'s pieces of three letters or more, never a two-letter piece alone', () => {
+    expect(tokenize('MuChoMusic')).toEqual(['muchomusic', 'mucho', 'music', 'cho', 'chomusic']);
+    expect(tokenize('UniViTAR')).toEqual(['univitar', 'uni', 'vitar', 'univi', 'tar']);
+    expect(tokenize('SHeaP')).toEqual(['sheap', 'shea', 'hea', 'heap']);
+    expect(tokenize('NFoV')).toEqual(['nfov', 'nfo', 'fov']);
+    expect(tokenize('LLaMA QLoRA LLMs iPhone')).toEqual(['llama', 'lla', 'lama', 'qlora', 'qlo', 'lora', 'llm', 'iphone', 'phone']);
+    // Across the parts of a hyphenated name: "seg sam" of BiSeg-SAM, "topia xl" of 3DTopia-XL.
+    expect(tokenize('BiSeg-SAM')).toEqual(['biseg', 'sam', 'bisegsam', 'seg', 'segsam']);
+    expect(tokenize('3DTopia-XL')).toContain('topiaxl');
+  });
+
+  it('adds no runs to words without a capital inside a part: hyphenated phrases, plural acronyms, versions', () => {
+    expect(tokenize('state-of-the-art Qwen2.5-VL LLMs YOLOv8')).toEqual(['state', 'art', 'stateoftheart', 'qwen2', 'qwen', 'vl', 'qwen25vl', 'llm', 'yolov8', 'yolov']);
   });
 
   it('gives a query word typed in camel case the same terms as the title', () => {

@@ -61,4 +61,18 @@ describeShared('typos people make, on the 2k-paper sample', () => {
   ])('given a typo in every word, %j, then that paper is first', (query, id) => {
     expect(rankOf(query, id)).toBe(1);
   });
+
+  // Each of these was ranked 4th to 6th (or not at all) before the title was read letter by letter.
+  it.each([
+    ['generative clasifeir', '2504.02272'], // two swaps in one word: 2 edits, one past what the vocabulary search allowed
+    ['gausian mxitrue', '2504.05304'], // 7 letters with 2 edits
+    ['remotesensng imagery', '2504.04988'], // two words run together, a letter dropped in one of them
+    ['MitigatngHallucination', '2504.04099'], // run together with their capitals, one misspelt
+  ])('given misspelt words the vocabulary search cannot place alone, %j, then that paper is first', (query, id) => {
+    expect(rankOf(query, id)).toBe(1);
+  });
+
+  it('given a piece of a name inside a name, "rohead" of SaRoHead, then that paper is first', () => {
+    expect(rankOf('rohead', '2504.07612')).toBe(1);
+  });
 });

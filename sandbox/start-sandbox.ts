@@ -41,6 +41,12 @@ export type SandboxOptions = {
   /** The bot's POLL_INTERVAL. Default 2m: new papers reach topic channels soon after the feed lists them. */
   pollInterval?: string;
   logLevel?: LogLevel;
+  /**
+   * Discord's 3 s to acknowledge an interaction (the default). The browser test allows more: on a
+   * CI machine running every test file at once a late answer is load, not a bug; the e2e tests
+   * hold the bot to 3 s.
+   */
+  interactionAckDeadlineMs?: number;
   /** Where the bot's JSON log lines go (default stdout). */
   logDestination?: { write(line: string): void };
 };
@@ -109,9 +115,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const fake = await startFakeDiscord({ guilds: [SANDBOX_GUILD], bot: { id: SANDBOX_IDS.bot, username: 'Paperboy' }, token, heartbeatIntervalMs: 41_250 });
+    const ackDeadlineMs = options.interactionAckDeadlineMs ?? 3_000;
+    const fake = await startFakeDiscord({
+      guilds: [SANDBOX_GUILD],
+      bot: { id: SANDBOX_IDS.bot, username: 'Paperboy' },
+      token,
+      heartbeatIntervalMs: 41_250,
+      interactionAckDeadlineMs: ackDeadlineMs,
+    });
     closers.push(() => fake.close());
-    api = createClientApi(fake, { people: SANDBOX_PEOPLE });
+    api = createClientApi(fake, { people: SANDBOX_PEOPLE, ackWaitMs: ackDeadlineMs + 500 });
     const clientApi = api;
     closers.push(async () => clientApi.close());
     server.on('upgrade', (request, socket, head) => {

@@ -76,7 +76,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_MESSAGES_PER_CHANNEL = 200;
 const MAX_SOCKETS = 32;
 /** Discord shows "The application did not respond" when the first response misses 3 s. */
-const ACK_WAIT_MS = 3_500;
+const DEFAULT_ACK_WAIT_MS = 3_500;
 /** Full command names ("paper search") of recent slash commands, for "used /paper search". */
 const MAX_COMMAND_NAMES = 1_000;
 
@@ -151,7 +151,15 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 const SEEN_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelTypes.text, ChannelTypes.announcement, ChannelTypes.category]);
 
-export function createClientApi(fake: FakeDiscord, options: { readonly people: readonly ClientPerson[] }): ClientApi {
+export function createClientApi(
+  fake: FakeDiscord,
+  options: {
+    readonly people: readonly ClientPerson[];
+    /** How long to wait for the bot's first response before telling the page it did not respond. */
+    readonly ackWaitMs?: number;
+  },
+): ClientApi {
+  const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   const { state } = fake;
   const people = new Map(options.people.map((p) => [p.id, p]));
   const sockets = new Set<WebSocket>();
@@ -293,7 +301,7 @@ export function createClientApi(fake: FakeDiscord, options: { readonly people: r
       };
       if (body.kind === 'autocomplete') {
         const injected = fake.injectAutocomplete({ ...spec, focused: body.focused });
-        const callback = await injected.firstResponse(ACK_WAIT_MS).catch(() => undefined);
+        const callback = await injected.firstResponse(ackWaitMs).catch(() => undefined);
         const data = (callback?.body as { data?: { choices?: unknown } } | undefined)?.data;
         return { interactionId: injected.id, choices: Array.isArray(data?.choices) ? data.choices : [] };
       }
@@ -312,7 +320,7 @@ export function createClientApi(fake: FakeDiscord, options: { readonly people: r
 
   /** Answers at once; tells the page when the bot misses Discord's 3 s, as Discord's client does. */
   const watch = (injected: ReturnType<FakeDiscord['injectInteraction']>, userId: string, channelId: string, name: string | null) => {
-    injected.firstResponse(ACK_WAIT_MS).catch(() => broadcast({ type: 'interaction-failed', interactionId: injected.id, userId, channelId, name }));
+    injected.firstResponse(ackWaitMs).catch(() => broadcast({ type: 'interaction-failed', interactionId: injected.id, userId, channelId, name }));
     return { interactionId: injected.id };
   };
 

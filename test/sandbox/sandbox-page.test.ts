@@ -35,7 +35,7 @@ describe.skipIf(!haveChromium)('the sandbox page in Chromium', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'paperboy-sandbox-'));
     await mkdir(SCREENSHOTS, { recursive: true });
     // No feed timer: the test lists papers itself, never waiting for "every couple of minutes".
-    sandbox = await startSandbox({ port: 0, dataDir: dir, feedIntervalMs: null, logDestination: { write: (line) => void logs.push(line) } });
+    sandbox = await startSandbox({ port: 0, dataDir: dir, feedIntervalMs: null, interactionAckDeadlineMs: 10_000, logDestination: { write: (line) => void logs.push(line) } });
     await sandbox.bot.indexReady;
     // A fresh profile in the temp dir; never a downloaded browser.
     browser = await chromium.launchPersistentContext(path.join(dir, 'chromium'), {
@@ -70,7 +70,7 @@ describe.skipIf(!haveChromium)('the sandbox page in Chromium', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   }
 
-  it('searches with the bot’s own autocomplete, pages, and opens a card', async () => {
+  it('searches with the bot’s own autocomplete, pages, and opens a card', { timeout: 60_000 }, async () => {
     await input().click();
     await input().pressSequentially('/pap');
     await expect.poll(() => page.locator('.suggestion-label').allTextContents()).toContain('/paper');
@@ -105,7 +105,7 @@ describe.skipIf(!haveChromium)('the sandbox page in Chromium', () => {
     expect(await card.textContent()).toContain('Only you can see this');
   });
 
-  it('saves a paper with 🔖 on a card posted in the channel, and lists it under /bookmarks list', async () => {
+  it('saves a paper with 🔖 on a card posted in the channel, and lists it under /bookmarks list', { timeout: 60_000 }, async () => {
     const card = lastMessage();
     const title = (await card.locator('.embed-title').first().textContent())?.trim() ?? '';
     expect(title.length).toBeGreaterThan(5);
@@ -125,7 +125,7 @@ describe.skipIf(!haveChromium)('the sandbox page in Chromium', () => {
     await shot('bookmarks');
   });
 
-  it('refuses /topic add to the member and shows the admin’s topic posts arriving', async () => {
+  it('refuses /topic add to the member and shows the admin’s topic posts arriving', { timeout: 60_000 }, async () => {
     await page.locator('#person').selectOption(SANDBOX_IDS.member);
     await run('/topic add name: prefs query: preference channel: #papers-ml');
     await expect.poll(() => lastMessage().textContent(), { timeout: 10_000 }).toContain('Manage Channels');
@@ -148,6 +148,7 @@ describe.skipIf(!haveChromium)('the sandbox page in Chromium', () => {
 
     expect(sandbox.fake.violations.map((v) => v.summary)).toEqual([]);
     expect(await page.locator('#violations').isHidden()).toBe(true);
+    expect(logs.filter((line) => /"level":"(error|fatal)"/.test(line))).toEqual([]);
   });
 
   it('shows on the page a payload Discord would refuse', async () => {

@@ -254,6 +254,9 @@ export function createClientApi(
     return message;
   };
 
+  const channelsPermissions = (userId: string, channelIds: readonly string[]): Record<string, string> =>
+    Object.fromEntries(channelIds.map((id) => [id, state.permissionsIn(state.channel(id), userId).toString()]));
+
   const snapshot = () => {
     const guild = state.guild();
     const channels = state
@@ -283,9 +286,6 @@ export function createClientApi(
       violations: fake.violations.map(toViolationView),
     };
   };
-
-  const channelsPermissions = (userId: string, channelIds: readonly string[]): Record<string, string> =>
-    Object.fromEntries(channelIds.map((id) => [id, state.permissionsIn(state.channel(id), userId).toString()]));
 
   const interact = async (body: z.infer<typeof interactionSchema>): Promise<unknown> => {
     const user = person(body.user);

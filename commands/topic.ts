@@ -1,6 +1,7 @@
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
+  ChannelFlags,
   ChannelType,
   InteractionContextType,
   MessageFlags,
@@ -382,6 +383,11 @@ async function checkDiscordSide(
   const forum = channel ?? guild.channels.cache.get(topic.channelId);
   if (forum?.type === ChannelType.GuildForum && topic.createTags && !forum.permissionsFor(await botMember(guild))?.has(PermissionFlagsBits.ManageChannels)) {
     notes.push(`I lack **Manage Channels** in ${channelLabel(forum)}: posts get the forum's matching tags, but I cannot add missing ones.`);
+  }
+  if (forum?.type === ChannelType.GuildForum && forum.flags.has(ChannelFlags.RequireTag)) {
+    notes.push(
+      `${channelLabel(forum)} requires a tag on every post: a paper none of its tags fits (by category or keyword) waits until one does${topic.createTags ? '' : ' (create_tags:true adds category tags)'}.`,
+    );
   }
   if (newRole) {
     await assertUsableTopicRole(guild, newRole, member);

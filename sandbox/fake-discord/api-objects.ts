@@ -134,7 +134,8 @@ function toApiForum(channel: StoredChannel, guildFields: { id: string; guild_id:
     default_reaction_emoji: null,
     default_sort_order: null,
     default_forum_layout: 0,
-    flags: 0 as ChannelFlags,
+    // REQUIRE_TAG is 1 << 4.
+    flags: (channel.requireTag ? 1 << 4 : 0) as ChannelFlags,
   } as APIChannel;
 }
 

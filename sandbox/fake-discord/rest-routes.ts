@@ -449,6 +449,7 @@ export class RestApi {
     const message = isRecord(body.message) ? body.message : {};
     if (isEmptyMessage(message, request.files.length)) throw fail(400, E.CannotSendEmptyMessage, 'empty-message');
     const applied = Array.isArray(body.applied_tags) ? body.applied_tags.map(String) : [];
+    if (forum.requireTag && applied.length === 0) throw fail(400, E.ForumTagRequired);
     if (applied.some((id) => tags.find((t) => t.id === id)?.moderated)) this.requirePermissions(forum, Permission.SendMessages | Permission.ManageThreads);
 
     const thread = this.state.createForumThread(forum, { name: String(body.name), appliedTags: applied, ownerId: this.state.bot.id });

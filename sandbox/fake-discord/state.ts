@@ -60,6 +60,8 @@ export interface ChannelSeed {
   readonly permissionOverwrites?: readonly OverwriteSeed[];
   /** Forums only: the tags posts can carry (names; `moderated` ones need Manage Threads to apply). */
   readonly tags?: readonly (string | { readonly name: string; readonly moderated?: boolean })[];
+  /** Forums only: every post must carry a tag (Discord's REQUIRE_TAG channel flag). */
+  readonly requireTag?: boolean;
 }
 
 export interface MemberSeed {
@@ -125,6 +127,8 @@ export interface StoredChannel {
   lastMessageId: string | null;
   /** Forums only: the tags a post may carry (Discord allows at most 20). */
   availableTags?: ForumTag[];
+  /** Forums only: a post without a tag is refused (40067). */
+  requireTag?: boolean;
   /** Threads only (a forum post): `parentId` is the forum, the starter message has the thread's id. */
   thread?: StoredThread;
 }
@@ -375,6 +379,7 @@ export class FakeDiscordState {
     };
     if (channel.type === ChannelTypes.forum) {
       channel.availableTags = (seed.tags ?? []).map((t) => (typeof t === 'string' ? { name: t } : t)).map((t) => ({ id: this.ids.next(), name: t.name, moderated: t.moderated ?? false }));
+      channel.requireTag = seed.requireTag ?? false;
     }
     this.channels.set(channel.id, channel);
     return channel;

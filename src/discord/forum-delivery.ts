@@ -1,6 +1,6 @@
-import { DiscordAPIError, PermissionsBitField, RESTJSONErrorCodes, type Client, type ForumChannel, type Message, type ThreadChannel } from 'discord.js';
+import { ChannelFlags, DiscordAPIError, PermissionsBitField, RESTJSONErrorCodes, type Client, type ForumChannel, type Message, type ThreadChannel } from 'discord.js';
 import type { MessagePapers } from '../core/bookmarks.js';
-import { chooseForumTags, appliedTagIds, type ForumTagInfo } from '../core/forum-tags.js';
+import { chooseForumTags, appliedTagIds, FORUM_LIMITS, type ForumTagInfo } from '../core/forum-tags.js';
 import type { Clock } from '../core/search-sessions.js';
 import type { PendingPost } from '../core/topic-delivery-port.js';
 import type { PostedPapers, PostRecord } from '../core/topic-posts.js';
@@ -114,6 +114,7 @@ export function createForumPoster(deps: ForumDeliveryDeps & { markCardSent: Card
       return;
     }
     const appliedTags = await tagsFor(forum, topic, entry.paper, log);
+    assertTagged(forum, appliedTags);
     const [attempted] = await recordAttempt(forum, [entry], name);
     const thread = await forum.threads.create({ name, message: card, appliedTags });
     // The starter message of a forum post has the thread's id.
@@ -134,8 +135,13 @@ export function createForumPoster(deps: ForumDeliveryDeps & { markCardSent: Card
       log.info({ papers: entries.length, threadId: found.id }, 'pending forum digest was already in the forum; marked sent, not posted again');
       threadId = found.id;
     } else {
+      // The digest carries the tags its papers would, as far as they go (no new ones for a list).
+      const canApplyModerated = (client.user && forum.permissionsFor(client.user)?.has(PermissionsBitField.Flags.ManageThreads)) ?? false;
+      const available = forum.availableTags.map((t) => ({ id: t.id, name: t.name, moderated: t.moderated }));
+      const appliedTags = [...new Set(papers.flatMap((p) => appliedTagIds(available, p, canApplyModerated)))].slice(0, FORUM_LIMITS.appliedTags);
+      assertTagged(forum, appliedTags);
       sending = await recordAttempt(forum, entries, name);
-      threadId = (await forum.threads.create({ name, message: body })).id;
+      threadId = (await forum.threads.create({ name, message: body, appliedTags })).id;
     }
     const at = clock.now();
     await posted.setMany(
@@ -175,6 +181,19 @@ export function createForumPoster(deps: ForumDeliveryDeps & { markCardSent: Card
   }
 
   return { sendCard, sendDigest, editCard, threadLister };
+}
+
+/**
+ * The forum requires a tag on every post (its REQUIRE_TAG flag) and none of its tags fits:
+ * Discord would refuse the post (40067). It stays pending, and goes out once the forum has a
+ * fitting tag (an admin adds one, or create_tags does when it has room).
+ */
+export class TagRequired extends Error {
+  override name = 'TagRequired';
+}
+
+function assertTagged(forum: ForumChannel, appliedTags: readonly string[]): void {
+  if (appliedTags.length === 0 && forum.flags.has(ChannelFlags.RequireTag)) throw new TagRequired(`#${forum.name} requires a tag and none of its tags fits`);
 }
 
 function describe(error: unknown): string {

@@ -24,7 +24,7 @@ import type { RenderedMessage } from './render/limits.js';
 import { digestLink, renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
 import type { Logger } from '../logger.js';
 import { groupBy } from '../core/group-by.js';
-import { createForumPoster } from './forum-delivery.js';
+import { createForumPoster, TagRequired } from './forum-delivery.js';
 import {
   type DeliveryOptions,
   type DeliveryResult,
@@ -357,6 +357,10 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
         await send();
         return undefined;
       } catch (error) {
+        if (error instanceof TagRequired) {
+          log.warn(what, 'the forum requires a tag and none of its tags fits this paper; it stays pending until one does');
+          return 'next';
+        }
         if (!closesChannel(error) && refusesMessage(error)) {
           log.error({ ...what, err: describe(error) }, 'Discord refused a forum post; it stays pending');
           return 'next';

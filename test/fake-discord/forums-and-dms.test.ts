@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelType, type Client, type ForumChannel } from 'discord.js';
+import { ChannelFlags, ChannelType, type Client, type ForumChannel } from 'discord.js';
 import { destroyClient, loginClient } from '../../sandbox/fake-discord/discord-client.js';
 import { startFakeDiscord, type FakeDiscord } from '../../sandbox/fake-discord/fake-discord.js';
 import { Permission } from '../../sandbox/fake-discord/permissions.js';
@@ -21,6 +21,7 @@ describe('fake Discord forums and DMs, with the real discord.js client', () => {
           channels: [
             ...(DEFAULT_GUILD_SEED.channels ?? []),
             { name: 'forum', type: 'forum', tags: ['cs.CV', 'cs.LG', 'a', 'b', 'c', 'd', { name: 'staff', moderated: true }] },
+            { name: 'strict', type: 'forum', tags: ['cs.CV'], requireTag: true },
           ],
         },
       ],
@@ -57,6 +58,15 @@ describe('fake Discord forums and DMs, with the real discord.js client', () => {
     await expect(forum().threads.create({ name: 'unknown', message: card, appliedTags: ['123456789012345678'] })).rejects.toMatchObject({ code: 50035 });
     expect(fake.violations.map((v) => v.summary).join('\n')).toMatch(/name: BASE_TYPE_BAD_LENGTH[\s\S]*applied_tags: BASE_TYPE_MAX_LENGTH[\s\S]*applied_tags\.0: FORUM_TAG_UNKNOWN/);
     expect(fake.state.threadsOf(forum().id)).toEqual([]);
+  }, T);
+
+  it('given a forum that requires tags then discord.js sees the flag and a post without a tag is refused with 40067', async () => {
+    const strict = client!.channels.cache.get(fake.state.channel('strict').id) as ForumChannel;
+    expect(strict.flags.has(ChannelFlags.RequireTag)).toBe(true);
+    expect(forum().flags.has(ChannelFlags.RequireTag)).toBe(false);
+    await expect(strict.threads.create({ name: 'untagged', message: card })).rejects.toMatchObject({ code: 40067, status: 400 });
+    await strict.threads.create({ name: 'tagged', message: card, appliedTags: [strict.availableTags[0]!.id] });
+    expect(fake.state.threadsOf(strict.id).map((t) => t.name)).toEqual(['tagged']);
   }, T);
 
   it('given a moderated tag and no Manage Threads, or a message sent to the forum itself, then Discord refuses', async () => {

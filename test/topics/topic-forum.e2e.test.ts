@@ -174,6 +174,27 @@ describe('a topic in a forum channel', () => {
     expect(posts(t)[0]!.thread.thread!.appliedTags).toHaveLength(1);
   }, 30_000);
 
+  it('given a forum that requires tags, posts what a tag fits (the digest with its papers’ tags) and keeps the rest pending, saying so at /topic add', async () => {
+    t = await startTopicBot(withForum({ tags: ['cs.CV'], requireTag: true }));
+    const answer = await t.slash({ user: 'owner', name: 'topic', subcommand: 'add', options: { name: 'Other', query: 'graphs', channel: t.channel('paper-forum') } });
+    expect(JSON.stringify(answer.data)).toContain('requires a tag on every post');
+    await withCategories(t, [
+      { id: '2603.00001', title: 'Diffusion Models for Task 1', categories: ['cs.CV'] },
+      { id: '2603.00003', title: 'Diffusion Models for Task 3', categories: ['cs.CV'] },
+    ]);
+    await t.addTopic({ name: 'Diffusion', query: 'diffusion', channel: 'paper-forum', maxPerRun: 2 });
+    t.hf.publish(...diffusionPapers(4));
+    const report = await t.run();
+    expect(report.topics.find((r) => r.name === 'Diffusion')).toMatchObject({ posted: 1, digested: 2 });
+    const forumId = t.channel('paper-forum');
+    const made = posts(t);
+    expect(made.map((p) => p.thread.name)).toEqual(['Diffusion Models for Task 1', '2 more new papers for Diffusion']);
+    for (const p of made) expect(p.thread.thread!.appliedTags).toHaveLength(1);
+    expect(await t.postRecord(forumId, '2603.00002')).toMatchObject({ state: 'pending' });
+    expect(t.fake.requestsFor('/channels/:id/threads', 'POST').map((r) => r.status)).toEqual([201, 201]);
+    expect(t.logs()).toContain('the forum requires a tag and none of its tags fits this paper');
+  }, 30_000);
+
   it('given a post left pending by a crash after Discord created it (even archived since), records it and posts nothing again', async () => {
     t = await startTopicBot(withForum());
     const forumId = t.channel('paper-forum');

@@ -267,7 +267,9 @@ function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { 
   // A split whose parts never meet in a title is a guess; a typo correction is likelier.
   if (primary.length < 4 || fuzzyBudget.left <= 0) return split ? [{ terms: split.parts, distance: 1, papers: 0 }] : [];
   fuzzyBudget.left -= 1;
-  const found = near(vocabulary, primary, fuzzyBudget.wide);
+  // A word some abstract holds as typed (a rare word remembered from it) gets only one-edit
+  // readings beside itself; two edits from a real word reach too many others.
+  const found = near(vocabulary, primary, fuzzyBudget.wide, df === 0);
   if (found.length === 0 && split) return [{ terms: split.parts, distance: 1, papers: 0 }];
   if (found.length > 0 || df > 0) return found;
   // Words run together with their capitals kept ("SetalthyPlisoning"): each capitalised piece
@@ -308,8 +310,8 @@ function typoCandidates(vocabulary: Vocabulary, word: QueryWord, fuzzyBudget: { 
  * when nothing is that near, within 2 edits after the first letter, and failing that (at most
  * QUERY_BUDGET.wideFuzzyWords times a query) within 2 edits anywhere, the first letter included.
  */
-function near(vocabulary: Vocabulary, term: string, wideBudget: { left: number }): Candidate[] {
-  const maxDistance = term.length >= 5 ? 2 : 1;
+function near(vocabulary: Vocabulary, term: string, wideBudget: { left: number }, twoEdits = true): Candidate[] {
+  const maxDistance = twoEdits && term.length >= 5 ? 2 : 1;
   const found = new Map<string, Candidate>();
   const add = (hits: Iterable<[string, number, number]>) => {
     for (const [t, papers, distance] of hits) if (distance > 0 && t !== term) found.set(t, { terms: [t], distance, papers });

@@ -47,8 +47,12 @@ export type RunningClusterManager = {
   readonly shards: number;
   /** The REST proxy every cluster talks to, `http://127.0.0.1:PORT/api`. */
   readonly proxyUrl: string;
+  /** Each running cluster's process and memory now (bytes), asked over IPC; for the bench and operators. */
+  memory(): Promise<ClusterMemory[]>;
   stop(): Promise<void>;
 };
+
+export type ClusterMemory = { cluster: number; pid: number; rss: number; heapUsed: number; heapTotal: number };
 
 /** The cluster entry next to this file: .ts under tsx (npm start), .js once built. */
 function clusterEntry(): { file: string; execArgv: string[] } {
@@ -60,17 +64,20 @@ function clusterEntry(): { file: string; execArgv: string[] } {
   return { file, execArgv: extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [] };
 }
 
-async function startRestProxy(config: BotConfig, logger: Logger): Promise<{ server: Server; url: string }> {
+/** The shared REST limiter: an HTTP proxy on 127.0.0.1 in front of DISCORD_API_URL (or Discord). */
+export async function startRestProxy(config: Pick<BotConfig, 'discord'>, logger: Logger): Promise<{ server: Server; url: string }> {
   // No token here: the proxy forwards each cluster's Authorization header. Retries stay with the
   // clusters' own REST (a 5xx passes back to them), so a failure is not retried 4 × 4 times.
   const rest = new REST({ api: config.discord.apiUrl ?? DefaultRestOptions.api, retries: 0, userAgentAppendix: REST_PROXY_USER_AGENT });
-  rest.on('rateLimited', (info) => logger.warn({ route: info.route, global: info.global, retryAfterMs: info.retryAfter }, 'rest proxy: rate limited, waiting'));
+  // Fired for every request the limiter holds back (its job, not a 429): debug only.
+  rest.on('rateLimited', (info) => logger.debug({ route: info.route, global: info.global, retryAfterMs: info.retryAfter }, 'rest proxy: holding a request for the rate limit'));
   const handle = proxyRequests(rest);
   const server = createServer((request, response) => {
+    // Set before: on an error it does not know (Discord unreachable), proxyRequests ends the
+    // response itself, which would otherwise go out as an empty 200. A 502 makes the cluster retry.
+    response.statusCode = 502;
     Promise.resolve(handle(request, response)).catch((error: unknown) => {
-      // Network errors and the like: the cluster's REST sees a 502 and retries.
       logger.warn({ err: error, method: request.method }, 'rest proxy: request failed');
-      if (!response.headersSent) response.statusCode = 502;
       response.end();
     });
   });
@@ -140,6 +147,12 @@ export async function startClusterManager({ config, logger: parent, onGiveUp }: 
     clusters,
     shards,
     proxyUrl: proxy.url,
+    async memory() {
+      // Evaluated inside each cluster process (discord-hybrid-sharding's broadcastEval).
+      const answers = await manager.broadcastEval(() => ({ pid: process.pid, ...process.memoryUsage() }));
+      const clusterIds = [...manager.clusters.keys()];
+      return answers.map((m, i) => ({ cluster: clusterIds[i] ?? i, pid: m.pid, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal }));
+    },
     stop() {
       stopping ??= (async () => {
         manager.respawn = false;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { proxyRequests } from '@discordjs/proxy';
 import { DefaultRestOptions, REST } from '@discordjs/rest';
 import { ClusterManager, type Cluster } from 'discord-hybrid-sharding';
-import type { BotConfig } from '../config.js';
+import type { BotConfig, DiscordConfig } from '../config.js';
 import { fetchGatewayBot } from '../discord/gateway-bot.js';
 import type { Logger } from '../logger.js';
 
@@ -65,7 +65,7 @@ function clusterEntry(): { file: string; execArgv: string[] } {
 }
 
 /** The shared REST limiter: an HTTP proxy on 127.0.0.1 in front of DISCORD_API_URL (or Discord). */
-export async function startRestProxy(config: Pick<BotConfig, 'discord'>, logger: Logger): Promise<{ server: Server; url: string }> {
+export async function startRestProxy(config: { discord: Pick<DiscordConfig, 'apiUrl'> }, logger: Logger): Promise<{ server: Server; url: string }> {
   // No token here: the proxy forwards each cluster's Authorization header. Retries stay with the
   // clusters' own REST (a 5xx passes back to them), so a failure is not retried 4 × 4 times.
   const rest = new REST({ api: config.discord.apiUrl ?? DefaultRestOptions.api, retries: 0, userAgentAppendix: REST_PROXY_USER_AGENT });

@@ -147,6 +147,7 @@ async function showResults(
     sort,
     sessionId: session.id,
     unknownIds: unknownIds(page.query, ctx.index.has),
+    notes: page.query.notes,
   });
   await interaction.reply(asVisible(view, how));
 }
@@ -227,6 +228,7 @@ const searchComponents: ComponentHandler = {
       sort: session.sort,
       sessionId: session.id,
       unknownIds: unknownIds(page.query, ctx.index.has),
+      notes: page.query.notes,
     });
     // Paging public results rewrites a message everyone sees: the searcher must still be allowed to post here.
     const how = visibility(interaction, !interaction.message.flags.has(MessageFlags.Ephemeral));

@@ -55,9 +55,13 @@ describe('/paper search with the sharper syntax', () => {
     expect(total(description)).toBeLessThan(total((await search('reward')).description));
   });
 
-  it('given unbalanced parentheses, reads the query forgivingly and answers with results', async () => {
-    const { papers } = await search('(reward OR motion');
+  it('given unbalanced parentheses, reads the query forgivingly, says so, and answers with results', async () => {
+    const { papers, description } = await search('(reward OR motion');
     expect(papers.length).toBeGreaterThan(0);
+    const note = /^\*[^*].*\*$/m; // how the query was read, in italics, above the results (list lines start **n.**)
+    expect(description).toMatch(note);
+    expect(description.indexOf('Results')).toBeGreaterThan(description.search(note));
+    expect((await search('reward OR motion')).description).not.toMatch(note);
   });
 
   it('given parentheses nested too deep, explains it only to the asker', async () => {

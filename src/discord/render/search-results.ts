@@ -30,7 +30,16 @@ export type SearchResultsView = {
   sessionId: string;
   /** Ids the query names that the library does not hold: each gets a line with its arXiv link. */
   unknownIds?: readonly string[];
+  /**
+   * How the query was read where it was not taken as typed (words past the limit left out, an
+   * unclosed parenthesis closed): shown above the results so nobody wonders why a word did nothing.
+   */
+  notes?: readonly string[];
 };
+
+/** Notes shown at most, each cut to NOTE_CHARS: the parser writes a few short ones. */
+const MAX_NOTES = 3;
+const NOTE_CHARS = 200;
 
 /** A paper in a list: the fields a list line shows. */
 export type ListedPaper = { id: string; title: string; published?: string; upvotes?: number };
@@ -47,7 +56,10 @@ export function renderSearchResults(view: SearchResultsView): RenderedMessage {
   assertPaging(view);
   const title = view.query.trim() ? `Search: ${safeText(view.query, QUERY_IN_TITLE)}` : 'Search';
   // Ids are canonical (digits, dots, an archive name): nothing in them to escape.
-  const unknown = (view.unknownIds ?? []).map(notInLibraryText).join('\n');
+  const unknown = [
+    ...(view.notes ?? []).slice(0, MAX_NOTES).map((note) => `*${safeText(note, NOTE_CHARS)}*`),
+    ...(view.unknownIds ?? []).map(notInLibraryText),
+  ].join('\n');
   if (view.hits.length === 0) {
     const pager = view.total > 0 ? renderPager([CUSTOM_ID.searchPage, view.sessionId], view) : undefined;
     const embed: APIEmbed = {

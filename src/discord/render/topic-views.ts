@@ -46,7 +46,7 @@ function topicDetails(topic: Topic): string {
     `**Query** ${safeText(topic.query, 300)}`,
     `**Posts in** ${channelMention(topic.channelId)} · **pings** ${roleMention(topic.roleId)}`,
     `**State** ${topicState(topic)}`,
-    `**Last post** ${topic.lastPostAt === undefined ? 'none yet' : relativeTime(topic.lastPostAt)} · **max per run** ${topic.maxPerRun} · **digest** ${topic.digest ? 'on' : 'off'}`,
+    `**Last post** ${topic.lastPostAt === undefined ? 'none yet' : relativeTime(topic.lastPostAt)} · **max per run** ${topic.maxPerRun} · **digest** ${topic.digest ? 'on' : 'off'}${topic.createTags ? ' · **creates forum tags**' : ''}`,
     ...backlogLine(topic),
   ].join('\n');
 }

@@ -36,6 +36,11 @@ describe('renderTopicSummary', () => {
     expect(discordIssues(message)).toEqual([]);
   });
 
+  it('says when the topic creates missing forum tags, and says nothing of tags otherwise', () => {
+    expect(renderTopicSummary('Topic added', topic({ createTags: true })).embeds![0]!.description).toContain('**creates forum tags**');
+    expect(renderTopicSummary('Topic added', topic()).embeds![0]!.description).not.toContain('tags');
+  });
+
   it('escapes a query and a pause reason typed by people', () => {
     const message = renderTopicSummary('Topic paused', topic({ query: '**bold** @everyone', status: 'paused', pausedReason: 'by <@1> _x_' }));
     const description = message.embeds![0]!.description!;

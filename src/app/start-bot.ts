@@ -128,7 +128,7 @@ export async function startBot({
     ingest: service.ingest,
     syncIndex: service.syncIndex,
     topics,
-    seen: createSeenPapers(stores.seen),
+    seen: createSeenPapers(stores.seen, { atomically: service.storage.atomically }),
     posted,
     sources,
     logger,

@@ -32,22 +32,32 @@ export type SeenPapers = {
   firstSeen(id: string): Promise<number | undefined>;
 };
 
-export function createSeenPapers(store: KeyValueStore<number | [string, number][]>): SeenPapers {
+/**
+ * `atomically` (the storage's transaction) is required wherever two processes share the store:
+ * marking reads and rewrites the day's list, and two runs at once (a new ingestion leader starting
+ * while the old one's run still merges) would otherwise each write the list back without the
+ * other's papers, which then never reach any topic. One key per paper would need a bounded listing
+ * by key prefix, which a Redis namespace (one hash) does not have; the block is one per run.
+ */
+export function createSeenPapers(store: KeyValueStore<number | [string, number][]>, options: { atomically?: Atomically } = {}): SeenPapers {
   const dayKey = (ms: number) => `day:${new Date(ms).toISOString().slice(0, 10)}`;
+  const atomically = options.atomically ?? ((work) => work());
   return {
-    async markSeen(ids, at) {
+    markSeen(ids, at) {
       const unique = [...new Set(ids)];
-      if (unique.length === 0) return [];
-      const known = await store.getMany(unique.map((id) => `paper:${id}`));
-      const fresh = unique.filter((_, i) => known[i] === undefined);
-      if (fresh.length === 0) return [];
-      const key = dayKey(at);
-      const day = ((await store.get(key)) as [string, number][] | undefined) ?? [];
-      await store.setMany([
-        ...fresh.map((id) => ({ key: `paper:${id}`, value: at })),
-        { key, value: [...day, ...fresh.map((id): [string, number] => [id, at])] },
-      ]);
-      return fresh;
+      if (unique.length === 0) return Promise.resolve([]);
+      return atomically(async () => {
+        const known = await store.getMany(unique.map((id) => `paper:${id}`));
+        const fresh = unique.filter((_, i) => known[i] === undefined);
+        if (fresh.length === 0) return [];
+        const key = dayKey(at);
+        const day = ((await store.get(key)) as [string, number][] | undefined) ?? [];
+        await store.setMany([
+          ...fresh.map((id) => ({ key: `paper:${id}`, value: at })),
+          { key, value: [...day, ...fresh.map((id): [string, number] => [id, at])] },
+        ]);
+        return fresh;
+      });
     },
     async firstSeen(id) {
       const at = await store.get(`paper:${id}`);

@@ -14,12 +14,12 @@ import { startFakeDiscord, type FakeDiscord, type GuildSeed } from '../../sandbo
 import { guildIdOnShard } from '../../sandbox/fake-discord/snowflake.js';
 import { startFakeHf, type FakeHf } from '../../sandbox/hf-feed/fake-hf.js';
 import { botEnv, fakeBotToken, within } from '../discord/start-test-bot.js';
-import { createPostgresDatabase, describeWithServer, findPostgres } from '../storage/servers.js';
+import { describeWithServer, storeServers } from '../storage/servers.js';
 
 /**
  * Scale-out end to end: `npm start` with CLUSTERS=2 and SHARDS=auto (the fake recommends 4) is a
  * manager running two cluster processes of two shards each, against the fake Discord with 8
- * servers spread over the 4 shards, on one PostgreSQL store. Every server's command is answered
+ * servers spread over the 4 shards, on one PostgreSQL (then Redis) store. Every server's command is answered
  * by exactly one cluster, the one owning its shard; each server's topic channel gets every
  * matching paper exactly once; all REST goes through the manager's one proxy; a cluster killed
  * with SIGKILL is restarted, posts nothing twice and answers again; SIGTERM stops everything.
@@ -63,185 +63,187 @@ function guilds(): GuildSeed[] {
   }));
 }
 
-describeWithServer('npm start with CLUSTERS=2 and SHARDS=auto, on PostgreSQL', await findPostgres(), (adminUrl) => {
-  let fake: FakeDiscord;
-  let hf: FakeHf;
-  let database: { url: string; drop(): Promise<void> } | undefined;
-  let dir: string;
-  let child: ChildProcess;
-  let out = '';
-  let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  const seeds = guilds();
+for (const store of (await storeServers(async () => '')).filter((s) => s.name !== 'SQLite')) {
+  describeWithServer(`npm start with CLUSTERS=2 and SHARDS=auto, on ${store.name}`, store.server, () => {
+    let fake: FakeDiscord;
+    let hf: FakeHf;
+    let database: { url: string; drop(): Promise<void> } | undefined;
+    let dir: string;
+    let child: ChildProcess;
+    let out = '';
+    let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+    const seeds = guilds();
 
-  const lines = (): Line[] =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Line);
+    const lines = (): Line[] =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Line);
 
-  async function waitFor(what: string, test: (all: Line[]) => boolean, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (test(lines())) return;
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${what}: not within ${timeoutMs} ms\n${out.slice(-4000)}`);
-  }
-
-  const loggedIn = (cluster: number) => (all: Line[]) => all.filter((l) => l.msg === 'logged in' && l.cluster === cluster).length;
-
-  /** Slash commands in the given servers; resolves with the interaction ids once all were answered. */
-  async function askAll(servers: GuildSeed[], command: (seed: GuildSeed) => Parameters<FakeDiscord['injectSlashCommand']>[0]): Promise<string[]> {
-    const asked = servers.map((seed) => fake.injectSlashCommand(command(seed)));
-    await Promise.all(asked.map((a) => a.firstResponse(15_000)));
-    return asked.map((a) => a.id);
-  }
-  const bookmarksList = (seed: GuildSeed) => ({ name: 'bookmarks', subcommand: 'list', channelId: seed.channels![0]!.name, user: 'alice' });
-  const channelOf = (seed: GuildSeed) => fake.state.channel(seed.channels![0]!.name).id;
-  /** Paper ids of the topic cards in a server's channel (command answers left out: they name no paper). */
-  const postedIn = (seed: GuildSeed) =>
-    [...fake.state.messages.values()]
-      .filter((m) => m.channelId === channelOf(seed) && m.authorId === fake.botUserId)
-      .flatMap((m) => PAPERS.filter((p) => JSON.stringify(m.embeds).includes(p.id)).map((p) => p.id));
-  const everyChannelHasAll = () => seeds.every((seed) => postedIn(seed).length >= PAPERS.length);
-
-  beforeAll(async () => {
-    const token = fakeBotToken();
-    fake = await startFakeDiscord({ token, guilds: seeds, recommendedShards: SHARDS, sessionStartLimit: { maxConcurrency: SHARDS } });
-    // Registered globally, so injected commands carry the real option types (a channel option, say).
-    await deployCommands({ bodies: commands.map((c) => c.data), token, applicationId: fake.applicationId, apiUrl: fake.apiUrl, deployed: createMemoryStore<string>() });
-    hf = await startFakeHf({ now: () => Date.now() });
-    hf.publish(...PAPERS);
-    database = await createPostgresDatabase(adminUrl);
-    dir = await mkdtemp(path.join(tmpdir(), 'paperboy-clusters-'));
-    const env = { ...botEnv(fake, dir, token, 'info'), STORE_URL: database.url, HF_API_URL: hf.url, CLUSTERS: String(CLUSTERS), SHARDS: 'auto' };
-    const started = startMain(dir, env);
-    child = started.child;
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    exit = started.exit;
-  }, 60_000);
-
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await within(5000, 'kill', exit).catch(() => undefined);
-    }
-    // Clusters whose manager was killed stop by themselves (their IPC channel closes).
-    for (const pid of clusterPids()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
+    async function waitFor(what: string, test: (all: Line[]) => boolean, timeoutMs = 60_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (test(lines())) return;
+        if (child.exitCode !== null) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      throw new Error(`${what}: not within ${timeoutMs} ms\n${out.slice(-4000)}`);
     }
-    if (fake) await within(3000, 'fake.close()', fake.close()).catch(() => undefined);
-    await hf?.close();
-    await database?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
 
-  const clusterPids = () => lines().flatMap((l) => (l.msg === 'cluster started' && typeof l.pid === 'number' ? [l.pid] : []));
+    const loggedIn = (cluster: number) => (all: Line[]) => all.filter((l) => l.msg === 'logged in' && l.cluster === cluster).length;
 
-  it('runs 2 clusters of 2 shards; each server is answered by exactly the cluster owning its shard, through the one REST proxy', async () => {
-    await waitFor('both clusters logged in', (all) => loggedIn(0)(all) === 1 && loggedIn(1)(all) === 1);
-    expect(lines().find((l) => l.msg === 'starting clusters')).toMatchObject({ clusters: 2, shards: 4 });
-    expect(fake.gateway.shards.map((s) => [s.shard, s.connected])).toEqual([0, 1, 2, 3].map((id) => [[id, 4], true]));
-    expect(lines().filter((l) => l.msg === 'logged in').map((l) => [l.cluster, l.shards, l.guilds])).toEqual(
-      expect.arrayContaining([
-        [0, [0, 1], 4],
-        [1, [2, 3], 4],
-      ]),
-    );
-
-    const since = fake.mark();
-    const ids = await askAll(seeds, bookmarksList);
-    await waitFor('every interaction logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
-    for (const [i, id] of ids.entries()) {
-      const handled = lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id);
-      expect(handled.map((l) => l.cluster)).toEqual([clusterOf(seeds[i]!.id!)]);
-      expect(fake.interactionResponses(id).filter((r) => r.path.endsWith('/callback'))).toHaveLength(1);
+    /** Slash commands in the given servers; resolves with the interaction ids once all were answered. */
+    async function askAll(servers: GuildSeed[], command: (seed: GuildSeed) => Parameters<FakeDiscord['injectSlashCommand']>[0]): Promise<string[]> {
+      const asked = servers.map((seed) => fake.injectSlashCommand(command(seed)));
+      await Promise.all(asked.map((a) => a.firstResponse(15_000)));
+      return asked.map((a) => a.id);
     }
-    // Both clusters answered, and every answer reached Discord through the manager's proxy.
-    expect(new Set(ids.map((_, i) => clusterOf(seeds[i]!.id!)))).toEqual(new Set([0, 1]));
-    const answered = fake.requests.slice(since).filter((r) => r.status !== 0);
-    expect(answered.length).toBeGreaterThanOrEqual(8);
-    expect(answered.filter((r) => !String(r.headers['user-agent']).includes(REST_PROXY_USER_AGENT))).toEqual([]);
-    expect(fake.violations).toEqual([]);
-  }, 120_000);
+    const bookmarksList = (seed: GuildSeed) => ({ name: 'bookmarks', subcommand: 'list', channelId: seed.channels![0]!.name, user: 'alice' });
+    const channelOf = (seed: GuildSeed) => fake.state.channel(seed.channels![0]!.name).id;
+    /** Paper ids of the topic cards in a server's channel (command answers left out: they name no paper). */
+    const postedIn = (seed: GuildSeed) =>
+      [...fake.state.messages.values()]
+        .filter((m) => m.channelId === channelOf(seed) && m.authorId === fake.botUserId)
+        .flatMap((m) => PAPERS.filter((p) => JSON.stringify(m.embeds).includes(p.id)).map((p) => p.id));
+    const everyChannelHasAll = () => seeds.every((seed) => postedIn(seed).length >= PAPERS.length);
 
-  it("posts every matching paper exactly once into each server's topic channel, from the cluster owning the server", async () => {
-    // Both startup runs are over (a refresh during a run would only say "in progress"); the
-    // leader's fetched the papers, which the other cluster's run then takes from the store.
-    await waitFor('both startup runs done, the papers fetched', (all) => {
-      const runs = all.filter((l) => l.msg === 'topic run done');
-      return runs.some((l) => l.cluster === 0) && runs.some((l) => l.cluster === 1) && runs.some((l) => (l.added as number) >= PAPERS.length);
+    beforeAll(async () => {
+      const token = fakeBotToken();
+      fake = await startFakeDiscord({ token, guilds: seeds, recommendedShards: SHARDS, sessionStartLimit: { maxConcurrency: SHARDS } });
+      // Registered globally, so injected commands carry the real option types (a channel option, say).
+      await deployCommands({ bodies: commands.map((c) => c.data), token, applicationId: fake.applicationId, apiUrl: fake.apiUrl, deployed: createMemoryStore<string>() });
+      hf = await startFakeHf({ now: () => Date.now() });
+      hf.publish(...PAPERS);
+      database = await store.create();
+      dir = await mkdtemp(path.join(tmpdir(), 'paperboy-clusters-'));
+      const env = { ...botEnv(fake, dir, token, 'info'), STORE_URL: database.url, HF_API_URL: hf.url, CLUSTERS: String(CLUSTERS), SHARDS: 'auto' };
+      const started = startMain(dir, env);
+      child = started.child;
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      exit = started.exit;
+    }, 60_000);
+
+    afterAll(async () => {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await within(5000, 'kill', exit).catch(() => undefined);
+      }
+      // Clusters whose manager was killed stop by themselves (their IPC channel closes).
+      for (const pid of clusterPids()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      if (fake) await within(3000, 'fake.close()', fake.close()).catch(() => undefined);
+      await hf?.close();
+      await database?.drop();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
-    const added = await askAll(seeds, (seed) => ({
-      name: 'topic',
-      subcommand: 'add',
-      user: 'owner',
-      channelId: seed.channels![0]!.name,
-      options: { name: 'diffusion', query: 'diffusion', channel: channelOf(seed) },
-    }));
-    await waitFor('topics added', (all) => added.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
-    for (const [i, id] of added.entries()) {
-      expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id).map((l) => l.cluster)).toEqual([clusterOf(seeds[i]!.id!)]);
-    }
 
-    // The schedule is 30 min away: a refresh in one server per cluster runs that cluster's topics now.
-    for (const cluster of [0, 1]) {
-      await askAll([seeds.find((s) => clusterOf(s.id!) === cluster)!], (seed) => ({ name: 'topic', subcommand: 'refresh', user: 'owner', channelId: seed.channels![0]!.name }));
-    }
-    await waitFor('every channel has the papers', () => everyChannelHasAll(), 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a second copy to show up, if one were coming
-    for (const seed of seeds) {
-      expect(postedIn(seed).sort()).toEqual(PAPERS.map((p) => p.id));
-      const posters = lines().filter((l) => l.msg === 'topic posted' && l.guildId === seed.id);
-      expect(new Set(posters.map((l) => l.cluster))).toEqual(new Set([clusterOf(seed.id!)]));
-    }
-    expect(fake.violations).toEqual([]);
-  }, 120_000);
+    const clusterPids = () => lines().flatMap((l) => (l.msg === 'cluster started' && typeof l.pid === 'number' ? [l.pid] : []));
 
-  it('restarts a cluster killed with SIGKILL, which posts nothing twice and answers its servers again', async () => {
-    const started = lines().filter((l) => l.msg === 'cluster started' && l.cluster === 1);
-    const pid = started.at(-1)?.pid as number;
-    expect(alive(pid)).toBe(true);
-    const identifies = fake.gateway.identifies.length;
-    process.kill(pid, 'SIGKILL');
+    it('runs 2 clusters of 2 shards; each server is answered by exactly the cluster owning its shard, through the one REST proxy', async () => {
+      await waitFor('both clusters logged in', (all) => loggedIn(0)(all) === 1 && loggedIn(1)(all) === 1);
+      expect(lines().find((l) => l.msg === 'starting clusters')).toMatchObject({ clusters: 2, shards: 4 });
+      expect(fake.gateway.shards.map((s) => [s.shard, s.connected])).toEqual([0, 1, 2, 3].map((id) => [[id, 4], true]));
+      expect(lines().filter((l) => l.msg === 'logged in').map((l) => [l.cluster, l.shards, l.guilds])).toEqual(
+        expect.arrayContaining([
+          [0, [0, 1], 4],
+          [1, [2, 3], 4],
+        ]),
+      );
 
-    await waitFor('cluster 1 restarted and logged in again', (all) => all.some((l) => l.msg === 'cluster died: restarting it' && l.cluster === 1) && loggedIn(1)(all) === 2);
-    expect(fake.gateway.identifies.slice(identifies).map((i) => i.shard).sort()).toEqual([
-      [2, 4],
-      [3, 4],
-    ]);
-    // After its startup run, still one card per paper: the posted records in the store hold.
-    await waitFor('the restarted cluster ran its topics', (all) => all.filter((l) => l.msg === 'topic run done' && l.cluster === 1).length >= 2);
-    for (const seed of seeds) expect(postedIn(seed).sort()).toEqual(PAPERS.map((p) => p.id));
-    const ids = await askAll(
-      seeds.filter((s) => clusterOf(s.id!) === 1),
-      bookmarksList,
-    );
-    await waitFor('answers logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
-    for (const id of ids) expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id).map((l) => l.cluster)).toEqual([1]);
-    // Cluster 0 was never touched.
-    expect(loggedIn(0)(lines())).toBe(1);
-  }, 120_000);
+      const since = fake.mark();
+      const ids = await askAll(seeds, bookmarksList);
+      await waitFor('every interaction logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
+      for (const [i, id] of ids.entries()) {
+        const handled = lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id);
+        expect(handled.map((l) => l.cluster)).toEqual([clusterOf(seeds[i]!.id!)]);
+        expect(fake.interactionResponses(id).filter((r) => r.path.endsWith('/callback'))).toHaveLength(1);
+      }
+      // Both clusters answered, and every answer reached Discord through the manager's proxy.
+      expect(new Set(ids.map((_, i) => clusterOf(seeds[i]!.id!)))).toEqual(new Set([0, 1]));
+      const answered = fake.requests.slice(since).filter((r) => r.status !== 0);
+      expect(answered.length).toBeGreaterThanOrEqual(8);
+      expect(answered.filter((r) => !String(r.headers['user-agent']).includes(REST_PROXY_USER_AGENT))).toEqual([]);
+      expect(fake.violations).toEqual([]);
+    }, 120_000);
 
-  it('given SIGTERM, stops every cluster and the manager, exit 0', async () => {
-    const pids = clusterPids().filter(alive);
-    expect(pids).toHaveLength(2);
-    const deaths = lines().filter((l) => l.msg.startsWith('cluster died')).length;
-    child.kill('SIGTERM');
-    expect(await within(30_000, 'manager exit', exit)).toEqual({ code: 0, signal: null });
-    expect(pids.filter(alive)).toEqual([]);
-    expect(lines().filter((l) => l.msg === 'stopped').map((l) => l.cluster ?? l.role)).toEqual(expect.arrayContaining([0, 1, 'manager']));
-    // Stopped clusters are not restarted.
-    expect(lines().filter((l) => l.msg.startsWith('cluster died'))).toHaveLength(deaths);
-    if (process.env.CLUSTER_E2E_LOG) process.stderr.write(out);
-  }, 60_000);
-});
+    it("posts every matching paper exactly once into each server's topic channel, from the cluster owning the server", async () => {
+      // Both startup runs are over (a refresh during a run would only say "in progress"); the
+      // leader's fetched the papers, which the other cluster's run then takes from the store.
+      await waitFor('both startup runs done, the papers fetched', (all) => {
+        const runs = all.filter((l) => l.msg === 'topic run done');
+        return runs.some((l) => l.cluster === 0) && runs.some((l) => l.cluster === 1) && runs.some((l) => (l.added as number) >= PAPERS.length);
+      });
+      const added = await askAll(seeds, (seed) => ({
+        name: 'topic',
+        subcommand: 'add',
+        user: 'owner',
+        channelId: seed.channels![0]!.name,
+        options: { name: 'diffusion', query: 'diffusion', channel: channelOf(seed) },
+      }));
+      await waitFor('topics added', (all) => added.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
+      for (const [i, id] of added.entries()) {
+        expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id).map((l) => l.cluster)).toEqual([clusterOf(seeds[i]!.id!)]);
+      }
+
+      // The schedule is 30 min away: a refresh in one server per cluster runs that cluster's topics now.
+      for (const cluster of [0, 1]) {
+        await askAll([seeds.find((s) => clusterOf(s.id!) === cluster)!], (seed) => ({ name: 'topic', subcommand: 'refresh', user: 'owner', channelId: seed.channels![0]!.name }));
+      }
+      await waitFor('every channel has the papers', () => everyChannelHasAll(), 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a second copy to show up, if one were coming
+      for (const seed of seeds) {
+        expect(postedIn(seed).sort()).toEqual(PAPERS.map((p) => p.id));
+        const posters = lines().filter((l) => l.msg === 'topic posted' && l.guildId === seed.id);
+        expect(new Set(posters.map((l) => l.cluster))).toEqual(new Set([clusterOf(seed.id!)]));
+      }
+      expect(fake.violations).toEqual([]);
+    }, 120_000);
+
+    it('restarts a cluster killed with SIGKILL, which posts nothing twice and answers its servers again', async () => {
+      const started = lines().filter((l) => l.msg === 'cluster started' && l.cluster === 1);
+      const pid = started.at(-1)?.pid as number;
+      expect(alive(pid)).toBe(true);
+      const identifies = fake.gateway.identifies.length;
+      process.kill(pid, 'SIGKILL');
+
+      await waitFor('cluster 1 restarted and logged in again', (all) => all.some((l) => l.msg === 'cluster died: restarting it' && l.cluster === 1) && loggedIn(1)(all) === 2);
+      expect(fake.gateway.identifies.slice(identifies).map((i) => i.shard).sort()).toEqual([
+        [2, 4],
+        [3, 4],
+      ]);
+      // After its startup run, still one card per paper: the posted records in the store hold.
+      await waitFor('the restarted cluster ran its topics', (all) => all.filter((l) => l.msg === 'topic run done' && l.cluster === 1).length >= 2);
+      for (const seed of seeds) expect(postedIn(seed).sort()).toEqual(PAPERS.map((p) => p.id));
+      const ids = await askAll(
+        seeds.filter((s) => clusterOf(s.id!) === 1),
+        bookmarksList,
+      );
+      await waitFor('answers logged', (all) => ids.every((id) => all.some((l) => l.msg === 'interaction done' && l.interactionId === id)));
+      for (const id of ids) expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === id).map((l) => l.cluster)).toEqual([1]);
+      // Cluster 0 was never touched.
+      expect(loggedIn(0)(lines())).toBe(1);
+    }, 120_000);
+
+    it('given SIGTERM, stops every cluster and the manager, exit 0', async () => {
+      const pids = clusterPids().filter(alive);
+      expect(pids).toHaveLength(2);
+      const deaths = lines().filter((l) => l.msg.startsWith('cluster died')).length;
+      child.kill('SIGTERM');
+      expect(await within(30_000, 'manager exit', exit)).toEqual({ code: 0, signal: null });
+      expect(pids.filter(alive)).toEqual([]);
+      expect(lines().filter((l) => l.msg === 'stopped').map((l) => l.cluster ?? l.role)).toEqual(expect.arrayContaining([0, 1, 'manager']));
+      // Stopped clusters are not restarted.
+      expect(lines().filter((l) => l.msg.startsWith('cluster died'))).toHaveLength(deaths);
+      if (process.env.CLUSTER_E2E_LOG) process.stderr.write(out);
+    }, 60_000);
+  });
+}
 
 describe('npm start with CLUSTERS=1 on SQLite', () => {
   let fake: FakeDiscord | undefined;

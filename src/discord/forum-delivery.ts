@@ -6,6 +6,7 @@ import type { PendingPost } from '../core/topic-delivery-port.js';
 import type { PostedPapers, PostRecord } from '../core/topic-posts.js';
 import type { Topic } from '../core/topics.js';
 import type { Logger } from '../logger.js';
+import { describeError as describe, findDigest } from './posted-lookup.js';
 import { BOOKMARK_EMOJI } from './reactions.js';
 import { renderForumDigestName, renderForumPostName } from './render/forum-post.js';
 import type { RenderedMessage } from './render/limits.js';
@@ -22,8 +23,8 @@ import { renderTopicDigest, renderTopicPost } from './render/topic-messages.js';
  * never tried and is created at once. A stamped one may have been created by an attempt that
  * died before recording it (a crash, a lost answer, a storage error): the forum's threads are
  * looked up first (the guild's active threads and the forum's latest archived ones), and a post
- * of the bot's with that name whose starter message carries the paper's footer (or the digest's
- * title) is taken as the post, recorded `sent`, and not created again.
+ * of the bot's with that name whose starter message carries the paper's footer (or, for a digest,
+ * its title and every one of its papers' links) is taken as the post, recorded `sent`, and not created again.
  */
 
 /** Archived posts read back for that lookup (one request; a post archives after a day without activity). */
@@ -125,12 +126,12 @@ export function createForumPoster(deps: ForumDeliveryDeps & { markCardSent: Card
   async function sendDigest(forum: ForumChannel, topic: Topic, entries: PendingPost[], log: Logger, list = threadLister(forum)): Promise<string> {
     const papers = entries.map((e) => e.paper);
     const body = renderTopicDigest(papers, topic);
-    const title = body.embeds?.[0]?.title;
     const first = entries[0]!.record;
-    const name = first.threadName ?? renderForumDigestName(papers.length, topic);
+    const name = first.threadName ?? renderForumDigestName(papers.length, topic, clock.now());
     let threadId: string;
     let sending = entries;
-    const found = first.attemptedAt !== undefined ? await findPost(list, name, (m) => title !== undefined && m.embeds[0]?.title === title) : undefined;
+    // Every paper's link, not the title alone: another digest of as many papers has the same title.
+    const found = first.attemptedAt !== undefined ? await findPost(list, name, (m) => findDigest([m], body, papers) !== undefined) : undefined;
     if (found) {
       log.info({ papers: entries.length, threadId: found.id }, 'pending forum digest was already in the forum; marked sent, not posted again');
       threadId = found.id;
@@ -194,9 +195,4 @@ export class TagRequired extends Error {
 
 function assertTagged(forum: ForumChannel, appliedTags: readonly string[]): void {
   if (appliedTags.length === 0 && forum.flags.has(ChannelFlags.RequireTag)) throw new TagRequired(`#${forum.name} requires a tag and none of its tags fits`);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof DiscordAPIError) return `Discord ${error.status} (${error.code})`;
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : String(error).slice(0, 200);
 }

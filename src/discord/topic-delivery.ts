@@ -21,10 +21,11 @@ import type { Topic } from '../core/topics.js';
 import { CARD_PERMISSIONS, permissionNames } from './interaction-errors.js';
 import { BOOKMARK_EMOJI } from './reactions.js';
 import type { RenderedMessage } from './render/limits.js';
-import { digestLink, renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
+import { renderTopicDigest, renderTopicPausedNotice, renderTopicPost } from './render/topic-messages.js';
 import type { Logger } from '../logger.js';
 import { groupBy } from '../core/group-by.js';
 import { createForumPoster, TagRequired } from './forum-delivery.js';
+import { describeError as describe, findDigest } from './posted-lookup.js';
 import {
   type DeliveryOptions,
   type DeliveryResult,
@@ -108,12 +109,6 @@ function closesChannel(error: unknown): error is DiscordAPIError {
 /** A 4xx about this one message (a payload Discord refused): retrying the same body cannot help. */
 function refusesMessage(error: unknown): error is DiscordAPIError {
   return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof DiscordAPIError) return `Discord ${error.status} (${error.code})`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 200);
-  return String(error).slice(0, 200);
 }
 
 export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
@@ -451,21 +446,6 @@ function findCard(history: readonly Message[], card: RenderedMessage): Message |
   const footer = card.embeds?.[0]?.footer?.text;
   if (!footer) return undefined;
   return history.findLast((m) => m.embeds[0]?.footer?.text === footer);
-}
-
-/**
- * A digest is recognised by its title ("N more new papers for <topic>") and the link of each of
- * its papers: an arXiv paper's is its abs page, fixed by the id. A digest with no link at all
- * (only papers without one) cannot be told from another and is not recognised.
- */
-function findDigest(history: readonly Message[], body: RenderedMessage, papers: readonly Paper[]): Message | undefined {
-  const title = body.embeds?.[0]?.title;
-  const links = papers.flatMap((p) => digestLink(p) ?? []);
-  if (!title || links.length === 0) return undefined;
-  return history.findLast((m) => {
-    const embed = m.embeds[0];
-    return embed?.title === title && links.every((link) => (embed.description ?? '').includes(`](${link})`));
-  });
 }
 
 /** The channel cannot take posts at all (deleted, a category, a voice channel). */

@@ -3,7 +3,7 @@ import type { Client } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMessagePapers } from '../../src/core/bookmarks.js';
 import { normalizePaper } from '../../src/core/paper.js';
-import { postNonce, type PendingPost } from '../../src/core/topic-delivery-port.js';
+import { digestNonce, postNonce, type PendingPost } from '../../src/core/topic-delivery-port.js';
 import { createPostedPapers, type PostedPapers, type PostRecord } from '../../src/core/topic-posts.js';
 import type { Topic } from '../../src/core/topics.js';
 import { createTopicDelivery } from '../../src/discord/topic-delivery.js';
@@ -134,5 +134,56 @@ describe('a forum post created just before a crash', () => {
     expect(fake.state.threadsOf(forum.id)).toHaveLength(1);
     // The retry looked for the post first (the record carried the attempt) and found none.
     expect(fake.requestsFor('/guilds/:id/threads/active', 'GET')).toHaveLength(1);
+  }, 30_000);
+
+  it('given a digest whose creation failed (5xx) beside an earlier digest of as many other papers, posts it in a new post on the retry', async () => {
+    fake = await startFakeDiscord({ guilds: [{ ...DEFAULT_GUILD_SEED, channels: [{ name: 'paper-forum', type: 'forum' }] }] });
+    const forum = fake.state.channel('paper-forum');
+    const topic: Topic = {
+      guildId: fake.state.guild().id,
+      name: 'Diffusion',
+      query: 'diffusion',
+      channelId: forum.id,
+      maxPerRun: 5,
+      digest: true,
+      createdBy: fake.state.user('alice').id,
+      createdAt: NOW - 60_000,
+      status: 'active',
+    };
+    const papers = [1, 2, 3, 4].map((n) =>
+      normalizePaper({ id: `2603.0000${n}`, title: `Diffusion Models for Task ${n}`, abstract: 'About diffusion.', categories: ['cs.CV'], sources: ['jsonl'] }),
+    );
+    const posted = createPostedPapers(createMemoryStore());
+    const messages = createMessagePapers(createMemoryStore());
+    /** The outbox of one digest, as the runner leaves it (re-read, so a stamped attempt shows). */
+    const digestOf = async (some: typeof papers): Promise<PendingPost[]> => {
+      const ids = some.map((p) => p.id);
+      const stored = await posted.getMany(forum.id, ids);
+      if (stored.every((r) => r === undefined)) {
+        const nonce = digestNonce(forum.id, ids);
+        await posted.setMany(forum.id, ids.map((paperId) => ({ paperId, record: { state: 'pending' as const, topic: topic.name, at: NOW, nonce, digest: true } })));
+        return digestOf(some);
+      }
+      return some.map((paper, i) => ({ paper, record: stored[i]! }));
+    };
+    const client = await loginClient(fake);
+    clients.push(client);
+    const delivery = createTopicDelivery({ client, posted, messages, logger, clock });
+
+    // The same day, so the posts' names are the same: only the papers tell them apart.
+    expect(await delivery.deliver(topic, { pending: await digestOf(papers.slice(0, 2)), edits: [] }, { edited: new Set() })).toMatchObject({ digested: 2 });
+    const [earlier] = fake.state.threadsOf(forum.id);
+    fake.failNext({ method: 'POST', route: '/channels/:id/threads', status: 500, times: 4 });
+    expect((await delivery.deliver(topic, { pending: await digestOf(papers.slice(2)), edits: [] }, { edited: new Set() })).stopped?.kind).toBe('retry');
+    expect(await delivery.deliver(topic, { pending: await digestOf(papers.slice(2)), edits: [] }, { edited: new Set() })).toMatchObject({ digested: 2 });
+
+    const threads = fake.state.threadsOf(forum.id);
+    expect(threads).toHaveLength(2);
+    const later = threads.find((t) => t.id !== earlier!.id)!;
+    expect(JSON.stringify(fake.state.messages.get(later.id)?.embeds)).toContain('2603.00003');
+    expect(await posted.getMany(forum.id, ['2603.00003', '2603.00004'])).toEqual([
+      expect.objectContaining({ state: 'sent', messageId: later.id }),
+      expect.objectContaining({ state: 'sent', messageId: later.id }),
+    ]);
   }, 30_000);
 });

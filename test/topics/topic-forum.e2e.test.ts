@@ -132,7 +132,7 @@ describe('a topic in a forum channel', () => {
     t.hf.publish(...diffusionPapers(3));
     expect((await t.run()).topics[0]).toMatchObject({ posted: 1, digested: 2 });
     const made = posts(t);
-    expect(made.map((p) => p.thread.name)).toEqual(['Diffusion Models for Task 1', '2 more new papers for Diffusion']);
+    expect(made.map((p) => p.thread.name)).toEqual(['Diffusion Models for Task 1', '2026-03-02 · 2 more new papers for Diffusion']);
     const digest = made[1]!;
     expect((digest.starter.embeds[0] as { title: string }).title).toBe('2 more new papers for Diffusion');
     for (const id of ['2603.00002', '2603.00003']) {
@@ -188,7 +188,7 @@ describe('a topic in a forum channel', () => {
     expect(report.topics.find((r) => r.name === 'Diffusion')).toMatchObject({ posted: 1, digested: 2 });
     const forumId = t.channel('paper-forum');
     const made = posts(t);
-    expect(made.map((p) => p.thread.name)).toEqual(['Diffusion Models for Task 1', '2 more new papers for Diffusion']);
+    expect(made.map((p) => p.thread.name)).toEqual(['Diffusion Models for Task 1', '2026-03-02 · 2 more new papers for Diffusion']);
     for (const p of made) expect(p.thread.thread!.appliedTags).toHaveLength(1);
     expect(await t.postRecord(forumId, '2603.00002')).toMatchObject({ state: 'pending' });
     expect(t.fake.requestsFor('/channels/:id/threads', 'POST').map((r) => r.status)).toEqual([201, 201]);

@@ -16,7 +16,12 @@ export function renderForumPostName(paper: Pick<Paper, 'id' | 'title'>): string 
   return truncate(title || paper.id, THREAD_NAME_MAX);
 }
 
-/** The digest's forum post: "N more new papers for <topic>", as the digest's embed title says. */
-export function renderForumDigestName(count: number, topic: Pick<Topic, 'name'>): string {
-  return truncate(`${count} more new ${count === 1 ? 'paper' : 'papers'} for ${topic.name}`, THREAD_NAME_MAX);
+/**
+ * The digest's forum post: "YYYY-MM-DD · N more new papers for <topic>", the digest's embed title
+ * after the UTC day it was first attempted, so that one day's digest reads apart from another's
+ * of the same size in the forum list (a retry recognises its post by the papers' links, not the name).
+ */
+export function renderForumDigestName(count: number, topic: Pick<Topic, 'name'>, at: number): string {
+  const day = new Date(at).toISOString().slice(0, 10);
+  return truncate(`${day} · ${count} more new ${count === 1 ? 'paper' : 'papers'} for ${topic.name}`, THREAD_NAME_MAX);
 }

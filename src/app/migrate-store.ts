@@ -12,11 +12,14 @@ import { DEFAULT_LEADER_LEASE_MS, INGEST_LEASE, processOwner } from './ingest-le
  *   last, so a target that has it has the papers it counts.
  * - Resumable: a batch writes only the keys the target lacks or holds with another value, and a
  *   checkpoint in the target (namespace MIGRATION_NAMESPACE) lists the namespaces finished, which
- *   a rerun skips. The checkpoint is removed once the counts agree.
+ *   a rerun only counts, and copies again when the counts differ (the source changed after the
+ *   interrupted run, or a write was lost). The checkpoint is removed once the counts agree.
  * - Refuses: a target that a bot uses (its ingestion lease is held: any bot on a shared store
  *   holds it, one of them at a time) and, without `resume`, a target that holds anything. While
  *   it copies, the migration itself holds that lease, so a bot started meanwhile does not ingest
- *   into a half-copied library and a second migration refuses.
+ *   into a half-copied library and a second migration refuses. The lease is renewed before every
+ *   write: a migration that lost it (stalled past its ttl, and a bot took over) stops before its
+ *   next write instead of overwriting what the bot wrote.
  */
 
 /** The one namespace outside STORE_NAMES: the migration's checkpoint, in the target only. */
@@ -98,6 +101,12 @@ async function migrateOpen(source: Storage, target: Storage, options: MigrateOpt
     lease.renew().then((held) => void (held || (lost = true)), () => undefined);
   }, Math.max(50, Math.floor(ttlMs / 3)));
   renew.unref();
+  /** Before each write to the target: still ours (renewed now), or stop. */
+  const holdLease = async () => {
+    if (!lost && (await lease.renew())) return;
+    lost = true;
+    throw new StorageError('the migration lost its lease on the target (it stalled or the store did not answer for too long, and another process may hold it now): stop every bot on the target, then rerun with --resume');
+  };
   try {
     const checkpoints = target.store<Checkpoint>(MIGRATION_NAMESPACE);
     const checkpoint = (await checkpoints.get(CHECKPOINT_KEY)) ?? { done: [] };
@@ -112,17 +121,31 @@ async function migrateOpen(source: Storage, target: Storage, options: MigrateOpt
 
     const namespaces: NamespaceReport[] = [];
     for (const namespace of MIGRATION_ORDER) {
-      if (lost) throw new StorageError('the migration lost its lease on the target (the store did not answer for too long): rerun with --resume');
-      const resumed = checkpoint.done.includes(namespace);
-      const counts = resumed ? { source: await countEntries(source, namespace), copied: 0, skipped: 0 } : await copyNamespace(source, target, namespace, options.onProgress);
-      if (!resumed) {
-        checkpoint.done.push(namespace);
-        await checkpoints.set(CHECKPOINT_KEY, checkpoint);
+      await holdLease();
+      let resumed = checkpoint.done.includes(namespace);
+      let counts = { source: 0, copied: 0, skipped: 0 };
+      let targetCount: number | undefined;
+      if (resumed) {
+        counts.source = await countEntries(source, namespace);
+        targetCount = await countEntries(target, namespace);
+        // Finished before, yet the counts differ: copied again (only what differs is written).
+        if (counts.source !== targetCount) resumed = false;
       }
-      namespaces.push({ namespace, ...counts, target: await countEntries(target, namespace), resumed });
+      if (!resumed) {
+        counts = await copyNamespace(source, target, namespace, options.onProgress, holdLease);
+        if (!checkpoint.done.includes(namespace)) {
+          checkpoint.done.push(namespace);
+          await holdLease();
+          await checkpoints.set(CHECKPOINT_KEY, checkpoint);
+        }
+      }
+      namespaces.push({ namespace, ...counts, target: resumed && targetCount !== undefined ? targetCount : await countEntries(target, namespace), resumed });
     }
     const verified = namespaces.every((n) => n.source === n.target);
-    if (verified) await checkpoints.deleteMany([CHECKPOINT_KEY]);
+    if (verified) {
+      await holdLease();
+      await checkpoints.deleteMany([CHECKPOINT_KEY]);
+    }
     return { namespaces, verified };
   } finally {
     clearInterval(renew);
@@ -136,6 +159,7 @@ async function copyNamespace(
   target: Storage,
   namespace: StoreName,
   onProgress: MigrateOptions['onProgress'],
+  holdLease: () => Promise<void>,
 ): Promise<{ source: number; copied: number; skipped: number }> {
   const from = source.store<unknown>(namespace);
   const to = target.store<unknown>(namespace);
@@ -146,7 +170,10 @@ async function copyNamespace(
     read += batch.length;
     const present = await to.getMany(batch.map((entry) => entry.key));
     const missing = batch.filter((entry, i) => present[i] === undefined || JSON.stringify(present[i]) !== JSON.stringify(entry.value));
-    await to.setMany(missing);
+    if (missing.length > 0) {
+      await holdLease();
+      await to.setMany(missing);
+    }
     copied += missing.length;
     skipped += batch.length - missing.length;
     onProgress?.({ namespace, copied, skipped });

@@ -193,6 +193,57 @@ for (const server of await storeServers(tempDir)) {
       expect(await counts(to)).toEqual(await counts(from));
     }, 60_000);
 
+    it('given a namespace finished before the interruption and added to in the source since, a resume copies it again and verifies', async () => {
+      const from = await sqliteSource();
+      const to = await target();
+      await expect(
+        migrateStore({
+          from,
+          to,
+          onProgress: ({ namespace }) => {
+            // Killed while copying `posted`, after `topics` was checkpointed as finished.
+            if (namespace === 'posted') throw new Error('interrupted');
+          },
+        }),
+      ).rejects.toThrow('interrupted');
+      // The bot ran once more on the source before the operator resumed: a third topic.
+      const source = await openStorage(from);
+      await source.store('topics').set('333333333333333333:robots', { guildId: '333333333333333333', name: 'robots' });
+      await source.close();
+
+      const first = await migrateStore({ from, to, resume: true });
+      expect(first.namespaces.filter((n) => n.source !== n.target)).toEqual([]);
+      expect(first.verified).toBe(true);
+      expect(first.namespaces.find((n) => n.namespace === 'topics')).toMatchObject({ copied: 1, resumed: false });
+      expect(await counts(to)).toEqual(await counts(from));
+    }, 60_000);
+
+    it('given a bot that takes the lease mid-copy, stops before its next write and leaves what the bot wrote', async () => {
+      const from = await sqliteSource();
+      const to = await target();
+      const bot = await openStorage(to);
+      cleanups.push(() => bot.close());
+      let takeover: Promise<void> | undefined;
+      const migration = migrateStore({
+        from,
+        to,
+        onProgress: ({ namespace }) => {
+          // As if the migration stalled past its ttl: its lease is gone and a bot leads, writing its library counters.
+          takeover ??= (async () => {
+            expect(namespace).toBe('papers');
+            const holder = await bot.lease(INGEST_LEASE, 'probe', 60_000).holder();
+            await bot.lease(INGEST_LEASE, holder!.owner, 60_000).release();
+            expect(await bot.lease(INGEST_LEASE, 'bot:host:1:abcd', 60_000).acquire()).toBe(true);
+            await bot.store('meta').set('library', { count: 7, revision: 7 });
+          })();
+        },
+      });
+      await expect(migration).rejects.toThrow(/the migration lost its lease on the target/);
+      await takeover;
+      expect(await bot.store('meta').get('library')).toEqual({ count: 7, revision: 7 });
+      expect((await bot.lease(INGEST_LEASE, 'probe', 60_000).holder())?.owner).toBe('bot:host:1:abcd');
+    }, 60_000);
+
     it('refuses a target a bot is running on (it holds the ingestion lease), and says so; exits non-zero when counts differ', async () => {
       const from = await sqliteSource();
       const to = await target();

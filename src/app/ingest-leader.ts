@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Clock } from '../core/search-sessions.js';
 import type { Logger } from '../logger.js';
 import type { Lease } from '../storage/lease.js';
 import type { Storage } from '../storage/open-storage.js';
@@ -41,14 +40,19 @@ export type IngestLeadership = {
 
 export type IngestLeadershipDeps = {
   lease: Lease;
-  clock: Clock;
+  /**
+   * Milliseconds from a monotonic clock (default performance.now), for the local estimate of when
+   * the lease runs out: the wall clock can be stepped back (NTP), which would stretch this
+   * process's belief in its leadership past the lease's real expiry on the server.
+   */
+  monotonic?: () => number;
   timers?: Timers;
   logger: Logger;
   /** Called when this process becomes leader after start (not at start: the startup run covers that). */
   onLead?: () => void;
 };
 
-export function createIngestLeadership({ lease, clock, timers = REAL_TIMERS, logger, onLead }: IngestLeadershipDeps): IngestLeadership {
+export function createIngestLeadership({ lease, monotonic = () => performance.now(), timers = REAL_TIMERS, logger, onLead }: IngestLeadershipDeps): IngestLeadership {
   const log = logger.child({ job: 'leader', lease: lease.name, owner: lease.owner });
   // Counted from when the request was sent, so this process stops believing it leads no later
   // than the store lets the lease run out.
@@ -57,10 +61,10 @@ export function createIngestLeadership({ lease, clock, timers = REAL_TIMERS, log
   let asking: Promise<void> | undefined;
   let stopped = false;
   let failing = false;
-  const leads = () => clock.now() < heldUntil;
+  const leads = () => monotonic() < heldUntil;
 
   async function ask(announce: boolean): Promise<void> {
-    const askedAt = clock.now();
+    const askedAt = monotonic();
     const was = leads();
     try {
       const held = await lease.acquire();
@@ -119,7 +123,8 @@ export type ProcessRoles = {
 export type ProcessRolesDeps = {
   storage: Pick<Storage, 'shared' | 'lease'>;
   syncIndex: () => Promise<void>;
-  clock: Clock;
+  /** See IngestLeadershipDeps.monotonic. */
+  monotonic?: () => number;
   logger: Logger;
   timers?: Timers;
   /** Become leader after start: start a run now rather than at the next tick. */
@@ -133,7 +138,7 @@ export function createProcessRoles(deps: ProcessRolesDeps): ProcessRoles {
   const timers = deps.timers ?? REAL_TIMERS;
   const leadership = createIngestLeadership({
     lease: deps.storage.lease(INGEST_LEASE, processOwner(), deps.leaseTtlMs ?? DEFAULT_LEADER_LEASE_MS),
-    clock: deps.clock,
+    ...(deps.monotonic ? { monotonic: deps.monotonic } : {}),
     timers,
     logger: deps.logger,
     ...(deps.onLead ? { onLead: deps.onLead } : {}),

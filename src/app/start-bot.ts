@@ -113,7 +113,6 @@ export async function startBot({
   const roles = createProcessRoles({
     storage: service.storage,
     syncIndex: service.syncIndex,
-    clock,
     logger,
     ...(timers ? { timers } : {}),
     ...(leaseTtlMs ? { leaseTtlMs } : {}),
@@ -209,14 +208,18 @@ export async function startBot({
       stopping ??= (async () => {
         client.removeAllListeners(Events.InteractionCreate);
         const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+        const runEnded = topicRunner.stop();
         // A send still queued past the grace is cut off by destroy(): its record stays pending
         // and the next start resends it with the same nonce.
         // An index still loading is waited for too (closing the store under it would only
         // turn into a confusing error), within the same grace.
-        await Promise.race([Promise.allSettled([...inFlight, topicRunner.stop(), indexReady]), grace]);
-        // Released once no run of ours can still be fetching: another process leads from now on.
-        await roles.stop();
+        await Promise.race([Promise.allSettled([...inFlight, runEnded, indexReady]), grace]);
         await client.destroy();
+        // The lease is released only once no run of ours can still be merging or marking papers
+        // seen, however long past the grace (the lease is renewed meanwhile): a new leader starts a
+        // run at once, and two runs at once are what the lease is there to prevent.
+        await runEnded;
+        await roles.stop();
         await service.close();
         logger.info('stopped');
       })();

@@ -17,7 +17,6 @@ import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
 
 const quiet = createLogger('warn', { write: () => {} });
-const clock = { now: () => Date.now() };
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -45,8 +44,8 @@ describe('ingestion leadership', () => {
   it('given two processes on one lease, lets the first lead, and hands over at once when it stops cleanly', async () => {
     const storage = await sqliteStorage();
     let secondLed = 0;
-    const first = createIngestLeadership({ lease: storage.lease(INGEST_LEASE, 'first', 600), clock, logger: quiet });
-    const second = createIngestLeadership({ lease: storage.lease(INGEST_LEASE, 'second', 600), clock, logger: quiet, onLead: () => secondLed++ });
+    const first = createIngestLeadership({ lease: storage.lease(INGEST_LEASE, 'first', 600), logger: quiet });
+    const second = createIngestLeadership({ lease: storage.lease(INGEST_LEASE, 'second', 600), logger: quiet, onLead: () => secondLed++ });
     cleanups.push(() => first.stop(), () => second.stop());
     await first.start();
     await second.start();
@@ -66,7 +65,7 @@ describe('ingestion leadership', () => {
     const ttl = 450;
     expect(await storage.lease(INGEST_LEASE, 'dead', ttl).acquire()).toBe(true);
     const died = Date.now();
-    const next = createIngestLeadership({ lease: storage.lease(INGEST_LEASE, 'next', ttl), clock, logger: quiet });
+    const next = createIngestLeadership({ lease: storage.lease(INGEST_LEASE, 'next', ttl), logger: quiet });
     cleanups.push(() => next.stop());
     await next.start();
     expect(next.leads()).toBe(false);
@@ -79,7 +78,7 @@ describe('ingestion leadership', () => {
     let answering = true;
     const real = storage.lease(INGEST_LEASE, 'a', 300);
     const lease = { ...real, acquire: () => (answering ? real.acquire() : new Promise<boolean>(() => {})) };
-    const leadership = createIngestLeadership({ lease, clock, logger: quiet });
+    const leadership = createIngestLeadership({ lease, logger: quiet });
     await leadership.start();
     expect(leadership.leads()).toBe(true);
     answering = false;
@@ -87,10 +86,36 @@ describe('ingestion leadership', () => {
     expect(leadership.leads()).toBe(false);
   });
 
+  it('given the wall clock stepped back an hour, stops believing it leads once the ttl has passed on the monotonic clock', async () => {
+    let wall = Date.parse('2026-12-06T12:00:00Z');
+    let monotonic = 1_000;
+    let answers = 0;
+    const lease = {
+      name: INGEST_LEASE,
+      owner: 'a',
+      ttlMs: 300,
+      // Answers once (taken), then the store goes quiet: no renewal ever comes back.
+      acquire: () => (answers++ === 0 ? Promise.resolve(true) : new Promise<boolean>(() => {})),
+      renew: async () => false,
+      release: async () => {},
+      holder: async () => undefined,
+    };
+    // Handed a wall clock too (as the leadership once used): it must not be consulted.
+    const deps = { lease, clock: { now: () => wall }, monotonic: () => monotonic, timers: { setTimeout: () => 0, clearTimeout: () => {} }, logger: quiet };
+    const leadership = createIngestLeadership(deps);
+    await leadership.start();
+    expect(leadership.leads()).toBe(true);
+    wall -= 3_600_000;
+    monotonic += 299;
+    expect(leadership.leads()).toBe(true);
+    monotonic += 1;
+    expect(leadership.leads()).toBe(false);
+  });
+
   it('on SQLite (one process) leads always, with no lease and no follower loop', async () => {
     const storage = await sqliteStorage();
     let syncs = 0;
-    const roles = createProcessRoles({ storage, syncIndex: async () => void syncs++, clock, logger: quiet, indexSyncMs: 10 });
+    const roles = createProcessRoles({ storage, syncIndex: async () => void syncs++, logger: quiet, indexSyncMs: 10 });
     await roles.start();
     await sleep(50);
     expect(roles.leads()).toBe(true);

@@ -41,7 +41,6 @@ async function main([url, name, workerArg, dir, ttlArg, pollArg, syncArg]: strin
   const roles = createProcessRoles({
     storage: service.storage,
     syncIndex: service.syncIndex,
-    clock,
     logger,
     leaseTtlMs: Number(ttlArg),
     indexSyncMs: Number(syncArg),

@@ -10,6 +10,7 @@ import {
   type MessageComponentInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { alertIdsEver } from '../src/core/alerts.js';
 import { toBibtex, toCsv, toMarkdown } from '../src/core/bookmark-export.js';
 import { UserFacingError } from '../src/core/errors.js';
 import type { Paper } from '../src/core/paper.js';
@@ -187,15 +188,23 @@ const bookmarkComponents: ComponentHandler = {
         const count = await ctx.bookmarks.clear(userId);
         ctx.sessions.forgetUser(userId);
         let alerts = 0;
+        let alertIds: string[] = [];
         await ctx.alerts.users.update(userId, (current) => {
           alerts = current?.alerts.length ?? 0;
+          // Every id the member's alerts had, removed ones too (their deliveries may not be gone yet).
+          alertIds = current ? alertIdsEver(current) : [];
           return null;
         });
         const what = [`${count} bookmark${count === 1 ? '' : 's'}`, ...(alerts > 0 ? [`${alerts} alert${alerts === 1 ? '' : 's'}`] : [])].join(', ');
         await interaction.update({ ...renderNotice(`Deleted everything Paperboy stored about you (${what}).`), components: [] });
-        // What the alerts delivered is found by a scan: after the answer, which Discord wants within 3 s.
-        await ctx.alerts.records.forget(userId);
         ctx.logger.info({ userId }, 'user data deleted on request');
+        // What the alerts delivered (a key per alert) after the answer, which Discord wants within 3 s.
+        // The runner records nothing more for them: each of its writes checks the alert is still there.
+        try {
+          await ctx.alerts.records.forget(userId, alertIds);
+        } catch (error) {
+          ctx.logger.warn({ userId, err: error }, 'could not delete what the alerts of a forgotten member delivered; their records are left behind');
+        }
         return;
       }
       case 'cancel':

@@ -41,7 +41,14 @@ export function createAlertRunner(deps: AlertRunnerDeps): AlertRunner {
       if (signal?.aborted) return true;
       const ids = message.papers.map((p) => p.id);
       // Recorded before the send: a crash after Discord accepted the DM resends it with the same nonce.
-      if (!message.resend) await records.setMany(user.userId, alert.id, ids.map((paperId) => ({ paperId, record: { state: 'pending', nonce: message.nonce, at: now } })));
+      // Each write checks, in its transaction, that the member still has the alert: one who removed
+      // it or ran /bookmarks forget-me (on another process) meanwhile gets no DM and no record back
+      // (a resend writes nothing new: its pending records keep their time, only the check runs).
+      const fresh = message.resend ? [] : ids.map((paperId) => ({ paperId, record: { state: 'pending' as const, nonce: message.nonce, at: now } }));
+      if (!(await records.setMany(user.userId, alert, fresh))) {
+        log.info('alert removed before its DM went out; not sent');
+        return true;
+      }
       let result;
       try {
         result = await delivery.send(user, alert, message.papers, message.nonce, message.pendingSince);
@@ -56,9 +63,12 @@ export function createAlertRunner(deps: AlertRunnerDeps): AlertRunner {
         return false;
       }
       const at = clock.now();
-      await records.setMany(user.userId, alert.id, ids.map((paperId) => ({ paperId, record: { state: 'sent', nonce: message.nonce, at, messageId: result.messageId } })));
       report.sent++;
       report.papers += ids.length;
+      if (!(await records.setMany(user.userId, alert, ids.map((paperId) => ({ paperId, record: { state: 'sent', nonce: message.nonce, at, messageId: result.messageId } }))))) {
+        log.info('alert removed while its DM was sent; nothing recorded');
+        return true;
+      }
     }
     if (plan.digestDay !== undefined) {
       const day = plan.digestDay;

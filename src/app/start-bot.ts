@@ -4,7 +4,7 @@ import type { BotConfig } from '../config.js';
 import { createBookmarks, createMessagePapers } from '../core/bookmarks.js';
 import { createSearchSessions, type Clock } from '../core/search-sessions.js';
 import { createSeenPapers } from '../core/topic-posts.js';
-import { openTopicStores } from '../storage/stores.js';
+import { openAlertStores, openTopicStores } from '../storage/stores.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient, type ShardAssignment } from '../discord/client.js';
 import { ownsGuildOf } from '../core/shard-of.js';
@@ -16,7 +16,6 @@ import { openLibraryService, type LibraryService, type ServiceEvent } from './li
 import type { Logger } from '../logger.js';
 import { createSources, type SourceDeps } from '../feeds/fetch-all.js';
 import { createTopicRunner, type Timers } from './topic-runner.js';
-import { createAlertRecords, createAlerts } from '../core/alerts.js';
 import { createAlertDelivery } from '../discord/alert-delivery.js';
 import { createAlertRunner } from './alert-runner.js';
 import { createProcessRoles } from './ingest-leader.js';
@@ -101,7 +100,7 @@ export async function startBot({
   const messages = createMessagePapers(stores.messages);
   const { topics, posted } = openTopicStores(stores, service.storage);
   const client = createDiscordClient(config.discord, shards);
-  const alerts = { users: createAlerts(stores.alerts), records: createAlertRecords(stores.alert_posts), delivery: createAlertDelivery({ client, clock }) };
+  const alerts = { ...openAlertStores(stores, service.storage), delivery: createAlertDelivery({ client, clock }) };
   const sources = createSources(config.schedule.sources, {
     clock,
     validators: stores.source_validators,

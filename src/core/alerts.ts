@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { UserFacingError } from './errors.js';
-import type { KeyValueStore } from './library.js';
+import type { Atomically, KeyValueStore } from './library.js';
 import type { Paper } from './paper.js';
 import { createKeyedQueue } from './serial-queue.js';
 import { digestNonce } from './topic-delivery-port.js';
-import type { Candidate } from './topic-posts.js';
+import { RECENT_DAYS, type Candidate } from './topic-posts.js';
 import { checkTopicInput, compileTopicQuery } from './topics.js';
 
 /**
@@ -14,8 +14,12 @@ import { checkTopicInput, compileTopicQuery } from './topics.js';
  *
  * Storage: namespace `alerts`, one key per member (`user:<id>`: their ≤ 5 alerts, time zone and
  * pause state, a small record changed one member at a time), and namespace `alert_posts`, one key
- * per alert and paper delivered (`<user>:<alert>:<paper>`): nothing ever rewrites a list of
- * everyone's alerts or deliveries.
+ * per alert (`<user>:<alert>`: paper id → what was delivered, the last ALERT_RECORDS_KEEP_DAYS
+ * only): nothing ever rewrites a list of everyone's alerts or deliveries, and removing an alert
+ * or a member deletes keys it can name, with no scan. Every change to a member's record, and every
+ * write of their deliveries, is one step of the storage's transaction (`atomically`), so two
+ * processes (the alert runner on the ingestion leader, /alert on another) never overwrite each
+ * other, and a delivery is recorded only while the member still has the alert.
  *
  * Exactly once per alert and paper, as for topics: the papers of a DM are recorded `pending` with
  * the DM's deterministic nonce before it is sent, and `sent` after; a pending group is resent
@@ -112,6 +116,14 @@ export function digestDueDay(alert: Alert, timezone: string | undefined, now: nu
   return hour >= alert.hour && alert.lastDigestDay !== day ? day : undefined;
 }
 
+/**
+ * How long what an alert delivered is kept: a record only matters while its paper can still be a
+ * candidate (the runner looks back RECENT_DAYS), long after Discord's nonce window (minutes) and
+ * the DM history check; a day more for runs that start late.
+ */
+export const ALERT_RECORDS_KEEP_DAYS = RECENT_DAYS + 1;
+const DAY_MS = 86_400_000;
+
 export type AlertRecord = {
   state: 'pending' | 'sent';
   /** The DM's nonce: the papers of one DM share it, so a pending DM is resent as it was. */
@@ -189,65 +201,114 @@ export type AlertDelivery = {
 /** Every member's alerts, one key per member. */
 export type Alerts = {
   get(userId: string): Promise<AlertUser | undefined>;
-  /** Read, change and write one member's record in one step (per member, in order); `change` returns undefined to keep it, null to delete it. */
+  /**
+   * Read, change and write one member's record in one step (one transaction of the storage, so
+   * across processes too); `change` returns undefined to keep it, null to delete it.
+   */
   update(userId: string, change: (current: AlertUser | undefined) => AlertUser | undefined | null): Promise<AlertUser | undefined>;
   /** Every member with alerts, in batches. */
   all(batchSize?: number): AsyncIterable<AlertUser[]>;
 };
 
-export function createAlerts(store: KeyValueStore<AlertUser>): Alerts {
-  const key = (userId: string) => `user:${userId}`;
-  const queue = createKeyedQueue();
-  const read = (userId: string) => store.get(key(userId));
-  return {
-    get: read,
-    update: (userId, change) =>
-      queue(userId, async () => {
-        const current = await read(userId);
-        const next = change(current);
-        if (next === undefined) return current;
-        // A member with nothing left to remember (no alert, no zone, nothing to tell) leaves no record.
-        if (next === null || (next.alerts.length === 0 && next.timezone === undefined && !next.noticePending)) {
-          await store.deleteMany([key(userId)]);
-          return undefined;
-        }
-        const parsed = alertUserSchema.parse(next);
-        await store.set(key(userId), parsed);
-        return parsed;
-      }),
-    async *all(batchSize = 200) {
-      for await (const batch of store.entries(batchSize)) {
-        const users = batch.filter((e) => e.key.startsWith('user:')).map((e) => e.value);
-        if (users.length > 0) yield users;
-      }
-    },
-  };
-}
+/** What one alert delivered: paper id → record. */
+export type AlertPosts = Record<string, AlertRecord>;
 
 /** What was delivered for each alert and paper. */
 export type AlertRecords = {
   getMany(userId: string, alertId: string, paperIds: readonly string[]): Promise<Map<string, AlertRecord>>;
-  setMany(userId: string, alertId: string, records: { paperId: string; record: AlertRecord }[]): Promise<void>;
-  /** Forget a member's deliveries (an alert removed, or /bookmarks forget-me). A scan: rare, and keys stay one per record. */
-  forget(userId: string, alertId?: string): Promise<number>;
+  /**
+   * Records these deliveries of `alert`, in one step with a check that the member still has it
+   * (same id, same creation): false, and nothing written, when they removed it or forgot
+   * themselves meanwhile. Records older than ALERT_RECORDS_KEEP_DAYS (before the newest of
+   * `records`) or than the alert itself are dropped on the way.
+   */
+  setMany(userId: string, alert: Pick<Alert, 'id' | 'createdAt'>, records: { paperId: string; record: AlertRecord }[]): Promise<boolean>;
+  /** Forget what these alerts of a member delivered (an alert removed, or /bookmarks forget-me): one key each. */
+  forget(userId: string, alertIds: readonly string[]): Promise<void>;
 };
 
-export function createAlertRecords(store: KeyValueStore<AlertRecord>): AlertRecords {
-  const key = (userId: string, alertId: string, paperId: string) => `${userId}:${alertId}:${paperId}`;
-  return {
-    async getMany(userId, alertId, paperIds) {
-      const values = await store.getMany(paperIds.map((id) => key(userId, alertId, id)));
-      const out = new Map<string, AlertRecord>();
-      values.forEach((v, i) => v && out.set(paperIds[i]!, v));
-      return out;
-    },
-    setMany: (userId, alertId, records) => store.setMany(records.map(({ paperId, record }) => ({ key: key(userId, alertId, paperId), value: record }))),
-    async forget(userId, alertId) {
-      const prefix = alertId === undefined ? `${userId}:` : `${userId}:${alertId}:`;
-      const keys: string[] = [];
-      for await (const batch of store.entries(500)) for (const e of batch) if (e.key.startsWith(prefix)) keys.push(e.key);
-      if (keys.length > 0) await store.deleteMany(keys);
-      return keys.length;
+export type AlertStoreOptions = {
+  /**
+   * The storage's transaction (`storage.atomically`): a member's read-modify-write runs as one
+   * step across every process on the store. Without it (a memory store in tests) the steps are
+   * only ordered within this process.
+   */
+  atomically?: Atomically;
+  /** The storage's durable transaction: records written before a DM guard that send. `atomically` when absent. */
+  durably?: Atomically;
+};
+
+/** The ids a member's alerts have had (ids count up from 1 and are not reused while the member's record lives). */
+export function alertIdsEver(user: Pick<AlertUser, 'nextId'>): string[] {
+  return Array.from({ length: user.nextId - 1 }, (_, i) => String(i + 1));
+}
+
+export function createAlertStores(
+  stores: { alerts: KeyValueStore<AlertUser>; alert_posts: KeyValueStore<AlertPosts> },
+  options: AlertStoreOptions = {},
+): { users: Alerts; records: AlertRecords } {
+  const { alerts: store, alert_posts: posts } = stores;
+  const userKey = (userId: string) => `user:${userId}`;
+  const postsKey = (userId: string, alertId: string) => `${userId}:${alertId}`;
+  const atomically = options.atomically ?? ((work) => work());
+  const durably = options.durably ?? atomically;
+  // The queue outside, the transaction inside, as for topics: one member's steps in order here,
+  // one at a time across processes.
+  const queue = createKeyedQueue();
+  const read = (userId: string) => store.get(userKey(userId));
+
+  const users: Alerts = {
+    get: read,
+    update: (userId, change) =>
+      queue(userId, () =>
+        atomically(async () => {
+          const current = await read(userId);
+          const next = change(current);
+          if (next === undefined) return current;
+          // A member with nothing left to remember (no alert, no zone, nothing to tell) leaves no record.
+          if (next === null || (next.alerts.length === 0 && next.timezone === undefined && !next.noticePending)) {
+            await store.deleteMany([userKey(userId)]);
+            return undefined;
+          }
+          const parsed = alertUserSchema.parse(next);
+          await store.set(userKey(userId), parsed);
+          return parsed;
+        }),
+      ),
+    async *all(batchSize = 200) {
+      for await (const batch of store.entries(batchSize)) {
+        const found = batch.filter((e) => e.key.startsWith('user:')).map((e) => e.value);
+        if (found.length > 0) yield found;
+      }
     },
   };
+
+  const records: AlertRecords = {
+    async getMany(userId, alertId, paperIds) {
+      const stored = (await posts.get(postsKey(userId, alertId))) ?? {};
+      const out = new Map<string, AlertRecord>();
+      for (const id of paperIds) if (Object.hasOwn(stored, id)) out.set(id, stored[id]!);
+      return out;
+    },
+    setMany: (userId, alert, entries) =>
+      queue(userId, () =>
+        durably(async () => {
+          const owner = await read(userId);
+          if (!owner?.alerts.some((a) => a.id === alert.id && a.createdAt === alert.createdAt)) return false;
+          if (entries.length === 0) return true;
+          const key = postsKey(userId, alert.id);
+          const newest = Math.max(...entries.map((e) => e.record.at));
+          const keepFrom = Math.max(newest - ALERT_RECORDS_KEEP_DAYS * DAY_MS, alert.createdAt);
+          const next: AlertPosts = {};
+          for (const [paperId, record] of Object.entries((await posts.get(key)) ?? {})) if (record.at >= keepFrom) next[paperId] = record;
+          for (const { paperId, record } of entries) next[paperId] = record;
+          await posts.set(key, next);
+          return true;
+        }),
+      ),
+    async forget(userId, alertIds) {
+      if (alertIds.length > 0) await posts.deleteMany(alertIds.map((id) => postsKey(userId, id)));
+    },
+  };
+  return { users, records };
 }

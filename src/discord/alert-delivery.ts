@@ -1,6 +1,7 @@
 import { DiscordAPIError, RESTJSONErrorCodes, type Client, type DMChannel, type Message } from 'discord.js';
 import type { AlertDelivery, AlertDmResult } from '../core/alerts.js';
 import type { Clock } from '../core/search-sessions.js';
+import { findListing } from './posted-lookup.js';
 import type { RenderedMessage } from './render/limits.js';
 import { renderAlertMessage, renderAlertsResumedDm } from './render/alert-views.js';
 import { NONCE_TRUST_MS } from './topic-delivery.js';
@@ -40,8 +41,10 @@ export function createAlertDelivery(deps: { client: Client; clock: Clock }): Ale
     const links = [...(embed?.description ?? '').matchAll(/\]\((https:\/\/arxiv\.org\/abs\/[^)\s]+)\)/g)].map((m) => m[1]!);
     if (!embed?.title || links.length === 0) return undefined;
     const page = await channel.messages.fetch({ limit: DM_LOOKBACK, cache: false });
-    return [...page.values()].find(
-      (m) => m.author.id === client.user?.id && m.embeds[0]?.title === embed.title && links.every((link) => (m.embeds[0]?.description ?? '').includes(`](${link})`)),
+    return findListing(
+      [...page.values()].filter((m) => m.author.id === client.user?.id),
+      embed.title,
+      links,
     );
   }
 

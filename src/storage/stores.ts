@@ -1,4 +1,4 @@
-import type { AlertRecord, AlertUser } from '../core/alerts.js';
+import { createAlertStores, type AlertPosts, type AlertRecords, type Alerts, type AlertUser } from '../core/alerts.js';
 import type { BookmarkValue } from '../core/bookmarks.js';
 import type { LibraryChange, LibraryStores } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
@@ -38,8 +38,8 @@ export type StoreValues = {
   deploys: string;
   /** `user:` user id → that member's personal alerts, time zone and DM pause state. */
   alerts: AlertUser;
-  /** user:alert:paper → what an alert delivered by DM (pending, then sent). */
-  alert_posts: AlertRecord;
+  /** user:alert → paper id → what that alert delivered by DM (pending, then sent), the last few days only. */
+  alert_posts: AlertPosts;
 };
 
 export type StoreName = keyof StoreValues;
@@ -84,4 +84,13 @@ export function openTopicStores(stores: Pick<Stores, 'topics' | 'posted'>, stora
     retire: async (ended) => void (await posted.dropPending(ended.channelId, (record) => ownsRecord(ended, record))),
   });
   return { topics, posted };
+}
+
+/**
+ * Members' alerts and what they delivered, wired as they must be: every change to a member's
+ * record and every delivery record is one transaction of the storage (processes sharing a store
+ * must not overwrite each other), and delivery records that guard a DM are durable.
+ */
+export function openAlertStores(stores: Pick<Stores, 'alerts' | 'alert_posts'>, storage: Pick<Storage, 'atomically' | 'durably'>): { users: Alerts; records: AlertRecords } {
+  return createAlertStores(stores, { atomically: storage.atomically, durably: storage.durably });
 }

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { addAlert, ALERT_LIMITS, alertMatches, checkTimezone, digestDueDay, localTime, planAlertMessages, removeAlert, type Alert, type AlertRecord } from '../../src/core/alerts.js';
+import {
+  addAlert,
+  ALERT_LIMITS,
+  ALERT_RECORDS_KEEP_DAYS,
+  alertMatches,
+  checkTimezone,
+  createAlertStores,
+  digestDueDay,
+  localTime,
+  planAlertMessages,
+  removeAlert,
+  type Alert,
+  type AlertRecord,
+} from '../../src/core/alerts.js';
+import { createMemoryStore } from '../../src/storage/memory-store.js';
 import { normalizePaper } from '../../src/core/paper.js';
 import { toCandidates } from '../../src/core/topic-posts.js';
 
@@ -61,5 +75,22 @@ describe('alerts', () => {
     expect(plan.messages[1]!.papers[0]!.id).toBe('2603.00004');
     // The same papers give the same nonce on every attempt.
     expect(planAlertMessages({ userId: 'u' }, alert, matching, records, T0 + 1).messages[1]!.nonce).toBe(plan.messages[1]!.nonce);
+  });
+
+  it('given an alert’s records older than ALERT_RECORDS_KEEP_DAYS, drops them at its next delivery; a removed alert records nothing', async () => {
+    const { users, records } = createAlertStores({ alerts: createMemoryStore(), alert_posts: createMemoryStore() });
+    const { alert } = addAlert(undefined, 'u', { query: 'diffusion', mode: 'instant' }, T0);
+    await users.update('u', (current) => addAlert(current, 'u', { query: 'diffusion', mode: 'instant' }, T0).user);
+    const sent = (at: number): AlertRecord => ({ state: 'sent', nonce: 'n', at, messageId: '1' });
+    expect(await records.setMany('u', alert, [{ paperId: 'old', record: sent(T0 + 1) }])).toBe(true);
+    const later = T0 + 1 + ALERT_RECORDS_KEEP_DAYS * 86_400_000;
+    await records.setMany('u', alert, [{ paperId: 'mid', record: sent(later - 1) }]);
+    expect([...(await records.getMany('u', alert.id, ['old', 'mid'])).keys()]).toEqual(['old', 'mid']);
+    await records.setMany('u', alert, [{ paperId: 'new', record: sent(later + 1) }]);
+    expect([...(await records.getMany('u', alert.id, ['old', 'mid', 'new'])).keys()]).toEqual(['mid', 'new']);
+
+    await users.update('u', (current) => removeAlert(current, alert.id));
+    expect(await records.setMany('u', alert, [{ paperId: 'after', record: sent(later + 2) }])).toBe(false);
+    expect((await records.getMany('u', alert.id, ['after'])).size).toBe(0);
   });
 });

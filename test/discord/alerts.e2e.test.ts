@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALERT_LIMITS, createAlertRecords } from '../../src/core/alerts.js';
-import type { AlertRecord } from '../../src/core/alerts.js';
+import { ALERT_LIMITS, type AlertRecord } from '../../src/core/alerts.js';
+import type { Storage } from '../../src/storage/open-storage.js';
+import { openAlertStores, openStores } from '../../src/storage/stores.js';
 import type { StoredMessage } from '../../sandbox/fake-discord/state.js';
 import { diffusionPapers, MINUTE, startTopicBot, T0, type TopicBot } from '../topics/start-topic-bot.js';
 import { originalMessageId, UNLIMITED } from './start-test-bot.js';
@@ -39,6 +40,15 @@ async function alert(bot: TopicBot, user: string, subcommand: string, options: R
 
 function text(answer: { data: Record<string, any> }): string {
   return String(answer.data.content ?? '');
+}
+
+/** What a crash before the `sent` records would have left: the member's first alert's records of these papers back to pending. */
+async function rewindToPending(storage: Storage, userId: string, paperIds: string[]): Promise<Map<string, AlertRecord>> {
+  const { users, records } = openAlertStores(openStores(storage), storage);
+  const alert = (await users.get(userId))!.alerts[0]!;
+  const sent = await records.getMany(userId, alert.id, paperIds);
+  await records.setMany(userId, alert, [...sent].map(([paperId, { nonce, at }]) => ({ paperId, record: { state: 'pending' as const, nonce, at } })));
+  return sent;
 }
 
 describe('/alert', () => {
@@ -171,10 +181,8 @@ describe('/alert', () => {
 
     await t.restart(() =>
       t!.withStore(async (storage) => {
-        const records = createAlertRecords(storage.store<AlertRecord>('alert_posts'));
-        const sent = await records.getMany(alice, '1', ['2603.00001', '2603.00002']);
+        const sent = await rewindToPending(storage, alice, ['2603.00001', '2603.00002']);
         expect([...sent.values()].map((r) => r.state)).toEqual(['sent', 'sent']);
-        await records.setMany(alice, '1', [...sent].map(([paperId, { nonce, at }]) => ({ paperId, record: { state: 'pending', nonce, at } })));
       }),
     );
     t.clock.advance(MINUTE);
@@ -195,12 +203,7 @@ describe('/alert', () => {
     await t.run();
     const alice = t.user('alice');
     const [first] = dms(t, 'alice') as [StoredMessage];
-    const rewind = () =>
-      t!.withStore(async (storage) => {
-        const records = createAlertRecords(storage.store<AlertRecord>('alert_posts'));
-        const sent = await records.getMany(alice, '1', ['2603.00001', '2603.00002']);
-        await records.setMany(alice, '1', [...sent].map(([paperId, { nonce, at }]) => ({ paperId, record: { state: 'pending', nonce, at } })));
-      });
+    const rewind = async () => void (await t!.withStore((storage) => rewindToPending(storage, alice, ['2603.00001', '2603.00002'])));
     await t.restart(rewind);
     t.clock.advance(30 * MINUTE);
     await t.run();
@@ -216,6 +219,34 @@ describe('/alert', () => {
     await t.run();
     expect(dms(t, 'alice').map(listed)).toEqual([['2603.00001', '2603.00002']]);
     expect(dms(t, 'alice')[0]!.id).not.toBe(first.id);
+  }, 30_000);
+
+  it('given /alert remove, answers without waiting for what the alert delivered to be deleted, which goes afterwards', async () => {
+    t = await startTopicBot({ rateLimits: UNLIMITED });
+    await alert(t, 'alice', 'add', { query: 'diffusion' });
+    t.clock.advance(MINUTE);
+    t.hf.publish(...diffusionPapers(1));
+    await t.run();
+    const alice = t.user('alice');
+    // The cleanup stalls (a slow store): the answer must not wait for it (Discord wants one within 3 s).
+    const records = t.bot.ctx.alerts.records;
+    const forget = records.forget;
+    let unstall!: () => void;
+    const stalled = new Promise<void>((resolve) => (unstall = resolve));
+    records.forget = async (userId, ids) => {
+      await stalled;
+      return forget(userId, ids);
+    };
+    try {
+      const started = performance.now();
+      expect(text(await alert(t, 'alice', 'remove', { id: '1' }))).toContain('Removed alert #1');
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect((await records.getMany(alice, '1', ['2603.00001'])).size).toBe(1);
+    } finally {
+      unstall();
+    }
+    await expect.poll(async () => (await records.getMany(alice, '1', ['2603.00001'])).size).toBe(0);
+    records.forget = forget;
   }, 30_000);
 
   it('given /bookmarks forget-me, the member’s alerts and their records go too', async () => {

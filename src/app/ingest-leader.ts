@@ -17,8 +17,11 @@ import type { Timers } from './topic-runner.js';
  * out after at most `ttl`; the others ask every ttl/3, so one of them leads at most 4/3 × ttl
  * after the death (40 s by default, below the shortest POLL_INTERVAL of 60 s) and starts a run
  * at once. The lease decides who starts a fetch: a run begun as leader finishes even if the lease
- * lapses meanwhile, and the overlap is harmless (merges, seen marks and validators are
- * idempotent; posting is claimed per channel and paper).
+ * lapses meanwhile (a process that stalls past the ttl), so two runs can overlap. What keeps that
+ * safe is not the lease: merges run in the store's transaction, and so does marking papers seen
+ * (it rewrites the day's list); a pending post is sent only under a claim per channel and paper
+ * (post-claims.ts), taken by every process that delivers. A clean shutdown releases the lease only
+ * after its run has ended (start-bot.ts).
  */
 
 export const INGEST_LEASE = 'ingest';

@@ -18,7 +18,8 @@ import { createSources, type SourceDeps } from '../feeds/fetch-all.js';
 import { createTopicRunner, type Timers } from './topic-runner.js';
 import { createAlertDelivery } from '../discord/alert-delivery.js';
 import { createAlertRunner } from './alert-runner.js';
-import { createProcessRoles } from './ingest-leader.js';
+import { createProcessRoles, processOwner } from './ingest-leader.js';
+import { createPostClaims } from '../storage/post-claims.js';
 
 /** Backoff between attempts to load the index after a failure. */
 const INDEX_RETRY_MS = { first: 5_000, max: 5 * 60_000 } as const;
@@ -134,6 +135,7 @@ export async function startBot({
     ...(timers ? { timers } : {}),
     interval: config.schedule.pollInterval,
     ...(shards ? { ownsGuild: ownsGuildOf(shards.ids, shards.count) } : {}),
+    claims: createPostClaims(service.storage, processOwner('post')),
     alerts: createAlertRunner({ alerts: alerts.users, records: alerts.records, delivery: alerts.delivery, clock, logger }),
   });
 

@@ -3,7 +3,7 @@ import type { Library } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
 import type { Clock } from '../core/search-sessions.js';
 import type { IngestResult } from './library-service.js';
-import { ownsRecord, planTopicRun, sameTopicName, RECENT_DAYS, toCandidates, type Candidate, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
+import { ownsRecord, planTopicRun, sameTopicName, RECENT_DAYS, toCandidates, type Candidate, type PostClaims, type PostedPapers, type PostRecord, type SeenPapers, type TopicPlan } from '../core/topic-posts.js';
 import { topicVersion, type Topic, type Topics } from '../core/topics.js';
 import type { TopicRunner, TopicRunReport } from '../discord/bot-context.js';
 import type { Logger } from '../logger.js';
@@ -87,6 +87,11 @@ export type TopicRunnerDeps = {
    * leads (`leads`): a member is not tied to a server, so with several processes exactly one DMs.
    */
   alerts?: AlertRunner;
+  /**
+   * Scale-out: a pending post is sent only under this process's claim (src/storage/post-claims.ts),
+   * so two processes delivering one channel at once never both send it. Default: no claims (one process).
+   */
+  claims?: PostClaims;
 };
 
 export type ScheduledTopicRunner = TopicRunner & {
@@ -344,7 +349,13 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     }
     pending.sort(postingOrder(candidates));
 
-    const result: DeliveryResult = await delivery.deliver(topic, { pending, edits }, { signal, edited });
+    const claimed = await claimPending(topic, pending);
+    let result: DeliveryResult;
+    try {
+      result = await delivery.deliver(topic, { pending: claimed, edits }, { signal, edited });
+    } finally {
+      if (claimed.length > 0) await deps.claims?.release(channelId, claimed.map((p) => p.paper.id));
+    }
     outcome.posted = result.posted;
     outcome.digested = result.digested;
     outcome.edited = result.edited;
@@ -366,6 +377,28 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
     if (result.stopped) log.warn({ error: result.stopped.error, ...counts(outcome) }, 'topic stopped for this run; pending posts retry next run');
     else log.info(counts(outcome), 'topic posted');
     return outcome;
+  }
+
+  /**
+   * The pending posts this process may send: those it claimed, as their records read now, under
+   * the claim (another process may have sent one since). A digest's papers share one message and
+   * nonce, so a digest goes out whole or waits for a later run.
+   */
+  async function claimPending(topic: Topic, pending: PendingPost[]): Promise<PendingPost[]> {
+    const claims = deps.claims;
+    if (!claims || pending.length === 0) return pending;
+    const ids = pending.map((p) => p.paper.id);
+    const held = await claims.claim(topic.channelId, ids);
+    const fresh = await posted.getMany(topic.channelId, ids);
+    const split = new Set(pending.filter((p) => p.record.digest && !held.has(p.paper.id)).map((p) => p.record.nonce));
+    const mine = pending.flatMap((p, i) => {
+      const record = fresh[i];
+      const sendable = held.has(p.paper.id) && record?.state === 'pending' && ownsRecord(topic, record) && !(record.digest && split.has(record.nonce));
+      return sendable ? [{ paper: p.paper, record }] : [];
+    });
+    const unused = [...held].filter((id) => !mine.some((p) => p.paper.id === id));
+    if (unused.length > 0) await claims.release(topic.channelId, unused);
+    return mine;
   }
 
   /** Pause a topic (unless an admin changed it meanwhile) and tell the server once. */

@@ -120,6 +120,19 @@ export type PostedPapers = {
 };
 
 /**
+ * Scale-out: who sends a channel's pending posts. Two processes can deliver the same channel at
+ * once (a leader's run still going while a new one starts, a server changing cluster), and both
+ * would send the same pending record; a forum post has no nonce for Discord to deduplicate. A
+ * post is sent only by the process that claimed it, after reading its record again under the claim.
+ */
+export type PostClaims = {
+  /** Claims these posts for this process (for a bounded time); returns the paper ids it now holds. */
+  claim(channelId: string, paperIds: readonly string[]): Promise<Set<string>>;
+  /** Frees this process's claims (once the send is recorded, or not attempted). */
+  release(channelId: string, paperIds: readonly string[]): Promise<void>;
+};
+
+/**
  * Whether a record was planned by this topic: this version of it. Records written before topics
  * had versions go by name, and only when written after the topic was created, so an old topic's
  * leftovers never surface under a new topic of the same name.

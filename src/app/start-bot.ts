@@ -3,7 +3,6 @@ import { commands, componentHandlers } from '../../commands/index.js';
 import type { BotConfig } from '../config.js';
 import { createBookmarks, createMessagePapers } from '../core/bookmarks.js';
 import { createSearchSessions, type Clock } from '../core/search-sessions.js';
-import { createSeenPapers } from '../core/topic-posts.js';
 import { openAlertStores, openTopicStores } from '../storage/stores.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient, type ShardAssignment } from '../discord/client.js';
@@ -99,7 +98,7 @@ export async function startBot({
 
   const stores = service.stores;
   const messages = createMessagePapers(stores.messages);
-  const { topics, posted } = openTopicStores(stores, service.storage);
+  const { topics, posted, seen } = openTopicStores(stores, service.storage);
   const client = createDiscordClient(config.discord, shards);
   const alerts = { ...openAlertStores(stores, service.storage), delivery: createAlertDelivery({ client, clock }) };
   const sources = createSources(config.schedule.sources, {
@@ -127,7 +126,7 @@ export async function startBot({
     ingest: service.ingest,
     syncIndex: service.syncIndex,
     topics,
-    seen: createSeenPapers(stores.seen, { atomically: service.storage.atomically }),
+    seen,
     posted,
     sources,
     logger,

@@ -2,7 +2,7 @@ import { createAlertStores, type AlertPosts, type AlertRecords, type Alerts, typ
 import type { BookmarkValue } from '../core/bookmarks.js';
 import type { LibraryChange, LibraryStores } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
-import { createPostedPapers, ownsRecord, type PostedPapers, type PostRecord } from '../core/topic-posts.js';
+import { createPostedPapers, createSeenPapers, ownsRecord, type PostedPapers, type PostRecord, type SeenPapers } from '../core/topic-posts.js';
 import { createTopics, type Topic, type Topics } from '../core/topics.js';
 import type { Validators } from '../feeds/http-fetch.js';
 import type { KeyValueStore } from '../core/library.js';
@@ -72,18 +72,21 @@ export function libraryStores(stores: Stores): LibraryStores {
 }
 
 /**
- * Topics and the posted records, wired as they must be: a topic change is one durable
- * transaction (the runner writes its outbox inside one, and a pending record must be on disk
- * before the send it guards), and a topic version that ends drops its pending posts in that
- * same transaction.
+ * Topics, the posted records and the seen papers, wired as they must be: a topic change is one
+ * durable transaction (the runner writes its outbox inside one, and a pending record must be on
+ * disk before the send it guards), a topic version that ends drops its pending posts in that
+ * same transaction, and marking papers seen is a transaction (two processes' runs at once).
  */
-export function openTopicStores(stores: Pick<Stores, 'topics' | 'posted'>, storage: Pick<Storage, 'atomically' | 'durably'>): { topics: Topics; posted: PostedPapers } {
+export function openTopicStores(
+  stores: Pick<Stores, 'topics' | 'posted' | 'seen'>,
+  storage: Pick<Storage, 'atomically' | 'durably'>,
+): { topics: Topics; posted: PostedPapers; seen: SeenPapers } {
   const posted = createPostedPapers(stores.posted, { atomically: storage.atomically });
   const topics = createTopics(stores.topics, {
     atomically: storage.durably,
     retire: async (ended) => void (await posted.dropPending(ended.channelId, (record) => ownsRecord(ended, record))),
   });
-  return { topics, posted };
+  return { topics, posted, seen: createSeenPapers(stores.seen, { atomically: storage.atomically }) };
 }
 
 /**

@@ -4,7 +4,6 @@ import { createTopicRunner } from '../../src/app/topic-runner.js';
 import { createLibrary } from '../../src/core/library.js';
 import { normalizePaper } from '../../src/core/paper.js';
 import type { DeliveryResult, TopicDelivery } from '../../src/core/topic-delivery-port.js';
-import { createSeenPapers } from '../../src/core/topic-posts.js';
 import { createLogger } from '../../src/logger.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
 import { createPostClaims } from '../../src/storage/post-claims.js';
@@ -50,7 +49,7 @@ for (const { name, server, create } of servers) {
     function runnerOf(storage: Storage, owner: string, sent: string[]) {
       const stores = openStores(storage);
       const library = createLibrary(libraryStores(stores), { atomically: storage.atomically });
-      const { topics, posted } = openTopicStores(stores, storage);
+      const { topics, posted, seen } = openTopicStores(stores, storage);
       const delivery: TopicDelivery = {
         async deliver(_topic, work): Promise<DeliveryResult> {
           for (const { paper, record } of work.pending) {
@@ -69,7 +68,7 @@ for (const { name, server, create } of servers) {
         syncIndex: async () => {},
         leads: () => false,
         topics,
-        seen: createSeenPapers(stores.seen, { atomically: storage.atomically }),
+        seen,
         posted,
         sources: [],
         logger: quiet,
@@ -77,7 +76,7 @@ for (const { name, server, create } of servers) {
         interval: { kind: 'every', ms: 60_000, text: '1m' },
         claims: createPostClaims(storage, owner),
       });
-      return { runner, library, topics, seen: createSeenPapers(stores.seen, { atomically: storage.atomically }) };
+      return { runner, library, topics, seen };
     }
 
     it('given two processes running the same channel’s topic at once, sends each paper once', async () => {

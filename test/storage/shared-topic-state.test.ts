@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { createSeenPapers } from '../../src/core/topic-posts.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
+import { openStores, openTopicStores } from '../../src/storage/stores.js';
 import { describeWithServer, storeServers } from './servers.js';
 
 /** Topic bookkeeping written by two processes at once (two connections to one store). */
@@ -33,8 +33,8 @@ for (const server of await storeServers(tempDir)) {
 
     it('given two runs marking papers seen at once, keeps every paper in recent() (the old leader still merging as a new one starts)', async () => {
       const [a, b] = await twoProcesses();
-      const seenA = createSeenPapers(a.store('seen'), { atomically: a.atomically });
-      const seenB = createSeenPapers(b.store('seen'), { atomically: b.atomically });
+      const seenA = openTopicStores(openStores(a), a).seen;
+      const seenB = openTopicStores(openStores(b), b).seen;
       const now = Date.parse('2026-12-06T12:00:00Z');
       const expected: string[] = [];
       for (let round = 0; round < 10; round++) {
@@ -48,8 +48,8 @@ for (const server of await storeServers(tempDir)) {
 
     it('given both processes marking the same paper at once, reports it first seen by exactly one', async () => {
       const [a, b] = await twoProcesses();
-      const seenA = createSeenPapers(a.store('seen'), { atomically: a.atomically });
-      const seenB = createSeenPapers(b.store('seen'), { atomically: b.atomically });
+      const seenA = openTopicStores(openStores(a), a).seen;
+      const seenB = openTopicStores(openStores(b), b).seen;
       const now = Date.parse('2026-12-06T12:00:00Z');
       const [fromA, fromB] = await Promise.all([seenA.markSeen(['2612.00001'], now), seenB.markSeen(['2612.00001'], now + 1)]);
       expect(fromA.length + fromB.length).toBe(1);

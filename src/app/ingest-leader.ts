@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Lease } from '../storage/lease.js';
 import type { Storage } from '../storage/open-storage.js';
 import { createIndexFollower, DEFAULT_INDEX_SYNC_MS } from './index-follower.js';
-import type { Timers } from './topic-runner.js';
+import { REAL_TIMERS, type Timers } from './topic-runner.js';
 
 /**
  * Who fetches: with several processes on one shared store (PostgreSQL, Redis), exactly one — the
@@ -26,11 +26,6 @@ import type { Timers } from './topic-runner.js';
 
 export const INGEST_LEASE = 'ingest';
 export const DEFAULT_LEADER_LEASE_MS = 30_000;
-
-const REAL_TIMERS: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export type IngestLeadership = {
   /** True while this process holds the lease by its own clock (it stops believing so when a renewal is overdue). */

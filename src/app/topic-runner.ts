@@ -50,7 +50,8 @@ export type Timers = {
   clearTimeout(handle: unknown): void;
 };
 
-const REAL_TIMERS: Timers = {
+/** Node's timers, unref'd (a pending wait never keeps the process alive): the one real implementation. */
+export const REAL_TIMERS: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

@@ -14,7 +14,6 @@ import {
   type SendableChannels,
 } from 'discord.js';
 import type { MessagePapers } from '../core/bookmarks.js';
-import type { Paper } from '../core/paper.js';
 import type { Clock } from '../core/search-sessions.js';
 import type { PostedPapers, PostRecord } from '../core/topic-posts.js';
 import type { Topic } from '../core/topics.js';

@@ -28,6 +28,7 @@ import { startFakeDiscord, type FakeDiscord } from './fake-discord/fake-discord.
 import { startSandboxFeed, type SandboxFeed } from './hf-feed/sandbox-feed.js';
 import { SANDBOX_GUILD, SANDBOX_IDS, SANDBOX_PEOPLE } from './sandbox-guild.js';
 import { createPageAssets, thumbnailSvg, type PageAssets } from './page-assets.js';
+import { createPageGuard } from './page-guard.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -80,6 +81,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // The page server comes first: the feed's thumbnails point at it.
     let api: ClientApi | undefined;
     let feed: SandboxFeed | undefined;
+    // Set once the port is known, before the first request can arrive (listen's callback runs first).
+    let guard: ReturnType<typeof createPageGuard> | undefined;
     const server = createServer((request, response) => {
       void serve(request, response).catch(() => {
         if (!response.headersSent) response.writeHead(500).end('sandbox error');
@@ -87,6 +90,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
     });
     const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+      const refused = guard ? guard.check(request, 'request') : { status: 403, reason: 'starting' };
+      if (refused) {
+        response.writeHead(refused.status, { 'content-type': 'text/plain' }).end(refused.reason);
+        return;
+      }
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       if (api && (await api.handle(request, response, url))) return;
       const route = `${request.method ?? 'GET'} ${url.pathname}`;
@@ -113,7 +121,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const port = (server.address() as AddressInfo).port;
+    const origin = `http://127.0.0.1:${port}`;
+    guard = createPageGuard(port);
+    const pageGuard = guard;
 
     const ackDeadlineMs = options.interactionAckDeadlineMs ?? 3_000;
     const fake = await startFakeDiscord({
@@ -128,7 +139,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const clientApi = api;
     closers.push(async () => clientApi.close());
     server.on('upgrade', (request, socket, head) => {
-      if (!clientApi.handleUpgrade(request, socket, head)) socket.destroy();
+      const refused = pageGuard.check(request, 'upgrade');
+      if (refused) socket.end(`HTTP/1.1 ${refused.status} Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      else if (!clientApi.handleUpgrade(request, socket, head)) socket.destroy();
     });
 
     const clock = { now: () => Date.now() };

@@ -2,20 +2,27 @@
  * The sandbox client API: what a Discord client does for a person, over HTTP and a WebSocket,
  * so a browser page can be a small Discord server in front of the fake Discord.
  *
- *   GET  /sandbox/api/state          guild, channels, roles, people, registered commands, messages, violations
+ *   GET  /sandbox/api/state?as=ID    guild, channels, roles, people, registered commands, messages, violations
  *   POST /sandbox/api/interactions   a slash command, autocomplete, button or select as one of the people
  *   POST /sandbox/api/reactions      add or remove a reaction as one of the people
- *   WS   /sandbox/ws                 new and edited messages, violations, interactions nobody answered
+ *   WS   /sandbox/ws?as=ID           new and edited messages, violations, interactions nobody answered
+ *
+ * `as` is the person the page views the server as (its person switch): an ephemeral message and
+ * an unanswered interaction reach only their person's view, as on Discord. Without `as` a page
+ * sees what nobody in particular sees (no ephemeral messages).
  *
  * Everything goes through the fake's own injection (INTERACTION_CREATE, MESSAGE_REACTION_*), so
  * the bot sees exactly what it sees in the tests, and every payload it sends back is validated
  * against Discord's limits as always: violations are streamed to the page instead of failing a test.
- * Inputs are bounded and checked here; the page is trusted no more than a test is.
+ * Inputs are bounded and checked here; the page is trusted no more than a test is. A slash command's
+ * options are checked against the registered command (command-options.ts) as Discord checks them.
+ * Which origins may call this at all is the page server's business (sandbox/page-guard.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
+import { validateCommandOptions } from './command-options.js';
 import type { FakeDiscord } from './fake-discord.js';
 import type { RecordedRequest, Violation } from './recorder.js';
 import { ChannelTypes, type StoredChannel, type StoredMessage } from './state.js';
@@ -65,7 +72,7 @@ export interface ClientApi {
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>;
   /** Takes the WebSocket upgrade for /sandbox/ws; returns false for other paths. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Sends an event to every open page (the sandbox adds its own `status` events). */
+  /** Sends an event to every open page that may see it (the sandbox adds its own `status` events). */
   broadcast(event: ClientEvent): void;
   close(): void;
 }
@@ -75,6 +82,10 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** Messages per channel in the state answer; older ones are what Discord's client would page in. */
 const MAX_MESSAGES_PER_CHANNEL = 200;
 const MAX_SOCKETS = 32;
+/** A page that misses one ping (a closed laptop, a half-open connection) is dropped at the next. */
+const DEFAULT_HEARTBEAT_MS = 30_000;
+/** A page this far behind (a frozen tab, a slow link) is dropped; it reloads the state when it reconnects. */
+const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Discord shows "The application did not respond" when the first response misses 3 s. */
 const DEFAULT_ACK_WAIT_MS = 3_500;
 /** Full command names ("paper search") of recent slash commands, for "used /paper search". */
@@ -157,12 +168,18 @@ export function createClientApi(
     readonly people: readonly ClientPerson[];
     /** How long to wait for the bot's first response before telling the page it did not respond. */
     readonly ackWaitMs?: number;
+    /** Ping interval; a socket that has not answered the previous ping is dropped. */
+    readonly heartbeatMs?: number;
+    /** A socket with more than this many bytes not yet sent is dropped instead of buffering more. */
+    readonly maxBufferedBytes?: number;
   },
 ): ClientApi {
   const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const { state } = fake;
   const people = new Map(options.people.map((p) => [p.id, p]));
-  const sockets = new Set<WebSocket>();
+  /** Open pages: whom each views the server as (null: nobody in particular), and whether it answered the last ping. */
+  const sockets = new Map<WebSocket, { readonly viewer: string | null; alive: boolean }>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   let violationsSent = fake.violations.length;
   const commandNames = new Map<string, string>();
@@ -200,10 +217,42 @@ export function createClientApi(
 
   const toViolationView = (violation: Violation): ViolationView => ({ kind: violation.kind, summary: violation.summary, at: violation.request.at });
 
-  const broadcast = (event: ClientEvent): void => {
-    const text = JSON.stringify(event);
-    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text);
+  const drop = (socket: WebSocket): void => {
+    sockets.delete(socket);
+    socket.terminate();
   };
+
+  /** Who may see an event: one person for an ephemeral message or a failed interaction, else everyone. */
+  const audience = (event: ClientEvent): { readonly only: string | null } | 'everyone' => {
+    if (event.type === 'message' && event.message.ephemeral) return { only: event.message.visibleTo };
+    if (event.type === 'interaction-failed') return { only: event.userId };
+    return 'everyone';
+  };
+
+  const broadcast = (event: ClientEvent): void => {
+    const to = audience(event);
+    const text = JSON.stringify(event);
+    const bytes = Buffer.byteLength(text);
+    for (const [socket, connection] of sockets) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (to !== 'everyone' && (to.only === null || connection.viewer !== to.only)) continue;
+      // Backpressure: a page that does not read is dropped, not buffered for without bound.
+      if (socket.bufferedAmount + bytes > maxBufferedBytes) drop(socket);
+      else socket.send(text);
+    }
+  };
+
+  const heartbeat = setInterval(() => {
+    for (const [socket, connection] of sockets) {
+      if (!connection.alive) {
+        drop(socket);
+        continue;
+      }
+      connection.alive = false;
+      socket.ping();
+    }
+  }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  heartbeat.unref();
 
   /** Messages a request may have created or changed: ids in its path, its answer, its interaction's. */
   const touchedMessages = (request: RecordedRequest): Set<string> => {
@@ -241,6 +290,14 @@ export function createClientApi(
     return userId;
   };
 
+  /** `?as=`: the person a page views the server as; absent, nobody in particular. */
+  const viewerOf = (url: URL): string | null => {
+    const viewer = url.searchParams.get('as');
+    return viewer === null || viewer === '' ? null : person(viewer);
+  };
+
+  const visibleTo = (message: StoredMessage, viewer: string | null): boolean => !message.ephemeral || (viewer !== null && message.interaction?.userId === viewer);
+
   const channelFor = (channelId: string): StoredChannel => {
     const channel = state.channels.get(channelId);
     if (!channel || (channel.type !== ChannelTypes.text && channel.type !== ChannelTypes.announcement)) throw new ClientError(404, 'no such text channel');
@@ -250,14 +307,14 @@ export function createClientApi(
   const messageFor = (messageId: string, userId: string): StoredMessage => {
     const message = state.messages.get(messageId);
     // Someone else's ephemeral message does not exist for this person.
-    if (!message || message.deleted || (message.ephemeral && message.interaction?.userId !== userId)) throw new ClientError(404, 'no such message');
+    if (!message || message.deleted || !visibleTo(message, userId)) throw new ClientError(404, 'no such message');
     return message;
   };
 
   const channelsPermissions = (userId: string, channelIds: readonly string[]): Record<string, string> =>
     Object.fromEntries(channelIds.map((id) => [id, state.permissionsIn(state.channel(id), userId).toString()]));
 
-  const snapshot = () => {
+  const snapshot = (viewer: string | null) => {
     const guild = state.guild();
     const channels = state
       .channelsOf(guild.id)
@@ -266,7 +323,7 @@ export function createClientApi(
       .map((c) => ({ id: c.id, name: c.name, type: c.type, parentId: c.parentId, topic: c.topic }));
     const messages = channels.flatMap((c) =>
       [...state.messages.values()]
-        .filter((m) => m.channelId === c.id && !m.deleted)
+        .filter((m) => m.channelId === c.id && !m.deleted && visibleTo(m, viewer))
         .slice(-MAX_MESSAGES_PER_CHANNEL)
         .map(toView),
     );
@@ -290,7 +347,7 @@ export function createClientApi(
   const interact = async (body: z.infer<typeof interactionSchema>): Promise<unknown> => {
     const user = person(body.user);
     if (body.kind === 'command' || body.kind === 'autocomplete') {
-      channelFor(body.channelId);
+      const channel = channelFor(body.channelId);
       const spec = {
         name: body.name,
         ...(body.subcommandGroup !== undefined ? { subcommandGroup: body.subcommandGroup } : {}),
@@ -299,6 +356,13 @@ export function createClientApi(
         channelId: body.channelId,
         user,
       };
+      // Discord's client sends only what the registered command allows; the bot relies on it.
+      const problems = validateCommandOptions(body.kind === 'autocomplete' ? { ...spec, focused: body.focused } : spec, {
+        state,
+        guildId: channel.guildId ?? '',
+        commands: [...state.commandsOf(channel.guildId), ...state.commandsOf(null)],
+      });
+      if (problems.length > 0) throw new ClientError(400, `Discord would not send this: ${problems.join('; ')}`);
       if (body.kind === 'autocomplete') {
         const injected = fake.injectAutocomplete({ ...spec, focused: body.focused });
         const callback = await injected.firstResponse(ackWaitMs).catch(() => undefined);
@@ -338,7 +402,7 @@ export function createClientApi(
       if (!url.pathname.startsWith('/sandbox/api/')) return false;
       const route = `${request.method ?? 'GET'} ${url.pathname}`;
       try {
-        if (route === 'GET /sandbox/api/state') sendJson(response, 200, snapshot());
+        if (route === 'GET /sandbox/api/state') sendJson(response, 200, snapshot(viewerOf(url)));
         else if (route === 'POST /sandbox/api/interactions') sendJson(response, 200, await interact(parse(interactionSchema, await readJson(request))));
         else if (route === 'POST /sandbox/api/reactions') sendJson(response, 200, react(parse(reactionSchema, await readJson(request))));
         else return false;
@@ -350,22 +414,35 @@ export function createClientApi(
       return true;
     },
     handleUpgrade(request, socket, head) {
-      if (new URL(request.url ?? '/', 'http://127.0.0.1').pathname !== '/sandbox/ws') return false;
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname !== '/sandbox/ws') return false;
+      let viewer: string | null;
+      try {
+        viewer = viewerOf(url);
+      } catch {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return true;
+      }
       if (sockets.size >= MAX_SOCKETS) {
-        socket.destroy();
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return true;
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
-        sockets.add(ws);
+        const connection = { viewer, alive: true };
+        sockets.set(ws, connection);
+        ws.on('pong', () => {
+          connection.alive = true;
+        });
         ws.on('close', () => sockets.delete(ws));
-        ws.on('error', () => sockets.delete(ws));
+        ws.on('error', () => drop(ws));
       });
       return true;
     },
     broadcast,
     close() {
       unsubscribe();
-      for (const socket of sockets) socket.terminate();
+      clearInterval(heartbeat);
+      for (const socket of sockets.keys()) socket.terminate();
       sockets.clear();
       wss.close();
     },

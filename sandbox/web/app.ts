@@ -421,6 +421,8 @@ view.person.addEventListener('change', () => {
   renderPeople();
   renderChannel();
   updateSuggestions();
+  // The server sends a connection only its person's ephemeral answers: view the server as the new one.
+  connect();
 });
 
 view.feedButton.addEventListener('click', () => {
@@ -451,26 +453,36 @@ function handle(event: ClientEvent): void {
   }
 }
 
+const viewing = () => (viewerId ? `?as=${encodeURIComponent(viewerId)}` : '');
+
+/** The current connection, viewing the server as `viewerId`; replaced when the person switch changes. */
+let socket: WebSocket | undefined;
+
 function connect(): void {
-  const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/sandbox/ws`);
-  socket.addEventListener('open', () => {
+  const previous = socket;
+  const current = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/sandbox/ws${viewing()}`);
+  socket = current;
+  previous?.close();
+  current.addEventListener('open', () => {
     view.connection.hidden = true;
-    // Anything that happened while disconnected is in the state.
+    // Anything that happened while disconnected (or not visible to the previous person) is in the state.
     void load();
   });
-  socket.addEventListener('message', (event) => handle(JSON.parse(String(event.data)) as ClientEvent));
-  socket.addEventListener('close', () => {
+  current.addEventListener('message', (event) => {
+    if (current === socket) handle(JSON.parse(String(event.data)) as ClientEvent);
+  });
+  current.addEventListener('close', () => {
+    if (current !== socket) return;
     view.connection.hidden = false;
     window.setTimeout(connect, 1_000);
   });
 }
 
 async function load(): Promise<void> {
-  const state = (await (await fetch('/sandbox/api/state')).json()) as SandboxState;
+  const state = (await (await fetch(`/sandbox/api/state${viewing()}`)).json()) as SandboxState;
   world = state;
   messages.clear();
   for (const message of state.messages) messages.set(message.id, message);
-  if (!state.people.some((p) => p.id === viewerId)) viewerId = state.people[0]?.id ?? '';
   if (!state.channels.some((c) => c.id === channelId)) channelId = state.channels.find((c) => c.type !== ChannelType.category)?.id ?? '';
   view.serverName.textContent = state.guild.name;
   document.body.dataset.ready = 'true';
@@ -482,5 +494,13 @@ async function load(): Promise<void> {
   renderFeed();
 }
 
+/** Picks the person to view as (the last one chosen, else the first) before the first connection. */
+async function start(): Promise<void> {
+  const response = await fetch('/sandbox/api/state').catch(() => undefined);
+  const people = response?.ok ? ((await response.json()) as SandboxState).people : [];
+  if (!people.some((p) => p.id === viewerId)) viewerId = people[0]?.id ?? '';
+  connect();
+}
+
 window.setInterval(renderFeed, 1_000);
-connect();
+void start();

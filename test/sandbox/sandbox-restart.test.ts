@@ -29,7 +29,8 @@ describe('the sandbox across a restart', () => {
   const slash = async (running: Sandbox, body: Record<string, unknown>) => {
     const response = await fetch(new URL('/sandbox/api/interactions', running.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // The page's own Origin: the sandbox refuses changes from other sites.
+      headers: { 'content-type': 'application/json', origin: new URL(running.url).origin },
       body: JSON.stringify({ kind: 'command', user: SANDBOX_IDS.admin, channelId: SANDBOX_IDS.general, ...body }),
     });
     const { interactionId } = (await response.json()) as { interactionId: string };

@@ -334,6 +334,31 @@ export function worstCaseQueries(papers: readonly CorpusPaper[]): WorstCaseQuery
     { name: `author:${surnames[0]} ${words[0]}`, text: `author:${surnames[0]} ${words[0]}` },
     { name: '6 common author: filters', text: surnames.map((s) => `author:${s}`).join(' ') },
     { name: 'one 999-letter word', text: 'transfromers'.repeat(84).slice(0, 999) },
+    // The new syntax (issue 11): exclusions are checked paper by paper, on every paper when
+    // nothing else narrows the query (FILTER_BUDGET in paper-index.ts bounds them; a large corpus may refuse).
+    ...exclusionWorstCases(words),
     { name: '100,000 characters (refused)', text: `${words.join(' ')} `.repeat(400).slice(0, 100_000), refused: true },
+  ];
+}
+
+/** Worst cases of `-word`, `-"phrase"`, `-(a OR b)`, title:/abstract: scopes and double exclusions. */
+function exclusionWorstCases(words: readonly string[]): WorstCaseQuery[] {
+  const joined = (i: number) => `${words[2 * i]}-${words[2 * i + 1]}`;
+  const excludedWords = (from: number, n: number) => words.slice(from, from + n).map((w) => `-${w}`).join(' ');
+  const fourTitlePhrases = [0, 1, 2, 3].map((i) => `-title:${joined(i)}`).join(' ');
+  const orPairs = Array.from({ length: 12 }, (_, i) => `-(${words[2 * i]} OR ${words[2 * i + 1]})`).join(' ');
+  return [
+    { name: '4 excluded title phrases of common words', text: fourTitlePhrases },
+    { name: 'autocomplete: 4 excluded title phrases', text: fourTitlePhrases, suggest: true },
+    { name: '12 excluded title phrases (phrase limit)', text: Array.from({ length: 12 }, (_, i) => `-title:${joined(i)}`).join(' '), refused: true },
+    { name: '-a-b-… of 13 words (phrase limit)', text: `-${words.slice(0, 13).join('-')}`, refused: true },
+    { name: '24 excluded common words', text: excludedWords(0, 24) },
+    { name: 'autocomplete: 24 excluded common words', text: excludedWords(0, 24), suggest: true },
+    { name: '12 excluded OR pairs', text: orPairs },
+    { name: '4 excluded phrases + 20 excluded words', text: `${[0, 1, 2, 3].map((i) => `-"${words[2 * i]} ${words[2 * i + 1]}"`).join(' ')} ${excludedWords(8, 20)}` },
+    { name: 'commonest word + 23 excluded words', text: `${words[0]} ${excludedWords(1, 23)}` },
+    { name: 'excluded abstract phrase alone', text: `-abstract:"${words[0]} ${words[1]}"` },
+    { name: 'cat:cs + excluded title phrase', text: `cat:cs -title:"${words[0]} ${words[1]} ${words[2]}"` },
+    { name: 'double exclusion -(title:a -b)', text: `-(title:${words[0]} -${words[1]})` },
   ];
 }

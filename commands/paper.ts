@@ -13,6 +13,7 @@ import type { Paper } from '../src/core/paper.js';
 import { notInLibraryText, singlePaperId } from '../src/core/paper-id.js';
 import type { SearchSort } from '../src/core/search/paper-index.js';
 import { unknownIds } from '../src/core/search/query.js';
+import { searchWithRecords } from '../src/core/search/search-records.js';
 import type { BotContext, Command, ComponentHandler } from '../src/discord/bot-context.js';
 import { publicAnswerRefusal } from '../src/discord/interaction-errors.js';
 import { postPublicCard } from '../src/discord/paper-delivery.js';
@@ -135,8 +136,9 @@ async function showResults(
   sort: SearchSort,
   how: Visibility,
 ): Promise<void> {
-  // Parse errors (a malformed filter) throw UserFacingError before anything is sent.
-  const page = ctx.index.search(query, { limit: PAGE_SIZE, offset: 0, sort });
+  // Parse errors (a malformed filter) throw UserFacingError before anything is sent. Phrases the
+  // index cannot decide are checked against the records, as topics check them (search-records.ts).
+  const page = await searchWithRecords(ctx.index, (ids) => ctx.library.getMany(ids), query, { limit: PAGE_SIZE, offset: 0, sort });
   const session = ctx.sessions.open(interaction.user.id, query, sort);
   const view = renderSearchResults({
     query,
@@ -218,7 +220,7 @@ const searchComponents: ComponentHandler = {
       return;
     }
     const offset = Math.max(0, Number.parseInt(offsetText, 10) || 0);
-    const page = ctx.index.search(session.query, { limit: PAGE_SIZE, offset, sort: session.sort });
+    const page = await searchWithRecords(ctx.index, (ids) => ctx.library.getMany(ids), session.query, { limit: PAGE_SIZE, offset, sort: session.sort });
     const view = renderSearchResults({
       query: session.query,
       hits: page.hits,

@@ -37,8 +37,13 @@ export type FilterSubject = {
    * in (title, abstract, keywords, categories, authors).
    */
   hasTerm(term: string, scope: MatchScope): boolean;
-  /** Whether a phrase (its words, each by any of its terms, and its normalised `key`) occurs there. */
-  hasPhrase(phrase: Extract<MatchNode, { kind: 'phrase' }>, scope: MatchScope): boolean;
+  /**
+   * Whether a phrase (its words, each by any of its terms, and its normalised `key`) occurs there.
+   * `unsure` is the answer when the subject cannot tell (the index keeps no word positions in
+   * abstracts): the answer that keeps the paper, so search's check is never stricter than a
+   * topic's, and the check against the paper record (search-records.ts) decides. Default true.
+   */
+  hasPhrase(phrase: Extract<MatchNode, { kind: 'phrase' }>, scope: MatchScope, unsure?: boolean): boolean;
 };
 
 /** Whether search must check papers against the query (filters, exclusions, scoped items). */
@@ -54,7 +59,7 @@ function needsCheck(node: MatchNode, excluded: boolean): boolean {
     case 'filter':
       return true;
     case 'not':
-      return needsCheck(node.node, !excluded);
+      return needsCheck(node.node, true);
     default:
       return node.nodes.some((n) => needsCheck(n, excluded));
   }
@@ -62,26 +67,53 @@ function needsCheck(node: MatchNode, excluded: boolean): boolean {
 
 /** Whether a paper satisfies the query (see the modes above). */
 export function matchesQuery(paper: FilterSubject, q: Pick<ParsedQuery, 'match'>, mode: MatchMode): boolean {
-  return holds(q.match, paper, mode, false);
+  return holds(q.match, paper, mode, false, false);
 }
 
-function holds(node: MatchNode, paper: FilterSubject, mode: MatchMode, excluded: boolean): boolean {
+/**
+ * Whether the phrases the index cannot decide (a phrase that may sit in an abstract, which the
+ * index keeps without word positions) take part in the query's check: then search's answer is a
+ * superset, and the paper records decide (search-records.ts).
+ */
+export function needsRecordCheck(q: Pick<ParsedQuery, 'match'>): boolean {
+  const visit = (node: MatchNode, negated: boolean): boolean => {
+    switch (node.kind) {
+      case 'phrase':
+        return node.scope !== 'title' && (negated || node.scope !== 'any');
+      case 'word':
+      case 'filter':
+        return false;
+      case 'not':
+        return visit(node.node, true);
+      default:
+        return node.nodes.some((n) => visit(n, negated));
+    }
+  };
+  return visit(q.match, false);
+}
+
+/**
+ * `excluded`: under an odd number of `-` (a match there leaves the paper out); `negated`: under
+ * any `-`. Search leaves free words and phrases to ranking only outside every exclusion: in
+ * `-(title:diffusion -image)` "image" decides what is left out, as it does for a topic.
+ */
+function holds(node: MatchNode, paper: FilterSubject, mode: MatchMode, excluded: boolean, negated: boolean): boolean {
   switch (node.kind) {
     case 'word':
-      if (mode === 'search' && !excluded && node.scope === 'any') return true;
+      if (mode === 'search' && !negated && node.scope === 'any') return true;
       // A stopword narrows nothing ("the" is in no index); excluded or scoped items always have terms.
       return node.word.terms.length === 0 || node.word.terms.some((t) => paper.hasTerm(t, node.scope));
     case 'phrase':
-      if (mode === 'search' && !excluded && node.scope === 'any') return true;
-      return paper.hasPhrase(node, node.scope);
+      if (mode === 'search' && !negated && node.scope === 'any') return true;
+      return paper.hasPhrase(node, node.scope, !excluded);
     case 'filter':
       return matchesFilters(paper, node.filters);
     case 'not':
-      return !holds(node.node, paper, mode, !excluded);
+      return !holds(node.node, paper, mode, !excluded, true);
     case 'all':
-      return node.nodes.every((n) => holds(n, paper, mode, excluded));
+      return node.nodes.every((n) => holds(n, paper, mode, excluded, negated));
     case 'any':
-      return node.nodes.some((n) => holds(n, paper, mode, excluded));
+      return node.nodes.some((n) => holds(n, paper, mode, excluded, negated));
   }
 }
 
@@ -112,7 +144,7 @@ export type MatchFailure = { item: string; reason: string };
  * query that fails (empty when the paper matches), for /topic why.
  */
 export function explainMismatch(paper: FilterSubject, q: Pick<ParsedQuery, 'match'>): MatchFailure[] {
-  return q.match.nodes.filter((n) => !holds(n, paper, 'exact', false)).map((n) => ({ item: n.text, reason: failureReason(n, paper) }));
+  return q.match.nodes.filter((n) => !holds(n, paper, 'exact', false, false)).map((n) => ({ item: n.text, reason: failureReason(n, paper) }));
 }
 
 const PLACE: Record<MatchScope, string> = { any: 'the paper', title: 'the title', abstract: 'the abstract' };
@@ -128,7 +160,7 @@ function failureReason(node: MatchNode, paper: FilterSubject): string {
     case 'not':
       return excludedReason(node.node, paper);
     case 'all': {
-      const failed = node.nodes.find((n) => !holds(n, paper, 'exact', false));
+      const failed = node.nodes.find((n) => !holds(n, paper, 'exact', false, false));
       return failed ? `${failed.text}: ${failureReason(failed, paper)}` : 'not all of it holds';
     }
     case 'any':
@@ -202,20 +234,35 @@ export type IndexedPaper = { date: number; code: number; categories: string; tit
 /**
  * One FilterSubject over the index's papers, moved from paper to paper with `at` (a filter-only
  * query runs it on every paper, so nothing is allocated per paper). Terms are looked up in the
- * index's postings (`termTest`, found once per term and query); a phrase is looked for in the
- * stored title, and in an abstract as all of its words: the index keeps no word positions there.
+ * index's postings (`termTest`, found once per term and query); a phrase's words are looked up
+ * first, and only a paper holding all of them has its stored title normalised (once per paper)
+ * to look for the phrase. In an abstract the index keeps no word positions: a phrase whose words
+ * are all there is `unsure` (see FilterSubject.hasPhrase). `checks` counts the postings lookups
+ * and title comparisons, the work a scan's budget bounds (paper-index.ts).
  */
 export function createIndexSubject(
   termTest: (term: string, fieldId: number) => (docId: number) => boolean,
   splitCategories: (text: string) => readonly string[],
-): { at(docId: number, stored: IndexedPaper): FilterSubject } {
-  const tests = new Map<string, (docId: number) => boolean>();
+): { at(docId: number, stored: IndexedPaper): FilterSubject; readonly checks: number } {
+  // term → its postings test per field id, found once per query (no key built per paper).
+  const tests = new Map<string, ((docId: number) => boolean)[]>();
+  let checks = 0;
   const test = (term: string, fieldId: number) => {
-    const key = `${fieldId}:${term}`;
-    let t = tests.get(key);
-    if (!t) tests.set(key, (t = termTest(term, fieldId)));
+    let byField = tests.get(term);
+    if (!byField) tests.set(term, (byField = []));
+    const t = (byField[fieldId] ??= termTest(term, fieldId));
+    checks++;
     return t(current);
   };
+  let titleText: string | undefined;
+  const titleHas = (key: string) => {
+    checks++;
+    titleText ??= ` ${normalizeTitleKey(stored.title)} `;
+    return titleText.includes(key);
+  };
+  // Numbers are not in the abstract postings (abstractTerms in index-document.ts): there, unknown.
+  const allWords = (phrase: Extract<MatchNode, { kind: 'phrase' }>, fieldId: number) =>
+    phrase.words.every((w) => w.terms.some((t) => (fieldId === ABSTRACT_FIELD_ID && /^\d+$/.test(t)) || test(t, fieldId)));
   const anyField = (term: string) => ALL_FIELD_IDS.some((f) => test(term, f));
   const inScope = (term: string, scope: MatchScope) =>
     scope === 'title' ? test(term, TITLE_FIELD_ID) : scope === 'abstract' ? test(term, ABSTRACT_FIELD_ID) : anyField(term);
@@ -229,20 +276,23 @@ export function createIndexSubject(
     },
     hasAuthorTerm: (term) => test(term, AUTHORS_FIELD_ID),
     hasTerm: inScope,
-    hasPhrase: (phrase, scope) => {
-      const inTitle = () => ` ${normalizeTitleKey(stored.title)} `.includes(phrase.key);
-      if (scope === 'title') return inTitle();
-      const words = phrase.words.every((w) => w.terms.some((t) => inScope(t, scope)));
-      return scope === 'abstract' ? words : words && (inTitle() || phrase.words.every((w) => w.terms.some((t) => test(t, ABSTRACT_FIELD_ID))));
+    hasPhrase: (phrase, scope, unsure = true) => {
+      if (scope !== 'abstract' && allWords(phrase, TITLE_FIELD_ID) && titleHas(phrase.key)) return true;
+      if (scope === 'title') return false;
+      return allWords(phrase, ABSTRACT_FIELD_ID) ? unsure : false;
     },
   };
   return {
     at(docId, paper) {
       current = docId;
       stored = paper;
+      titleText = undefined;
       subject.date = paper.date;
       subject.hasCode = paper.code === 1;
       return subject;
+    },
+    get checks() {
+      return checks;
     },
   };
 }

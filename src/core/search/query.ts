@@ -16,7 +16,8 @@ import { authorFilterTerms, queryWords, type QueryWord } from './tokenize.js';
  *                              `a b OR c d` means a, (b or c), d; parentheses group
  *   title:word  abstract:"a phrase"   the word or phrase in that part of the paper only
  *   2405.17399, arXiv:…, URLs  those papers first, in the order named (ids are found anywhere in the
- *                              text, with any punctuation around them; the rest is searched as words)
+ *                              text, with any punctuation around them; the rest is searched as words);
+ *                              an id under `-` is refused: a paper is named by its id, never left out
  *
  * Every query is bounded here, in one place, whoever sends it (slash command, topic, CLI,
  * stdin): see QUERY_LIMITS. Free words are ranking signals, so words past the limit are dropped
@@ -139,9 +140,9 @@ export function parseQuery(input: string): ParsedQuery {
   };
   const normalized = input.normalize('NFC');
   const found = findPaperIds(normalized);
-  for (const { id } of found) addId(query, id);
+  // Each id is read where it stands (a placeholder token), so `-2405.17399` is known to be excluded.
   const rest = withoutIds(normalized, found);
-  const reader = createReader(query);
+  const reader = createReader(query, found.map((f) => f.id));
   query.match = reader.read(splitTokens(rest));
   const ranked = rankedWords(query);
   query.text = reader.text.join(' ');
@@ -171,20 +172,25 @@ const LINK_BEFORE_ID = /^\S*[a-z0-9-]\.[a-z]{2,}\/\S*$/i;
 // "arXiv 2405.17399" as people write it in prose: the word belongs to the id, it is not a search word.
 const ARXIV_BEFORE_ID = /\barxiv\s*:?\s*$/i;
 
+/** Stands for the k-th found id in the text the reader splits: ID_OPEN k ID_CLOSE (private-use characters). */
+const ID_OPEN = '\uE000';
+const ID_CLOSE = '\uE001';
+
 /**
- * The text with every found id blanked out (spaces keep the words around it apart), so that a
- * query of ids and punctuation has no words left, and `2405.17399, diffusion` searches "diffusion".
+ * The text with every found id replaced by a placeholder token (see ID_OPEN), so that a query of
+ * ids and punctuation has no words left, `2405.17399, diffusion` searches "diffusion", and the
+ * reader sees whether an id stands excluded (`-2405.17399`, `-"…"`, `-(… OR …)`).
  * An id inside a link of a site findPaperIds does not know takes the whole link with it, and a
  * spelled-out "arXiv" before an id goes with the id.
  */
 function withoutIds(text: string, found: readonly { start: number; end: number }[]): string {
-  const spans = found.map(({ start, end }) => {
+  const spans = found.map(({ start, end }, k) => {
     const runStart = start - /\S*$/.exec(text.slice(0, start))![0].length;
     if (LINK_BEFORE_ID.test(text.slice(runStart, start))) {
-      return { start: runStart, end: end + /^\S*/.exec(text.slice(end))![0].length };
+      return { k, start: runStart, end: end + /^\S*/.exec(text.slice(end))![0].length };
     }
     const word = ARXIV_BEFORE_ID.exec(text.slice(0, start));
-    return { start: word ? word.index : start, end };
+    return { k, start: word ? word.index : start, end };
   });
   let out = '';
   let from = 0;
@@ -192,7 +198,7 @@ function withoutIds(text: string, found: readonly { start: number; end: number }
     if (span.start > from) out += text.slice(from, span.start);
     const blankFrom = Math.max(from, span.start);
     if (span.end > blankFrom) {
-      out += ' '.repeat(span.end - blankFrom);
+      out += `${ID_OPEN}${span.k}${ID_CLOSE}`;
       from = span.end;
     }
   }
@@ -239,10 +245,12 @@ type Token =
   | { kind: 'open'; negated: boolean }
   | { kind: 'close' }
   | { kind: 'or' }
+  | { kind: 'id'; k: number; negated: boolean }
   | { kind: 'item'; value: string; negated: boolean; quoted: boolean; prefix?: string };
 
-// `(` or `-(`; `)`; a "phrase", maybe excluded and maybe after a name (author:"de vries"); any other run.
-const TOKEN = /(-?)\(|\)|(-?)(?:(\w+):)?"([^"]*)"?|[^\s()"]+/uy;
+// `(` or `-(`; `)`; a "phrase", maybe excluded and maybe after a name (author:"de vries"); an id's
+// placeholder, maybe excluded; any other run (which stops at a placeholder).
+const TOKEN = /(-?)\(|\)|(-?)(?:(\w+):)?"([^"]*)"?|(-?)\uE000(\d+)\uE001|[^\s()"\uE000]+/uy;
 
 /** Parentheses, OR (upper case only: "or" stays a word) and items, each item maybe with a leading `-`. */
 function splitTokens(input: string): Token[] {
@@ -259,6 +267,7 @@ function splitTokens(input: string): Token[] {
     const text = m[0];
     if (text === '(' || text === '-(') tokens.push({ kind: 'open', negated: text === '-(' });
     else if (text === ')') tokens.push({ kind: 'close' });
+    else if (m[6] !== undefined) tokens.push({ kind: 'id', k: Number(m[6]), negated: m[5] === '-' });
     else if (m[4] !== undefined) {
       if (m[3] || m[4].trim()) tokens.push({ kind: 'item', value: m[4], negated: m[2] === '-', quoted: true, ...(m[3] ? { prefix: m[3] } : {}) });
     } else if (text === 'OR') tokens.push({ kind: 'or' });
@@ -286,7 +295,7 @@ type Reader = {
  * `problems` (a stray `)` or a lone `-` is left out, an unclosed `(` closes at the end, an OR
  * without two sides is dropped); what no reading can bound (nesting, items) throws.
  */
-function createReader(query: ParsedQuery): Reader {
+function createReader(query: ParsedQuery, ids: readonly string[]): Reader {
   let tokens: readonly Token[] = [];
   let pos = 0;
   let operands = 0;
@@ -328,7 +337,7 @@ function createReader(query: ParsedQuery): Reader {
       while (tokens[pos]?.kind === 'or') {
         pos++;
         const next = tokens[pos];
-        if (!next || next.kind !== 'item' && next.kind !== 'open') {
+        if (!next || next.kind !== 'item' && next.kind !== 'open' && next.kind !== 'id') {
           problem('An OR needs something on each side (`diffusion OR flow`); the lone OR was left out.');
           break;
         }
@@ -342,14 +351,22 @@ function createReader(query: ParsedQuery): Reader {
     return nodes;
   }
 
-  /** One item or parenthesised group, excluded when it starts with `-`. */
+  /**
+   * One item or parenthesised group, excluded when it starts with `-`. `excluded` says the item
+   * stands under an exclusion, however many: in `-(a -b)` b is no search word either (it only
+   * narrows what is left out), so it never ranks and is never read as a free word.
+   */
   function unary(depth: number, excluded: boolean): MatchNode | undefined {
     const t = tokens[pos++]!;
+    if (t.kind === 'id') {
+      namedId(ids[t.k]!, excluded || t.negated);
+      return undefined;
+    }
     if (t.kind === 'open') {
       if (depth >= QUERY_LIMITS.depth) {
         throw new UserFacingError(`Parentheses go at most ${QUERY_LIMITS.depth} deep in a query.`, 'Write the groups side by side: `(a OR b) (c OR d)`.');
       }
-      const inner = sequence(depth + 1, excluded !== t.negated, true);
+      const inner = sequence(depth + 1, excluded || t.negated, true);
       if (inner.length === 0) {
         problem('An empty `()` was left out.');
         return undefined;
@@ -359,7 +376,7 @@ function createReader(query: ParsedQuery): Reader {
       return t.negated ? { kind: 'not', text: `-${group.text}`, node: group } : group;
     }
     if (t.kind !== 'item') return undefined; // sequence() handles ) and OR before calling
-    const node = item(t, depth, excluded !== t.negated);
+    const node = item(t, depth, excluded || t.negated);
     return node && t.negated ? { kind: 'not', text: `-${node.text}`, node } : node;
   }
 
@@ -381,7 +398,7 @@ function createReader(query: ParsedQuery): Reader {
     // A paper known only by its title has a `title:` id; autocomplete offers it as the value to search.
     const titleId = t.value.toLowerCase().startsWith(TITLE_ID_PREFIX) ? parsePaperId(t.value.toLowerCase()) : undefined;
     if (titleId) {
-      addId(query, titleId);
+      namedId(titleId, excluded);
       return undefined;
     }
     const scoped = SCOPE.exec(t.value);
@@ -389,6 +406,44 @@ function createReader(query: ParsedQuery): Reader {
     // What pasting around an id leaves ("," "(" ")") is no word, and no part of the text a title is compared with.
     if (!/[\p{L}\p{N}]/u.test(t.value)) return undefined;
     return words(t.value, 'any', depth, excluded);
+  }
+
+  /**
+   * A paper named by its id: those papers first. Leaving one out by its id is refused rather than
+   * read as naming it (search would list it first, a topic would match nothing).
+   */
+  function namedId(id: string, excluded: boolean): void {
+    if (excluded) {
+      throw new UserFacingError(
+        `\`-${shorten(id)}\`: a query cannot leave out a paper by its id.`,
+        'Leave out its distinctive words instead (`-"its title words"`), or drop the id.',
+      );
+    }
+    addId(query, id);
+  }
+
+  /** The placeholders of ids inside a quoted phrase taken as named ids (see namedId), and the phrase without them. */
+  function phraseIds(raw: string, excluded: boolean): string {
+    return raw.replace(/\uE000(\d+)\uE001/g, (_, k: string) => {
+      namedId(ids[Number(k)]!, excluded);
+      return ' ';
+    });
+  }
+
+  /** The phrase limits (QUERY_LIMITS.phrases, .phraseWords), for quoted phrases and for joined words read as one (`-a-b`, `title:a-b`). */
+  function countPhrase(raw: string, words: number): void {
+    if (words > QUERY_LIMITS.phraseWords) {
+      throw new UserFacingError(
+        `The phrase "${shorten(raw)}" has ${words} words; a phrase has at most ${QUERY_LIMITS.phraseWords}.`,
+        'Quote the few words that must appear together, and leave the rest unquoted.',
+      );
+    }
+    if (++phrases > QUERY_LIMITS.phrases) {
+      throw new UserFacingError(
+        `A query has at most ${QUERY_LIMITS.phrases} quoted phrases (words joined by \`-\` after \`-\`, title: or abstract: count as one).`,
+        'Leave the less important ones unquoted.',
+      );
+    }
   }
 
   function countOperand(depth: number, excluded: boolean, scope: MatchScope): void {
@@ -428,24 +483,19 @@ function createReader(query: ParsedQuery): Reader {
     }
     countOperand(depth, excluded, scope);
     if (content.length === 1) return { kind: 'word', text: typed, scope, word: content[0]! };
+    countPhrase(raw, content.length);
     return phraseNode(raw, content, scope, typed);
   }
 
-  function phrase(raw: string, scope: MatchScope, typed: string, depth: number, excluded: boolean): MatchNode | undefined {
+  function phrase(typedRaw: string, scope: MatchScope, typedWithIds: string, depth: number, excluded: boolean): MatchNode | undefined {
+    const raw = phraseIds(typedRaw, excluded);
+    const typed = typedWithIds.replace(/\uE000(\d+)\uE001/g, (_, k: string) => ids[Number(k)]!);
     const content = queryWords(raw).filter((w) => w.terms.length > 0);
-    if (content.length > QUERY_LIMITS.phraseWords) {
-      throw new UserFacingError(
-        `The phrase "${shorten(raw)}" has ${content.length} words; a quoted phrase has at most ${QUERY_LIMITS.phraseWords}.`,
-        'Quote the few words that must appear together, and leave the rest unquoted.',
-      );
-    }
     if (content.length === 0) {
       if (excluded || scope !== 'any') problem(`\`${shorten(typed)}\` has no word Paperboy looks for (words like "the" are not indexed); it was left out.`);
       return undefined;
     }
-    if (++phrases > QUERY_LIMITS.phrases) {
-      throw new UserFacingError(`A query has at most ${QUERY_LIMITS.phrases} quoted phrases.`, 'Leave the less important ones unquoted.');
-    }
+    countPhrase(raw, content.length);
     countOperand(depth, excluded, scope);
     if (scope === 'any' && !excluded) reader.text.push(raw);
     return phraseNode(raw, content, scope, typed);
@@ -484,7 +534,8 @@ function rankedWords(query: ParsedQuery): QueryWord[] {
         if (!excluded && top) mergeFilters(query, node.filters);
         return;
       case 'not':
-        return visit(node.node, false, !excluded);
+        // Under an exclusion nothing ranks, however many `-` (`-(a -b)`: b is no search word).
+        return visit(node.node, false, true);
       case 'all':
         for (const n of node.nodes) visit(n, top, excluded);
         return;

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../../src/core/errors.js';
 import { normalizePaper, type Paper } from '../../../src/core/paper.js';
-import { createPaperIndex, FILTER_ONLY_RESULTS, type PaperIndex } from '../../../src/core/search/paper-index.js';
+import { ALL_FIELD_IDS } from '../../../src/core/search/index-document.js';
+import { createPaperIndex, FILTER_BUDGET, FILTER_ONLY_RESULTS, type PaperIndex } from '../../../src/core/search/paper-index.js';
 import { QUERY_BUDGET } from '../../../src/core/search/query-plan.js';
 import { parseQuery, QUERY_LIMITS } from '../../../src/core/search/query.js';
 import { tokenize } from '../../../src/core/search/tokenize.js';
@@ -195,5 +196,39 @@ describe('huge input (defect 15)', () => {
     const q = parseQuery(chain.slice(0, QUERY_LIMITS.chars));
     expect(q.words[0]!.terms.length).toBeLessThanOrEqual(QUERY_LIMITS.termsPerWord);
     expect(tokenize(chain).length).toBeGreaterThan(QUERY_LIMITS.termsPerWord);
+  });
+});
+
+describe('exclusions checked paper by paper (issue 11 review: 5.5 s on the full corpus)', () => {
+  const excluded = (n: number) => Array.from({ length: n }, (_, i) => `-absent${i}x`).join(' ');
+  let index: PaperIndex;
+  let size: number;
+  beforeAll(() => {
+    // Enough papers that 24 excluded words (each looked up in every field of every paper) go over the budget.
+    size = Math.ceil(FILTER_BUDGET.checks / (QUERY_LIMITS.operands * ALL_FIELD_IDS.length)) + 500;
+    index = createPaperIndex();
+    index.addAll(Array.from({ length: size }, (_, i) => paperAt(i)));
+  });
+
+  it('given excluded title phrases, looks a phrase up in a title only when the title has its words', () => {
+    // Every title has "deep", "learning", …; none has "study0 deep": the words are looked up
+    // (two checks), and the title compared once, for each of the four phrases.
+    const page = index.search('cat:cs.LG -title:deep-learning-study0 -title:neural-network-absent -title:model-absent -title:data-absent', { limit: 10 });
+    expect(page.work.papersScanned).toBe(size);
+    const inCategory = Math.ceil(size / 3);
+    // cs.LG papers only (the category fails first for the rest): 3 + 3 + 2 + 2 lookups and at
+    // most one title comparison (the first phrase, whose words all occur).
+    expect(page.work.filterChecks).toBeLessThanOrEqual(inCategory * (10 + 1));
+    expect(page.total).toBeGreaterThan(0);
+  });
+
+  it('given an exclusion-only query whose checks exceed the budget, refuses it instead of scanning on', () => {
+    const query = excluded(QUERY_LIMITS.operands);
+    expect(() => index.search(query, { limit: 10 })).toThrow(/check too many papers/);
+    expect(index.suggest(query)).toEqual([]);
+    // Fewer exclusions stay within it, and the work is the checks of each paper, no more.
+    const page = index.search(excluded(4), { limit: 10 });
+    expect(page.work.filterChecks).toBe(size * 4 * ALL_FIELD_IDS.length);
+    expect(page.work.filterChecks).toBeLessThanOrEqual(FILTER_BUDGET.checks);
   });
 });

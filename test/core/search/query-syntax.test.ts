@@ -147,8 +147,43 @@ describe('parseQuery: every input bounded', () => {
     expect(() => parseQuery('x1 (cat:a OR cat:b OR cat:c) -cat:d -cat:e -cat:f cat:g')).toThrow(/at most 6 cat: filters/);
   });
 
+  it('given joined words read as a phrase (-a-b, title:a-b), counts them against the phrase limits', () => {
+    expect(() => parseQuery('-alpha-beta -gamma-delta title:zeta-theta abstract:iota-kappa')).not.toThrow();
+    expect(() => parseQuery('-alpha-beta -gamma-delta title:zeta-theta abstract:iota-kappa -lambda-sigma')).toThrow(/at most 4 quoted phrases/);
+    expect(() => parseQuery('"alpha beta" "gamma delta" "epsilon zeta" "theta iota" -title:kappa-lambda')).toThrow(/at most 4 quoted phrases/);
+    const long = 'alpha beta gamma delta epsilon zeta theta iota kappa lambda sigma omega robot'.split(' ');
+    expect(() => parseQuery(`-${long.join('-')}`)).toThrow(/has 13 words; a phrase has at most 12/);
+    expect(() => parseQuery(`title:${long.join('-')}`)).toThrow(/has 13 words; a phrase has at most 12/);
+    expect(() => parseQuery(`diffusion -${long.slice(0, 12).join('-')}`)).not.toThrow();
+  });
+
   it('given a malformed filter inside a group, says which one', () => {
     expect(() => parseQuery('diffusion (after:2024-13 OR flow)')).toThrow(/after:2024-13` is not a date/);
+  });
+});
+
+describe('parseQuery: paper ids read where they stand', () => {
+  it('given -<arXiv id>, refuses to read it as naming that paper, in search and in a topic', () => {
+    for (const query of ['diffusion -2405.17399', 'diffusion -arXiv:2405.17399', 'diffusion -"2405.17399"', 'diffusion -(2405.17399 OR 2305.18290)', 'diffusion -https://arxiv.org/abs/2405.17399']) {
+      expect(() => parseQuery(query), query).toThrow(/cannot leave out a paper by its id/);
+      expect(() => checkTopicInput('t', query), query).toThrow(/cannot leave out a paper by its id/);
+    }
+  });
+
+  it('given ids not excluded, still names them in order, wherever they stand', () => {
+    expect(parseQuery('2405.17399, diffusion (2305.18290)').ids).toEqual(['2405.17399', '2305.18290']);
+    expect(parsed('2405.17399, diffusion').words).toEqual(['diffusion']);
+    expect(parseQuery('"2405.17399" flow').ids).toEqual(['2405.17399']);
+    expect(parseQuery('diffusion-2405.17399').ids).toEqual(['2405.17399']);
+  });
+});
+
+describe('parseQuery: words under two exclusions', () => {
+  it('given -(a -b), b narrows what is left out and is no word to rank by', () => {
+    const { q, shape: s, words } = parsed('cat:cs.CV -(title:diffusion -image)');
+    expect(s).toBe('ALL([cat:cs.CV], NOT ALL(title:diffusion, NOT image))');
+    expect(words).toEqual([]);
+    expect(q.text).toBe('');
   });
 });
 

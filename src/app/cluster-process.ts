@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ClusterClient, getInfo } from 'discord-hybrid-sharding';
 import { createLogger } from '../logger.js';
 import { loadBotConfigOrExit, runUntilStopped } from './process-lifecycle.js';
@@ -18,7 +19,15 @@ async function main(): Promise<void> {
   await runUntilStopped({
     logger,
     start: async () => {
-      const bot = await startBot({ config, logger, shards: { ids: info.SHARD_LIST, count: info.TOTAL_SHARDS } });
+      const bot = await startBot({
+        config,
+        logger,
+        shards: { ids: info.SHARD_LIST, count: info.TOTAL_SHARDS },
+        // One name per cluster slot of this manager (its pid): the manager runs a slot's next
+        // process only after the last one exited, so a restart may take that one's claims over;
+        // another manager (a rolling deploy) has another pid, and its claims still guard.
+        postClaimOwner: `cluster:${hostname().slice(0, 100)}:${process.ppid}:${info.CLUSTER}`,
+      });
       // Tells the manager this cluster is up (its 'ready' event; the spawn queue may wait for it).
       new ClusterClient(bot.client).triggerReady();
       return bot;

@@ -61,6 +61,12 @@ export type BotOptions = {
    * Its topic schedule then posts only for the servers those shards own. Default shard 0 of 1.
    */
   shards?: ShardAssignment;
+  /**
+   * Who claims pending posts (post-claims.ts). Default this process. A cluster passes a name that
+   * outlives its restarts (cluster-process.ts), so after a kill -9 the restarted cluster takes its
+   * own claims back and resends at once instead of waiting out their ttl.
+   */
+  postClaimOwner?: string;
 };
 
 /** The library service's events as log lines: the bot's view of index and snapshot work. */
@@ -91,6 +97,7 @@ export async function startBot({
   indexRetryMs = INDEX_RETRY_MS,
   leaseTtlMs,
   shards,
+  postClaimOwner,
 }: BotOptions): Promise<RunningBot> {
   const service =
     given ??
@@ -134,7 +141,7 @@ export async function startBot({
     ...(timers ? { timers } : {}),
     interval: config.schedule.pollInterval,
     ...(shards ? { ownsGuild: ownsGuildOf(shards.ids, shards.count) } : {}),
-    claims: createPostClaims(service.storage, processOwner('post')),
+    claims: createPostClaims(service.storage, postClaimOwner ?? processOwner('post')),
     alerts: createAlertRunner({ alerts: alerts.users, records: alerts.records, delivery: alerts.delivery, clock, logger }),
   });
 

@@ -126,7 +126,7 @@ export type PostedPapers = {
  * post is sent only by the process that claimed it, after reading its record again under the claim.
  */
 export type PostClaims = {
-  /** Claims these posts for this process (for a bounded time); returns the paper ids it now holds. */
+  /** Claims these posts for this process, held until released (or until a while after the process died); returns the paper ids it now holds. */
   claim(channelId: string, paperIds: readonly string[]): Promise<Set<string>>;
   /** Frees this process's claims (once the send is recorded, or not attempted). */
   release(channelId: string, paperIds: readonly string[]): Promise<void>;

@@ -6,7 +6,7 @@ import { normalizePaper } from '../../src/core/paper.js';
 import type { DeliveryResult, TopicDelivery } from '../../src/core/topic-delivery-port.js';
 import { createLogger } from '../../src/logger.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
-import { createPostClaims } from '../../src/storage/post-claims.js';
+import { createPostClaims, postClaimName } from '../../src/storage/post-claims.js';
 import { libraryStores, openStores, openTopicStores } from '../../src/storage/stores.js';
 import { createPostgresDatabase, createRedisPrefix, describeWithServer, findPostgres, findRedis } from '../storage/servers.js';
 
@@ -92,6 +92,22 @@ for (const { name, server, create } of servers) {
       await Promise.all([first.runner.runNow('refresh'), second.runner.runNow('refresh')]);
       const ids = sent.map((s) => s.split(':')[1]).sort();
       expect(ids).toEqual(PAPERS.map((p) => p.id).sort());
+    });
+
+    it('given a holder that lives, keeps its claim past the ttl; given one that died, frees it after the ttl', async () => {
+      const [a, b] = await twoProcesses();
+      const living = createPostClaims(a, 'a', 300);
+      const other = createPostClaims(b, 'b', 300);
+      expect([...(await living.claim(CHANNEL, ['p1']))]).toEqual(['p1']);
+      await sleep(700);
+      expect((await other.claim(CHANNEL, ['p1'])).size).toBe(0);
+      await living.release(CHANNEL, ['p1']);
+      // A process that claimed and was killed: nothing renews its claim, which is free once the ttl has run out.
+      expect(await a.lease(postClaimName(CHANNEL, 'p3'), 'dead', 300).acquire()).toBe(true);
+      expect((await other.claim(CHANNEL, ['p3'])).size).toBe(0);
+      await sleep(400);
+      expect([...(await other.claim(CHANNEL, ['p3']))]).toEqual(['p3']);
+      await other.release(CHANNEL, ['p3']);
     });
 
     it('given a claim held by another process, does not claim it until that one releases it', async () => {

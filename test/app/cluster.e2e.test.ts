@@ -61,7 +61,7 @@ function guilds(): GuildSeed[] {
     id: guildIdOnShard(i % SHARDS, SHARDS, Math.floor(i / SHARDS)),
     name: `Lab ${i}`,
     channels: [{ name: `lab-${i}`, type: 'text' as const }],
-    members: [{ user: { username: 'alice' } }],
+    members: [{ user: { username: 'alice' } }, { user: { username: 'bob' } }],
   }));
 }
 
@@ -102,10 +102,10 @@ for (const store of (await storeServers(async () => '')).filter((s) => s.name !=
     }
     const bookmarksList = (seed: GuildSeed) => ({ name: 'bookmarks', subcommand: 'list', channelId: seed.channels![0]!.name, user: 'alice' });
     const channelOf = (seed: GuildSeed) => fake.state.channel(seed.channels![0]!.name).id;
-    /** Paper ids of the topic cards in a server's channel (command answers left out: they name no paper). */
+    /** Paper ids of the topic cards in a server's channel (command answers left out). */
     const postedIn = (seed: GuildSeed) =>
       [...fake.state.messages.values()]
-        .filter((m) => m.channelId === channelOf(seed) && m.authorId === fake.botUserId)
+        .filter((m) => m.channelId === channelOf(seed) && m.authorId === fake.botUserId && m.interaction === null)
         .flatMap((m) => PAPERS.filter((p) => JSON.stringify(m.embeds).includes(p.id)).map((p) => p.id));
     const everyChannelHasAll = () => seeds.every((seed) => postedIn(seed).length >= PAPERS.length);
 
@@ -207,6 +207,19 @@ for (const store of (await storeServers(async () => '')).filter((s) => s.name !=
       expect(fake.violations).toEqual([]);
     }, 120_000);
 
+    it('given 🔖 on a card in a server of cluster 0, /bookmarks list in a server of cluster 1 shows the paper', async () => {
+      const here = seeds.find((s) => clusterOf(s.id!) === 0)!;
+      const there = seeds.find((s) => clusterOf(s.id!) === 1)!;
+      const card = [...fake.state.messages.values()].find((m) => m.channelId === channelOf(here) && JSON.stringify(m.embeds).includes(PAPERS[0]!.id))!;
+      fake.injectReaction({ action: 'add', userId: 'bob', channelId: channelOf(here), messageId: card.id, emoji: '🔖' });
+      await waitFor('the bookmark saved', (all) => all.some((l) => l.msg === 'bookmark saved' && l.cluster === 0));
+      const list = fake.injectSlashCommand({ name: 'bookmarks', subcommand: 'list', channelId: there.channels![0]!.name, user: 'bob' });
+      const answer = await list.firstResponse(15_000);
+      expect(JSON.stringify(answer.body)).toContain(PAPERS[0]!.id);
+      await waitFor('the list logged', (all) => all.some((l) => l.msg === 'interaction done' && l.interactionId === list.id));
+      expect(lines().filter((l) => l.msg === 'interaction done' && l.interactionId === list.id).map((l) => l.cluster)).toEqual([1]);
+    }, 60_000);
+
     it('restarts a cluster killed with SIGKILL, which posts nothing twice and answers its servers again', async () => {
       const started = lines().filter((l) => l.msg === 'cluster started' && l.cluster === 1);
       const pid = started.at(-1)?.pid as number;
@@ -301,7 +314,7 @@ for (const store of (await storeServers(async () => '')).filter((s) => s.name !=
       const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
       const cards = (seed: (typeof seeds)[number]) =>
         [...fake.state.messages.values()]
-          .filter((m) => m.channelId === fake.state.channel(seed.channels[0]!.name).id && m.authorId === fake.botUserId)
+          .filter((m) => m.channelId === fake.state.channel(seed.channels[0]!.name).id && m.authorId === fake.botUserId && m.interaction === null)
           .flatMap((m) => CRASH_PAPERS.filter((p) => JSON.stringify(m.embeds).includes(p.id)).map((p) => p.id));
       const until = async (what: string, test: () => boolean, timeoutMs: number) => {
         const deadline = Date.now() + timeoutMs;

@@ -15,8 +15,7 @@ import {
 } from 'discord.js';
 import { UserFacingError } from '../src/core/errors.js';
 import { singlePaperId } from '../src/core/paper-id.js';
-import { countRecentMatches } from '../src/core/topic-match-count.js';
-import { explainTopicPaper } from '../src/core/topic-why.js';
+import { explainTopicPaper, type ForumFacts } from '../src/core/topic-why.js';
 import { applyTopicEdit, buildNewTopic, pauseTopic, resumeTopic, type TopicChanges } from '../src/core/topic-admin.js';
 import { BACKFILL, RECENT_DAYS } from '../src/core/topic-posts.js';
 import { MAX_PER_RUN_LIMIT, TOPIC_NAME_MAX, type Topic } from '../src/core/topics.js';
@@ -223,6 +222,8 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       const notes = await checkDiscordSide(guild, topic, changed.includes('roleId') ? role : null, interaction.member, {
         channel: changed.includes('channelId'),
       });
+      // Counted before saving, as for /topic add.
+      const countNote = changed.includes('query') ? await recentMatchNote(ctx, topic.query) : undefined;
       // Applied to the topic as stored at that moment, inside the topics queue: a run that
       // finished meanwhile keeps its lastPostAt, and a run planning for the old query cannot
       // write its `since` over the new one (the runner checks the version it planned for).
@@ -231,7 +232,7 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       if (changed.includes('query') || changed.includes('channelId')) {
         notes.unshift(`With a new ${changed.includes('query') ? 'query' : 'channel'} the topic starts afresh: its next run posts at most ${BACKFILL.max} recent papers.`);
       }
-      if (changed.includes('query')) notes.push(await recentMatchNote(ctx, saved.query));
+      if (countNote) notes.push(countNote);
       if (saved.status === 'paused') notes.push('The topic is still paused: /topic resume restarts it.');
       await reply(renderTopicSummary('Topic updated', saved, notes));
       return;
@@ -314,7 +315,8 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
       const verdicts = [];
       for (const topic of topics) {
         const facts = paper ? await ctx.topicRunner.paperFacts(topic, paper.id) : {};
-        const why = await explainTopicPaper({ topic, asked: asked.trim(), paper, facts, now: ctx.clock.now(), plan: () => ctx.topicRunner.preview(topic) });
+        const forum = await forumFacts(guild, topic);
+        const why = await explainTopicPaper({ topic, asked: asked.trim(), paper, facts, now: ctx.clock.now(), plan: () => ctx.topicRunner.preview(topic), ...(forum ? { forum } : {}) });
         verdicts.push({ topic, why });
       }
       const forums = new Set(topics.filter((t) => guild.channels.cache.get(t.channelId)?.type === ChannelType.GuildForum).map((t) => t.channelId));
@@ -329,38 +331,25 @@ async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext
 /** Topics /topic why answers for at once without a topic: one embed field each. */
 const WHY_TOPICS = 10;
 
+/** The topic's channel as /topic why needs it when it is a forum (see ForumFacts in topic-why.ts). */
+async function forumFacts(guild: Guild, topic: Topic): Promise<ForumFacts | undefined> {
+  const forum = guild.channels.cache.get(topic.channelId);
+  if (forum?.type !== ChannelType.GuildForum) return undefined;
+  const permissions = forum.permissionsFor(await botMember(guild));
+  return {
+    requiresTag: forum.flags.has(ChannelFlags.RequireTag),
+    tags: forum.availableTags.map((t) => ({ id: t.id, name: t.name, moderated: t.moderated })),
+    canApplyModerated: permissions?.has(PermissionFlagsBits.ManageThreads) ?? false,
+    canCreateTags: permissions?.has(PermissionFlagsBits.ManageChannels) ?? false,
+  };
+}
+
 /**
- * The line of /topic add and /topic edit saying how many recent papers the query matches,
- * counted with the topic matcher before the topic is saved (see topic-match-count.ts).
+ * The line of /topic add and /topic edit saying how many papers of the last days the query
+ * matches, counted as a run would before the topic is saved (see topic-match-count.ts).
  */
 async function recentMatchNote(ctx: BotContext, query: string): Promise<string> {
-  let index: BotContext['index'];
-  try {
-    index = ctx.index;
-  } catch (error) {
-    if (error instanceof UserFacingError) return 'Paperboy is still loading its library: the count of recent matches shows once it is ready.';
-    throw error;
-  }
-  const count = await countRecentMatches(
-    query,
-    {
-      // Filter-only search pages: newest first, at most 100 a page.
-      async publishedSince(since, limit) {
-        const ids: string[] = [];
-        let total = 0;
-        for (let offset = 0; offset < limit; offset += 100) {
-          const page = index.search(`after:${since}`, { limit: Math.min(100, limit - offset), offset, sort: 'newest' });
-          total = page.total;
-          ids.push(...page.hits.map((h) => h.id));
-          if (page.hits.length < 100) break;
-        }
-        return { ids, total };
-      },
-      getMany: (ids) => ctx.library.getMany(ids),
-    },
-    ctx.clock.now(),
-  );
-  return renderMatchCountNote(count);
+  return renderMatchCountNote(await ctx.topicRunner.recentMatches(query));
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Source } from '../feeds/source.js';
 import { delayUntilNextRun, type PollSchedule } from '../core/poll-interval.js';
 import { digestNonce, postNonce, type CardEdit, type DeliveryResult, type PendingPost, type TopicDelivery } from '../core/topic-delivery-port.js';
 import { groupBy } from '../core/group-by.js';
+import { countRecentMatches } from '../core/topic-match-count.js';
 import type { AlertRunner } from './alert-runner.js';
 
 /**
@@ -493,6 +494,7 @@ export function createTopicRunner(deps: TopicRunnerDeps): ScheduledTopicRunner {
       const [seenAt, [record]] = await Promise.all([seen.firstSeen(paperId), posted.getMany(topic.channelId, [paperId])]);
       return { ...(seenAt === undefined ? {} : { seenAt }), ...(record ? { record } : {}) };
     },
+    recentMatches: (query) => countRecentMatches(query, { recent: (since, now) => seen.recent(since, now), getMany: (ids) => library.getMany(ids) }, clock.now()),
     refreshWaitMs() {
       return lastRefreshAt === undefined ? 0 : Math.max(0, lastRefreshAt + REFRESH_COOLDOWN_MS - clock.now());
     },

@@ -1,3 +1,4 @@
+import { chooseForumTags, type ForumTagInfo } from './forum-tags.js';
 import type { Paper } from './paper.js';
 import { explainMismatch, filterSubjectOf, type MatchFailure } from './search/query-filter.js';
 import { parseQuery } from './search/query.js';
@@ -31,18 +32,20 @@ export type TopicWhy =
   | { kind: 'not-from-feed'; paper: Paper }
   /** First seen before the topic started (or, before its first run, more than BACKFILL.hours ago). */
   | { kind: 'older'; paper: Paper; seenAt: number; since: number; firstRun: boolean }
-  /** Posted by this topic (as a card, or a line of a digest); by an earlier query or channel of it when `earlier`. */
-  | { kind: 'posted'; paper: Paper; record: PostRecord & { state: 'sent' }; earlier: boolean }
   /**
-   * Already in this channel under another record: another topic posting there took it (each paper
-   * goes into a channel once), or the id asked is another version of a paper posted once.
+   * Posted by this topic (as a card, or a line of a digest); by an earlier query or channel of it
+   * when `earlier`. `version`: the id as asked names one arXiv version (`2405.17399v2`); the paper
+   * is posted once, whichever version came (a new version is skipped as the same paper).
    */
-  | { kind: 'duplicate'; paper: Paper; record: PostRecord; by: 'other-topic' | 'version'; asked: string }
+  | { kind: 'posted'; paper: Paper; record: PostRecord & { state: 'sent' }; earlier: boolean; version?: string }
+  /** Already in this channel under another topic's record: each paper goes into a channel once. */
+  | { kind: 'duplicate'; paper: Paper; record: PostRecord; by: 'other-topic'; asked: string }
   | { kind: 'waiting'; paper: Paper; reason: WaitReason; seenAt?: number }
   /** Matched, but waited past RECENT_DAYS unposted (over max_per_run with the digest off). */
   | { kind: 'expired'; paper: Paper; seenAt: number };
 
-export const WAIT_REASONS = ['outbox', 'paused', 'first-run', 'over-max', 'next-run'] as const;
+/** `no-tag`: the topic's forum requires a tag on every post and none of its tags fits the paper. */
+export const WAIT_REASONS = ['outbox', 'paused', 'first-run', 'over-max', 'next-run', 'no-tag'] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
 
 export type TopicWhyInput = {
@@ -55,9 +58,27 @@ export type TopicWhyInput = {
   now: number;
   /** What a run would do now; asked only when the paper matches, is new and unposted. */
   plan: () => Promise<TopicPlan>;
+  /**
+   * The topic's channel when it is a forum: whether it requires a tag on every post (REQUIRE_TAG),
+   * its tags, and what the bot may do with them. Delivery leaves a paper no tag fits pending
+   * (and logs it); /topic why says so instead of "the next run sends it".
+   */
+  forum?: ForumFacts;
 };
 
-/** A version suffix (`2405.17399v3`, `…/abs/2405.17399v2`): the admin asked about one version. */
+export type ForumFacts = { requiresTag: boolean; tags: readonly ForumTagInfo[]; canApplyModerated: boolean; canCreateTags: boolean };
+
+/** Whether a forum post of this paper would be refused for want of a tag (as forum-delivery.ts decides). */
+function lacksTag(topic: Topic, paper: Paper, forum: ForumFacts | undefined): boolean {
+  if (!forum?.requiresTag) return false;
+  const choice = chooseForumTags(forum.tags, paper, { createMissing: topic.createTags === true && forum.canCreateTags, canApplyModerated: forum.canApplyModerated });
+  return choice.apply.length === 0 && choice.create.length === 0;
+}
+
+/**
+ * A version suffix (`2405.17399v3`, `…/abs/2405.17399v2`): the admin asked about one version of an
+ * arXiv paper. A `title:` id has no versions (it is the paper's normalised title).
+ */
 const VERSION = /\d{4}\.\d{4,5}(v\d+)\b|\/\d{7}(v\d+)\b/i;
 
 export async function explainTopicPaper(input: TopicWhyInput): Promise<TopicWhy> {
@@ -67,13 +88,19 @@ export async function explainTopicPaper(input: TopicWhyInput): Promise<TopicWhy>
   const own = record && sameTopicName(record.topic, topic.name) ? record : undefined;
   if (own) {
     const record = own;
-    if (VERSION.test(input.asked) || input.asked.toLowerCase().startsWith('title:')) {
-      return { kind: 'duplicate', paper, record, by: 'version', asked: input.asked };
+    if (record.state === 'sent') {
+      // Its own post, however the id was typed. Asked by an arXiv version: the record is the
+      // paper's (versionless), so any version of it was posted once and never posts again.
+      const version = VERSION.test(input.asked) ? { version: input.asked } : {};
+      return { kind: 'posted', paper, record: { ...record, state: 'sent' }, earlier: !ownsRecord(topic, record), ...version };
     }
-    if (record.state === 'sent') return { kind: 'posted', paper, record: { ...record, state: 'sent' }, earlier: !ownsRecord(topic, record) };
-    // Pending for this topic: the next run (after /topic resume, when paused) sends it. A pending
-    // record of an earlier query or channel is dropped by the next run: the paper is judged afresh.
-    if (ownsRecord(topic, record)) return { kind: 'waiting', paper, reason: topic.status === 'paused' ? 'paused' : 'outbox', ...seen(facts) };
+    // Pending for this topic: the next run (after /topic resume, when paused) sends it, unless the
+    // forum has no tag for it. A pending record of an earlier query or channel is dropped by the
+    // next run: the paper is judged afresh.
+    if (ownsRecord(topic, record)) {
+      const reason = topic.status === 'paused' ? 'paused' : lacksTag(topic, paper, input.forum) ? 'no-tag' : 'outbox';
+      return { kind: 'waiting', paper, reason, ...seen(facts) };
+    }
   }
   const query = parseQuery(topic.query);
   const failures = explainMismatch(filterSubjectOf(paper), query);
@@ -94,7 +121,7 @@ export async function explainTopicPaper(input: TopicWhyInput): Promise<TopicWhy>
   if (topic.status === 'paused') return { kind: 'waiting', paper, reason: 'paused', seenAt };
   const plan = await input.plan();
   const deferred = plan.deferred.some((p) => p.id === paper.id);
-  return { kind: 'waiting', paper, reason: deferred ? 'over-max' : 'next-run', seenAt };
+  return { kind: 'waiting', paper, reason: deferred ? 'over-max' : lacksTag(topic, paper, input.forum) ? 'no-tag' : 'next-run', seenAt };
 }
 
 function seen(facts: TopicPaperFacts): { seenAt?: number } {

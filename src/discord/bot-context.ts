@@ -11,6 +11,7 @@ import type { Library } from '../core/library.js';
 import type { PaperIndex } from '../core/search/paper-index.js';
 import type { Clock, SearchSessions } from '../core/search-sessions.js';
 import type { TopicPlan } from '../core/topic-posts.js';
+import type { RecentMatchCount } from '../core/topic-match-count.js';
 import type { TopicPaperFacts } from '../core/topic-why.js';
 import type { Topic, Topics } from '../core/topics.js';
 import type { Logger } from '../logger.js';
@@ -51,6 +52,8 @@ export type TopicRunner = {
   refreshWaitMs(): number;
   /** What the runner recorded about a paper for a topic, for /topic why: first sight, the channel's post record. */
   paperFacts(topic: Topic, paperId: string): Promise<TopicPaperFacts>;
+  /** How many papers the feeds brought in the last days a topic query matches (/topic add, /topic edit; topic-match-count.ts). */
+  recentMatches(query: string): Promise<RecentMatchCount>;
 };
 
 /** A slash command: its registration body (plain JSON) and a thin handler. */

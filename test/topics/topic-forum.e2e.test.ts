@@ -193,6 +193,12 @@ describe('a topic in a forum channel', () => {
     expect(await t.postRecord(forumId, '2603.00002')).toMatchObject({ state: 'pending' });
     expect(t.fake.requestsFor('/channels/:id/threads', 'POST').map((r) => r.status)).toEqual([201, 201]);
     expect(t.logs()).toContain('the forum requires a tag and none of its tags fits this paper');
+    // /topic why says why it waits, not "the next run sends it".
+    const asked = await t.slash({ user: 'owner', name: 'topic', subcommand: 'why', options: { id: '2603.00002', topic: 'Diffusion' } });
+    const edit = await t.fake.waitForRequest((r) => r.method === 'PATCH' && r.path.includes(asked.token), 10_000);
+    const verdict = (edit.body as { embeds: { description: string }[] }).embeds[0]!.description;
+    expect(verdict).toContain('**Waiting.** It matches, but this forum requires a tag on every post and none of its tags fits the paper');
+    expect(verdict).not.toContain('the next run sends it');
   }, 30_000);
 
   it('given a post left pending by a crash after Discord created it (even archived since), records it and posts nothing again', async () => {

@@ -114,9 +114,10 @@ describe('a topic with exclusions and OR, and /topic why for every outcome', () 
     expect(await why(IMPORTED, 'vision')).toContain('**Not from a feed.**');
   });
 
-  it('given another version of a posted paper, says it was skipped as the same paper', async () => {
+  it('given another version of a posted paper, says it was posted and that a new version is skipped as the same paper', async () => {
     const text = await why(`https://arxiv.org/abs/${TASKS[2]!.id}v2`, 'vision');
-    expect(text).toContain('**Skipped: same paper, another version.**');
+    expect(text).toContain('**Posted** as a card');
+    expect(text).toContain(`is a version of ${TASKS[2]!.id}: a paper is posted once, and a new version is skipped as the same paper.`);
     expect(text).toContain(linkTo(messageOf(TASKS[2]!.id)!.id));
   });
 
@@ -142,10 +143,14 @@ describe('a topic with exclusions and OR, and /topic why for every outcome', () 
 
   it('given /topic add, shows how many papers of the last 7 days the query matches before saving', async () => {
     const answer = await immediate({ name: 'topic', subcommand: 'add', options: { name: 'late', query: 'diffusion -audio', channel: t.channel('paper-news') } });
-    // Published since 2026-02-24: the three tasks, the audio paper, flow for images and five more tasks.
-    expect(answer.data.embeds[0].description).toContain('**Recent matches** 8 of 10 papers published since 2026-02-24 (the last 7 days).');
+    // First seen by a feed in the last 7 days (as topics take them): the old flow paper, the three
+    // tasks, the audio paper, flow for images and five more tasks.
+    expect(answer.data.embeds[0].description).toContain('**Recent matches** 8 of 11 papers the feeds brought since 2026-02-24 (the last 7 days).');
     const typo = await immediate({ name: 'topic', subcommand: 'edit', options: { name: 'late', query: 'difusion' } });
-    expect(typo.data.embeds[0].description).toContain('**Recent matches** 0 of 10 papers published since 2026-02-24 (the last 7 days). A topic matches words exactly');
+    expect(typo.data.embeds[0].description).toContain('**Recent matches** 0 of 11 papers the feeds brought since 2026-02-24 (the last 7 days). A topic matches words exactly');
+    // Published before the week (2026-02-20) but first listed by a feed within it: a topic's new paper, so counted.
+    const old = await immediate({ name: 'topic', subcommand: 'edit', options: { name: 'late', query: 'title:old' } });
+    expect(old.data.embeds[0].description).toContain('**Recent matches** 1 of 11 papers the feeds brought since 2026-02-24');
     await immediate({ name: 'topic', subcommand: 'edit', options: { name: 'late', query: 'diffusion -audio' } });
   });
 

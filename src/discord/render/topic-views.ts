@@ -62,9 +62,9 @@ function backlogLine(topic: Topic): string[] {
 /** How many recent papers a query matches, for /topic add and /topic edit (see topic-match-count.ts). */
 export function renderMatchCountNote(count: RecentMatchCount): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const of = count.checked < count.published ? `the newest ${n(count.checked)} of ${n(count.published)}` : n(count.published);
-  const line = `**Recent matches** ${n(count.matched)} of ${of} papers published since ${count.since} (the last ${MATCH_COUNT.days} days).`;
-  if (count.matched === 0 && count.published > 0) return `${line} A topic matches words exactly (plurals count, typos do not): check the spelling.`;
+  const of = count.checked < count.seen ? `the latest ${n(count.checked)} of ${n(count.seen)}` : n(count.seen);
+  const line = `**Recent matches** ${n(count.matched)} of ${of} papers the feeds brought since ${count.since} (the last ${MATCH_COUNT.days} days).`;
+  if (count.matched === 0 && count.seen > 0) return `${line} A topic matches words exactly (plurals count, typos do not): check the spelling.`;
   return line;
 }
 

@@ -75,14 +75,14 @@ function verdictText(why: TopicWhy, topic: Topic, view: TopicWhyView): string {
     case 'posted': {
       const how = why.record.digest ? 'in a digest' : 'as a card';
       const earlier = why.earlier ? ' (by this topic before its query or channel last changed)' : '';
-      return `**Posted** ${how} ${timestamp(why.record.at)}${earlier}: ${messageLink(view, topic.channelId, why.record.messageId)}`;
+      const version = why.version
+        ? ` ${safeText(why.version, 80)} is a version of ${safeText(why.paper.id, 40)}: a paper is posted once, and a new version is skipped as the same paper.`
+        : '';
+      return `**Posted** ${how} ${timestamp(why.record.at)}${earlier}: ${messageLink(view, topic.channelId, why.record.messageId)}.${version}`;
     }
     case 'duplicate': {
       const where = why.record.state === 'sent' ? `posted it ${timestamp(why.record.at)}: ${messageLink(view, topic.channelId, why.record.messageId)}` : 'is about to post it (in its outbox)';
-      if (why.by === 'other-topic') {
-        return `**Skipped: already in this channel.** The topic **${safeText(why.record.topic, 100)}** ${where}. A paper goes into a channel once, whichever topics match it.`;
-      }
-      return `**Skipped: same paper, another version.** ${safeText(why.asked, 80)} is a version of ${safeText(why.paper.id, 40)}, and this topic ${where}. A new version never posts again.`;
+      return `**Skipped: already in this channel.** The topic **${safeText(why.record.topic, 100)}** ${where}. A paper goes into a channel once, whichever topics match it.`;
     }
     case 'waiting':
       return `**Waiting.** ${waitText(why.reason, topic, why.seenAt)}`;
@@ -105,6 +105,8 @@ function waitText(reason: Extract<TopicWhy, { kind: 'waiting' }>['reason'], topi
     }
     case 'next-run':
       return 'It matches and is new: the next run posts it.';
+    case 'no-tag':
+      return `It matches, but this forum requires a tag on every post and none of its tags fits the paper (by category or keyword), so Discord would refuse the post: it waits until one does. Add a tag named after one of its categories${topic.createTags ? '' : ', or set create_tags:true'}.`;
   }
 }
 

@@ -139,10 +139,17 @@ export function parseQuery(input: string): ParsedQuery {
     problems: [],
   };
   const normalized = input.normalize('NFC');
-  const found = findPaperIds(normalized);
   // Each id is read where it stands (a placeholder token), so `-2405.17399` is known to be excluded.
-  const rest = withoutIds(normalized, found);
-  const reader = createReader(query, found.map((f) => f.id));
+  // findPaperIds names an id once: a second pass finds its repetitions (`2405.17399 -2405.17399`).
+  const ids: string[] = [];
+  let rest = normalized;
+  for (let pass = 0; pass < ID_PASSES; pass++) {
+    const found = findPaperIds(rest);
+    if (found.length === 0) break;
+    rest = withoutIds(rest, found, ids.length);
+    ids.push(...found.map((f) => f.id));
+  }
+  const reader = createReader(query, ids);
   query.match = reader.read(splitTokens(rest));
   const ranked = rankedWords(query);
   query.text = reader.text.join(' ');
@@ -172,6 +179,9 @@ const LINK_BEFORE_ID = /^\S*[a-z0-9-]\.[a-z]{2,}\/\S*$/i;
 // "arXiv 2405.17399" as people write it in prose: the word belongs to the id, it is not a search word.
 const ARXIV_BEFORE_ID = /\barxiv\s*:?\s*$/i;
 
+/** Passes over the text for ids; an id repeated more often than this is read as words past the last. */
+const ID_PASSES = 4;
+
 /** Stands for the k-th found id in the text the reader splits: ID_OPEN k ID_CLOSE (private-use characters). */
 const ID_OPEN = '\uE000';
 const ID_CLOSE = '\uE001';
@@ -183,8 +193,9 @@ const ID_CLOSE = '\uE001';
  * An id inside a link of a site findPaperIds does not know takes the whole link with it, and a
  * spelled-out "arXiv" before an id goes with the id.
  */
-function withoutIds(text: string, found: readonly { start: number; end: number }[]): string {
-  const spans = found.map(({ start, end }, k) => {
+function withoutIds(text: string, found: readonly { start: number; end: number }[], first: number): string {
+  const spans = found.map(({ start, end }, i) => {
+    const k = first + i;
     const runStart = start - /\S*$/.exec(text.slice(0, start))![0].length;
     if (LINK_BEFORE_ID.test(text.slice(runStart, start))) {
       return { k, start: runStart, end: end + /^\S*/.exec(text.slice(end))![0].length };
@@ -385,7 +396,7 @@ function createReader(query: ParsedQuery, ids: readonly string[]): Reader {
     const prefix = t.prefix?.toLowerCase();
     if (t.quoted) {
       if (prefix === undefined) return phrase(t.value, 'any', `"${t.value}"`, depth, excluded);
-      if (prefix === 'title' || prefix === 'abstract') return phrase(t.value, prefix, `${prefix}:"${t.value}"`, depth, true);
+      if (prefix === 'title' || prefix === 'abstract') return phrase(t.value, prefix, `${prefix}:"${t.value}"`, depth, excluded);
       if (FILTER.test(`${prefix}:`)) return filterItem(prefix, t.value, `${prefix}:"${t.value}"`, depth, excluded);
       return words(`${t.prefix} ${t.value}`, 'any', depth, excluded);
     }

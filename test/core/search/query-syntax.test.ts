@@ -164,7 +164,14 @@ describe('parseQuery: every input bounded', () => {
 
 describe('parseQuery: paper ids read where they stand', () => {
   it('given -<arXiv id>, refuses to read it as naming that paper, in search and in a topic', () => {
-    for (const query of ['diffusion -2405.17399', 'diffusion -arXiv:2405.17399', 'diffusion -"2405.17399"', 'diffusion -(2405.17399 OR 2305.18290)', 'diffusion -https://arxiv.org/abs/2405.17399']) {
+    for (const query of [
+      'diffusion -2405.17399',
+      'diffusion -arXiv:2405.17399',
+      'diffusion -"2405.17399"',
+      'diffusion -(2405.17399 OR 2305.18290)',
+      'diffusion -https://arxiv.org/abs/2405.17399',
+      'diffusion 2405.17399 -2405.17399',
+    ]) {
       expect(() => parseQuery(query), query).toThrow(/cannot leave out a paper by its id/);
       expect(() => checkTopicInput('t', query), query).toThrow(/cannot leave out a paper by its id/);
     }
@@ -175,6 +182,8 @@ describe('parseQuery: paper ids read where they stand', () => {
     expect(parsed('2405.17399, diffusion').words).toEqual(['diffusion']);
     expect(parseQuery('"2405.17399" flow').ids).toEqual(['2405.17399']);
     expect(parseQuery('diffusion-2405.17399').ids).toEqual(['2405.17399']);
+    expect(parseQuery('title:"2405.17399"').ids).toEqual(['2405.17399']);
+    expect(parsed('2405.17399 2405.17399 diffusion').words).toEqual(['diffusion']);
   });
 });
 

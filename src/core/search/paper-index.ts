@@ -43,6 +43,7 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  *   query.ts            the query language → ParsedQuery, within QUERY_LIMITS (length, words, phrases, filters)
  *   query-plan.ts       ParsedQuery → index terms to visit or probe, within QUERY_BUDGET (postings, expansions)
  *   query-filter.ts     what author:, cat:, dates and has:code mean (shared with topics)
+ *   search-records.ts   the last word on phrases the index cannot decide, from the paper records
  *   bm25-scorer.ts      BM25 over postings, best candidates by partial selection
  *   rerank.ts           the final order of the best candidates
  *   search-hit.ts       what a result is, and re-sorting by date or upvotes

@@ -391,6 +391,15 @@ describe('npm start with CLUSTERS=1 on SQLite', () => {
     expect(out).toMatch(/"cluster":0,"signal":"manager gone","msg":"shutting down"/);
   }, 60_000);
 
+  it('given a cluster that cannot start (its store refuses connections), restarts it 5 times, then stops and exits 1', async () => {
+    const token = fakeBotToken();
+    await start((f, d) => ({ ...botEnv(f, d, token, 'info'), STORE_URL: 'postgres://paperboy@127.0.0.1:1/paperboy', CLUSTERS: '1' }), token);
+    expect((await within(90_000, 'exit', started!.exit).catch(() => ({ code: `still running:\n${out.slice(-3000)}` }))).code).toBe(1);
+    const deaths = out.split('\n').filter((l) => l.includes('"cluster died'));
+    expect(deaths).toHaveLength(6);
+    expect(deaths.at(-1)).toContain('cluster died too often: stopping');
+  }, 100_000);
+
   it('given a token Discord refuses, exits 1 and says on stderr that DISCORD_TOKEN was refused', async () => {
     await start((f, d) => ({ ...botEnv(f, d, fakeBotToken(), 'info'), CLUSTERS: '1' }), fakeBotToken());
     expect((await within(20_000, 'exit', started!.exit)).code).toBe(1);

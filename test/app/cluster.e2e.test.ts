@@ -345,7 +345,7 @@ for (const store of (await storeServers(async () => '')).filter((s) => s.name !=
   });
 }
 
-describe('npm start with CLUSTERS=1 on SQLite', () => {
+describe('npm start with one process or one cluster, on SQLite', () => {
   let fake: FakeDiscord | undefined;
   let dir: string | undefined;
   let started: ReturnType<typeof startMain> | undefined;
@@ -389,6 +389,23 @@ describe('npm start with CLUSTERS=1 on SQLite', () => {
     while (alive(pid) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(alive(pid)).toBe(false);
     expect(out).toMatch(/"cluster":0,"signal":"manager gone","msg":"shutting down"/);
+  }, 60_000);
+
+  it('given SHARDS=auto without CLUSTERS, runs every shard in the one process, no manager', async () => {
+    const token = fakeBotToken();
+    await start((f, d) => ({ ...botEnv(f, d, token, 'info'), SHARDS: 'auto' }), token);
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('"logged in"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const loggedIn = JSON.parse(out.split('\n').find((l) => l.includes('"logged in"')) ?? '{}') as Line;
+    expect(loggedIn).toMatchObject({ shards: [0, 1], shardCount: 2 });
+    expect(loggedIn.cluster).toBeUndefined();
+    expect(out).not.toContain('starting clusters');
+    expect(fake!.gateway.shards.map((s) => [s.shard, s.connected])).toEqual([
+      [[0, 2], true],
+      [[1, 2], true],
+    ]);
+    started!.child.kill('SIGTERM');
+    expect((await within(20_000, 'exit', started!.exit)).code).toBe(0);
   }, 60_000);
 
   it('given a cluster that cannot start (its store refuses connections), restarts it 5 times, then stops and exits 1', async () => {

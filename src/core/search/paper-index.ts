@@ -78,6 +78,8 @@ export type SearchPage = { hits: SearchHit[]; total: number; query: ParsedQuery;
 
 /** Results a query with words can be paged through: the re-ranked best candidates. */
 const CANDIDATES = 100;
+/** Candidates re-ranked when a word of the query is misspelt (Plan.misspelt): the title's letters decide among more. */
+const MISSPELT_CANDIDATES = 400;
 /**
  * Results a filter-only query can be paged through, newest (or most upvoted) first. Each page
  * still checks every paper against the filters, but sorts only what it shows.
@@ -313,7 +315,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     if (p.leaves.length > 0) {
       // An author's papers are all relevant and listed newest first, so all of them are candidates
       // (a name key's postings: at most a few thousand).
-      const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : CANDIDATES);
+      const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : p.misspelt ? MISSPELT_CANDIDATES : CANDIDATES);
       assertWithinBudget(work);
       work = { ...found.work, papersScanned: 0, filterChecks: work.filterChecks };
       const reranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs);

@@ -52,7 +52,7 @@ export type RequiredGroup = { terms: readonly string[]; fields: readonly number[
  * candidates that hold every retrieved free word, within QUERY_BUDGET.wordProbes lookups, so a
  * paper holding every word of "filtering risk minimization" still counts all of them.
  */
-export type Plan = { leaves: Leaf[]; probes: Leaf[]; required: RequiredGroup[]; words: PlannedWord[]; wordProbes?: Leaf[] };
+export type Plan = { leaves: Leaf[]; probes: Leaf[]; required: RequiredGroup[]; words: PlannedWord[]; wordProbes?: Leaf[]; misspelt?: boolean };
 
 /**
  * The work one query may do. Scoring costs one step per posting visited, and a common word
@@ -172,7 +172,10 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   for (const g of required) {
     for (const term of g.terms) (g.bit ? leaves : probes).push({ term, weight: 1, bit: g.bit, fields: g.fields });
   }
-  return { leaves, probes, required, words, wordProbes };
+  // A word known only by guesses (corrections, a split) or not at all: re-ranking, which reads
+  // each title letter by letter, needs a deeper pool to find the paper the other words point to.
+  const misspelt = words.some((w) => w.typed !== undefined && w.typed.length >= 4 && !w.expansions.some((e) => e.weight === 1));
+  return { leaves, probes, required, words, wordProbes, misspelt };
 }
 
 /** The bits of free words (the rest belong to required groups). */

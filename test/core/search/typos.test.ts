@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { beforeAll, expect, it } from 'vitest';
-import type { Paper } from '../../../src/core/paper.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { normalizePaper, type Paper } from '../../../src/core/paper.js';
 import { parsePaperRecord } from '../../../src/core/parsers/paper-records.js';
-import { buildPaperIndex, type PaperIndex } from '../../../src/core/search/paper-index.js';
+import { buildPaperIndex, createPaperIndex, type PaperIndex } from '../../../src/core/search/paper-index.js';
 import { describeShared, sharedPath } from '../../helpers/shared.js';
 
 function readSample(): Paper[] {
@@ -74,5 +74,26 @@ describeShared('typos people make, on the 2k-paper sample', () => {
 
   it('given a piece of a name inside a name, "rohead" of SaRoHead, then that paper is first', () => {
     expect(rankOf('rohead', '2504.07612')).toBe(1);
+  });
+});
+
+describe('a misspelt word among many papers holding the other word', () => {
+  it('given 150 short titles with "identification" and one longer title with Identification and Answers, then "identifcation asnwres" (two swaps: no vocabulary search reaches Answers) finds the longer one first', () => {
+    // BM25 puts the long title below the 150 short ones for "identification"; only re-ranking a deeper pool,
+    // reading each title letter by letter, sees that its "Answers" is the misspelt "znswerx".
+    const papers = Array.from({ length: 150 }, (_, i) =>
+      normalizePaper({ id: `2601.${String(i).padStart(5, '0')}`, title: `Identification ${i}`, abstract: '', authors: ['A B'], categories: ['cs.CL'], sources: ['arxiv'] }),
+    );
+    const target = normalizePaper({
+      id: '2504.04473',
+      title: 'Directed Graph-alignment Approach for Identification of Gaps in Short Answers',
+      abstract: '',
+      authors: ['A B'],
+      categories: ['cs.CL'],
+      sources: ['arxiv'],
+    });
+    const index = createPaperIndex();
+    index.addAll([...papers, target]);
+    expect(index.search('identifcation asnwres', { limit: 10 }).hits[0]?.id).toBe('2504.04473');
   });
 });

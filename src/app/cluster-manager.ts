@@ -30,6 +30,12 @@ const RESTARTS = { max: 5, interval: 60 * 60_000 } as const;
  * that the pause is below 7 s: expected there.
  */
 const IDENTIFY_WINDOW_MS = 7_000;
+/**
+ * How long a starting cluster may take to log in, beyond its shards' identify pacing: a cluster
+ * that hangs at start (or restart) stops the manager (exit 1) instead of leaving its servers
+ * unserved without a word.
+ */
+const READY_TIMEOUT_MS = 120_000;
 /** How long a cluster may take to stop (its replies in flight, its topic run) before it is killed. */
 const CLUSTER_STOP_MS = 10_000;
 /** Marks the REST proxy's requests (user agent), so logs and tests can tell them apart. */
@@ -38,8 +44,10 @@ export const REST_PROXY_USER_AGENT = 'paperboy-rest-proxy';
 export type ClusterManagerOptions = {
   config: BotConfig;
   logger: Logger;
-  /** Called when the manager gives up (a cluster died more often than RESTARTS allows). */
+  /** Called when the manager gives up (a cluster died more often than RESTARTS allows, or never became ready). */
   onGiveUp?: () => void;
+  /** For tests: READY_TIMEOUT_MS. */
+  readyTimeoutMs?: number;
 };
 
 export type RunningClusterManager = {
@@ -99,7 +107,7 @@ async function stopCluster(cluster: Cluster, logger: Logger): Promise<void> {
   clearTimeout(killTimer);
 }
 
-export async function startClusterManager({ config, logger: parent, onGiveUp }: ClusterManagerOptions): Promise<RunningClusterManager> {
+export async function startClusterManager({ config, logger: parent, onGiveUp, readyTimeoutMs = READY_TIMEOUT_MS }: ClusterManagerOptions): Promise<RunningClusterManager> {
   const logger = parent.child({ role: 'manager' });
   const clusters = config.scale.clusters ?? 1;
   const gateway = await fetchGatewayBot(config.discord);
@@ -123,21 +131,36 @@ export async function startClusterManager({ config, logger: parent, onGiveUp }: 
 
   let stopping: Promise<void> | undefined;
   let gaveUp = false;
+  const giveUp = () => {
+    if (gaveUp) return;
+    gaveUp = true;
+    void running.stop().finally(() => (onGiveUp ? onGiveUp() : process.exit(1)));
+  };
   manager.on('clusterCreate', (cluster: Cluster) => {
     // The cluster's environment is fixed here and reused by every respawn: its REST goes to the proxy.
     Object.assign(cluster.env, { DISCORD_API_URL: proxy.url });
-    cluster.on('spawn', (thread) => logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: (thread as ChildProcess | null)?.pid }, 'cluster started'));
-    cluster.on('ready', () => logger.info({ cluster: cluster.id }, 'cluster ready'));
+    let watchdog: NodeJS.Timeout | undefined;
+    cluster.on('spawn', (thread) => {
+      logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: (thread as ChildProcess | null)?.pid }, 'cluster started');
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        if (stopping) return;
+        logger.fatal({ cluster: cluster.id, waitedMs: readyTimeoutMs + spawnDelayMs * cluster.shardList.length }, 'cluster did not become ready: stopping');
+        giveUp();
+      }, readyTimeoutMs + spawnDelayMs * cluster.shardList.length).unref();
+    });
+    cluster.on('ready', () => {
+      clearTimeout(watchdog);
+      logger.info({ cluster: cluster.id }, 'cluster ready');
+    });
     cluster.on('death', (_cluster, thread) => {
+      clearTimeout(watchdog);
       if (stopping) return;
       const child = thread as ChildProcess | null | undefined;
       // discord-hybrid-sharding respawns at once unless the restart budget is spent.
       const exhausted = cluster.restarts.current >= cluster.restarts.max;
       logger.error({ cluster: cluster.id, exitCode: child?.exitCode, signal: child?.signalCode }, exhausted ? 'cluster died too often: stopping' : 'cluster died: restarting it');
-      if (exhausted && !gaveUp) {
-        gaveUp = true;
-        void running.stop().finally(() => (onGiveUp ? onGiveUp() : process.exit(1)));
-      }
+      if (exhausted) giveUp();
     });
   });
   manager.on('debug', (message: string) => logger.debug({ detail: message }, 'cluster manager'));
@@ -166,10 +189,12 @@ export async function startClusterManager({ config, logger: parent, onGiveUp }: 
     },
   };
   // Spawning is paced over CLUSTERS × shards × delay: running, not awaited, so a signal can stop it.
+  // (Its own ready timeout would abort the queue when a cluster dies while starting; the
+  // watchdog in clusterCreate covers a hang instead, and deaths go to the restart budget.)
   manager.spawn({ amount: shards, delay: spawnDelayMs, timeout: -1 }).catch((error: unknown) => {
     if (stopping) return;
     logger.fatal({ err: error }, 'could not start the clusters');
-    void running.stop().finally(() => (onGiveUp ? onGiveUp() : process.exit(1)));
+    giveUp();
   });
   return running;
 }

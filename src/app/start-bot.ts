@@ -1,9 +1,9 @@
 import { Events, type Client } from 'discord.js';
 import { commands, componentHandlers } from '../../commands/index.js';
 import type { BotConfig } from '../config.js';
-import { createBookmarks, createMessagePapers } from '../core/bookmarks.js';
+import { createMessagePapers } from '../core/bookmarks.js';
 import { createSearchSessions, type Clock } from '../core/search-sessions.js';
-import { openAlertStores, openTopicStores } from '../storage/stores.js';
+import { openAlertStores, openBookmarks, openTopicStores } from '../storage/stores.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient, type ShardAssignment } from '../discord/client.js';
 import { ownsGuildOf } from '../core/shard-of.js';
@@ -153,7 +153,7 @@ export async function startBot({
     get index() {
       return service.readyIndex();
     },
-    bookmarks: createBookmarks(stores.bookmarks),
+    bookmarks: openBookmarks(stores, service.storage),
     messages,
     sessions: createSearchSessions(clock),
     clock,

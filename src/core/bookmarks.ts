@@ -1,4 +1,4 @@
-import type { KeyValueStore } from './library.js';
+import type { Atomically, KeyValueStore } from './library.js';
 import { createKeyedQueue } from './serial-queue.js';
 
 /**
@@ -33,10 +33,23 @@ export type BookmarkVia = { messageId: string };
 /** Per user: the paper ids, and `via:<user>` → paper id → message id for those a 🔖 saved. */
 export type BookmarkValue = string[] | Record<string, string>;
 
-export function createBookmarks(store: KeyValueStore<BookmarkValue>): Bookmarks {
-  // Reactions arrive in bursts (add, remove, add within a second); without serialising per user,
-  // two read-modify-write cycles on one list would lose one of the changes.
-  const serial = createKeyedQueue();
+export type BookmarksOptions = {
+  /**
+   * The storage's transaction (`storage.atomically`): each add, remove and clear reads and
+   * rewrites the user's list and `via:` map as one step across every process on the store (a 🔖
+   * handled by one cluster while `/bookmarks remove` runs on another). Without it (a memory store
+   * in tests) the steps are only ordered within this process.
+   */
+  atomically?: Atomically;
+};
+
+export function createBookmarks(store: KeyValueStore<BookmarkValue>, options: BookmarksOptions = {}): Bookmarks {
+  const atomically = options.atomically ?? ((work) => work());
+  // The queue outside, the transaction inside, as for topics and alerts: one user's reaction burst
+  // (add, remove, add within a second) applies in the order it arrived here, and each step is one
+  // transaction across processes, so no read-modify-write of the list loses another's change.
+  const queue = createKeyedQueue();
+  const serial = <R>(userId: string, work: () => Promise<R>) => queue(userId, () => atomically(work));
   const viaKey = (userId: string) => `via:${userId}`;
 
   async function read(userId: string): Promise<string[]> {
@@ -85,7 +98,8 @@ export function createBookmarks(store: KeyValueStore<BookmarkValue>): Bookmarks 
         }
         return true;
       }),
-    list: (userId) => serial(userId, () => read(userId)),
+    // One read needs no transaction; the queue still lets it see this process's earlier changes.
+    list: (userId) => queue(userId, () => read(userId)),
     clear: (userId) =>
       serial(userId, async () => {
         const ids = await read(userId);

@@ -1,5 +1,5 @@
 import { createAlertStores, type AlertPosts, type AlertRecords, type Alerts, type AlertUser } from '../core/alerts.js';
-import type { BookmarkValue } from '../core/bookmarks.js';
+import { createBookmarks, type Bookmarks, type BookmarkValue } from '../core/bookmarks.js';
 import type { LibraryChange, LibraryStores } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
 import { createPostedPapers, createSeenPapers, ownsRecord, type PostedPapers, type PostRecord, type SeenPapers } from '../core/topic-posts.js';
@@ -96,4 +96,13 @@ export function openTopicStores(
  */
 export function openAlertStores(stores: Pick<Stores, 'alerts' | 'alert_posts'>, storage: Pick<Storage, 'atomically' | 'durably'>): { users: Alerts; records: AlertRecords } {
   return createAlertStores(stores, { atomically: storage.atomically, durably: storage.durably });
+}
+
+/**
+ * Each user's bookmarks, wired as they must be: every add, remove and clear is one transaction
+ * of the storage, so a 🔖 handled by one process and `/bookmarks remove` or the Bookmark button on
+ * another, for the same user at once, both land.
+ */
+export function openBookmarks(stores: Pick<Stores, 'bookmarks'>, storage: Pick<Storage, 'atomically'>): Bookmarks {
+  return createBookmarks(stores.bookmarks, { atomically: storage.atomically });
 }

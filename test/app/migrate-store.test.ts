@@ -10,11 +10,11 @@ import { INGEST_LEASE } from '../../src/app/ingest-leader.js';
 import { openLibraryService } from '../../src/app/library-service.js';
 import { MIGRATION_NAMESPACE, MIGRATION_ORDER, migrateStore } from '../../src/app/migrate-store.js';
 import { runCli } from '../../src/cli.js';
-import { createBookmarks, createMessagePapers } from '../../src/core/bookmarks.js';
+import { createMessagePapers } from '../../src/core/bookmarks.js';
 import { normalizePaper } from '../../src/core/paper.js';
 import { createSeenPapers } from '../../src/core/topic-posts.js';
 import { openStorage } from '../../src/storage/open-storage.js';
-import { openStores, openTopicStores, STORE_NAMES } from '../../src/storage/stores.js';
+import { openBookmarks, openStores, openTopicStores, STORE_NAMES } from '../../src/storage/stores.js';
 import { describeWithServer, storeServers } from '../storage/servers.js';
 
 /**
@@ -56,7 +56,7 @@ async function sqliteSource(): Promise<string> {
       ]);
       await createMessagePapers(stores.messages).remember(`44444444444444444${i}`, papers[0]!.id);
     }
-    const bookmarks = createBookmarks(stores.bookmarks);
+    const bookmarks = openBookmarks(stores, service.storage);
     for (let user = 0; user < 5; user++) for (let b = 0; b <= user; b++) await bookmarks.add(`55555555555555555${user}`, papers[b]!.id);
     await createSeenPapers(stores.seen).markSeen(papers.slice(0, 50).map((p) => p.id), START);
     await stores.source_validators.set('https://huggingface.co/api/daily_papers?date=2026-03-01', { etag: '"abc"' });
@@ -125,7 +125,7 @@ for (const server of await storeServers(tempDir)) {
       const { topics, posted } = openTopicStores(stores, service.storage);
       expect((await topics.all()).map((t) => t.guildId).sort()).toEqual(['111111111111111111', '222222222222222222']);
       expect(await posted.pendingIds('303333333333333333')).toEqual(['2401.00001']);
-      expect(await createBookmarks(stores.bookmarks).list('555555555555555554')).toHaveLength(5);
+      expect(await openBookmarks(stores, service.storage).list('555555555555555554')).toHaveLength(5);
       expect(await createMessagePapers(stores.messages).paperFor('444444444444444441')).toBe('2401.00000');
       expect((await service.index()).search('diffusion').total).toBeGreaterThan(0);
       // The checkpoint is gone once verified.

@@ -16,6 +16,7 @@ import { loadCorpus, readCorpus } from './corpus.js';
 import { evaluate, paperIndexEngine } from './evaluate.js';
 import { buildFts5Baseline } from './fts5.js';
 import { runTopicBenchmarks } from './topics.js';
+import { benchClusters, formatClusterResult, type ClusterBenchResult } from './clusters.js';
 import { generateQuerySet, QUERY_CLASSES, worstCaseQueries, type QueryClass, type QuerySet } from './query-set.js';
 import { formatWorstCases, runWorstCases } from './worst-case.js';
 import { formatHeldOutMisses, formatRelevance, generateHeldOutSet, relevanceReport, runRelevanceOnly, summarizeSets } from './relevance.js';
@@ -55,8 +56,8 @@ type Args = {
   worstCasesOnly: boolean;
   /** `--papers N`: the corpus's first N papers only (Infinity: all). */
   papers: number;
-  /** `--only relevance`: the relevance sets on an in-memory index, nothing else. */
-  only?: 'relevance';
+  /** `--only relevance`: the relevance sets on an in-memory index, nothing else; `--only clusters`: the scale-out section alone. */
+  only?: 'relevance' | 'clusters';
   /** `--fts5` with `--only relevance`: FTS5 on the same queries too. */
   fts5: boolean;
   /** `--held-out-seed N` with `--only relevance`: generate the held-out set from another seed (a development split). */
@@ -85,14 +86,16 @@ function parseBenchArgs(argv: string[]): Args {
     }));
   } catch (error) {
     throw new BenchError(
-      `${(error as Error).message} (usage: npm run bench -- [--corpus PATH] [--papers N] [--queries N] [--worst-cases | --only relevance [--fts5]])`,
+      `${(error as Error).message} (usage: npm run bench -- [--corpus PATH] [--papers N] [--queries N] [--worst-cases | --only relevance [--fts5] | --only clusters])`,
     );
   }
   const perClass = values.queries === undefined ? DEFAULT_PER_CLASS : Number(values.queries);
   if (!Number.isInteger(perClass) || perClass < 1) throw new BenchError('--queries must be a whole number ≥ 1 (queries per class)');
   const papers = values.papers === undefined ? Infinity : Number(values.papers);
   if (papers !== Infinity && (!Number.isInteger(papers) || papers < 1)) throw new BenchError('--papers must be a whole number ≥ 1');
-  if (values.only !== undefined && values.only !== 'relevance') throw new BenchError(`--only ${values.only}: the only stage run alone is "relevance"`);
+  if (values.only !== undefined && values.only !== 'relevance' && values.only !== 'clusters') {
+    throw new BenchError(`--only ${values.only}: the stages run alone are "relevance" and "clusters"`);
+  }
   const heldOutSeed = values['held-out-seed'] === undefined ? undefined : Number(values['held-out-seed']);
   if (heldOutSeed !== undefined && !Number.isInteger(heldOutSeed)) throw new BenchError('--held-out-seed must be a whole number');
   return {
@@ -101,7 +104,7 @@ function parseBenchArgs(argv: string[]): Args {
     perClass,
     worstCasesOnly: values['worst-cases'] ?? false,
     papers,
-    ...(values.only ? { only: values.only } : {}),
+    ...(values.only ? { only: values.only as 'relevance' | 'clusters' } : {}),
     fts5: values.fts5 ?? false,
   };
 }
@@ -354,6 +357,21 @@ async function runRelevanceStage(args: Args): Promise<void> {
   print(`report written to ${path.relative(process.cwd(), file)}`);
 }
 
+/**
+ * Section 10: the cluster manager with 2 and 4 clusters, 200 servers × 3 topics, 1,000 posts
+ * through its one REST proxy against Discord's limits, on PostgreSQL (bench/clusters.ts).
+ */
+async function runClusterBenchmarks(): Promise<ClusterBenchResult[]> {
+  print(heading('10. scale-out: clusters on PostgreSQL, one REST proxy'));
+  const results: ClusterBenchResult[] = [];
+  for (const clusters of [2, 4]) {
+    const result = await benchClusters(clusters, 200, 1000);
+    for (const line of formatClusterResult(result)) print(line);
+    results.push(result);
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (!existsSync(args.corpus)) {
@@ -361,13 +379,18 @@ async function main(): Promise<void> {
   }
   if (args.worstCasesOnly) return runWorstCasesOnly(args);
   if (args.only === 'relevance') return runRelevanceStage(args);
+  if (args.only === 'clusters') {
+    await runClusterBenchmarks();
+    return;
+  }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-bench-'));
   try {
     const report = await runBenchmark(args, dir);
     print(heading('9. topic channels'));
     const topics = await runTopicBenchmarks({ print });
+    const clusters = await runClusterBenchmarks();
     await mkdir(OUT_DIR, { recursive: true });
-    await writeFile(path.join(OUT_DIR, 'last.json'), `${JSON.stringify({ ...report, topics }, null, 2)}\n`);
+    await writeFile(path.join(OUT_DIR, 'last.json'), `${JSON.stringify({ ...report, topics, clusters }, null, 2)}\n`);
     print(`\nreport written to ${path.relative(process.cwd(), path.join(OUT_DIR, 'last.json'))}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

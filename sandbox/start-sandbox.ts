@@ -17,9 +17,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../commands/index.js';
-import { SEED_FILE } from '../src/app/library-service.js';
-import { startBot, type RunningBot } from '../src/app/start-bot.js';
+import { openLibraryService, SEED_FILE, type LibraryService } from '../src/app/library-service.js';
+import { logServiceEvent, startBot, type RunningBot } from '../src/app/start-bot.js';
 import { loadConfig, type LogLevel } from '../src/config.js';
+import type { Paper } from '../src/core/paper.js';
 import { deployCommands } from '../src/discord/deploy-commands.js';
 import { createLogger } from '../src/logger.js';
 import { createMemoryStore } from '../src/storage/memory-store.js';
@@ -50,6 +51,14 @@ export type SandboxOptions = {
   interactionAckDeadlineMs?: number;
   /** Where the bot's JSON log lines go (default stdout). */
   logDestination?: { write(line: string): void };
+  /**
+   * Papers the library takes in before the bot starts, through the library service's own
+   * `ingest` (what the feeds and imports use: records of one paper merge, and the bundled sample
+   * steps aside as it does when real papers arrive). Their thumbnails are served by the page, as
+   * the feed's are. For test/sandbox/card-picture.test.ts, whose card needs a paper with authors
+   * and links, which the bundled papers lack; `npm run sandbox` passes none.
+   */
+  extraPapers?: readonly Paper[];
 };
 
 export type Sandbox = {
@@ -181,7 +190,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiUrl: fake.apiUrl,
       deployed: createMemoryStore<string>(),
     });
-    const bot = await startBot({ config, logger });
+    let service: LibraryService | undefined;
+    if (options.extraPapers?.length) {
+      const opened = await openLibraryService(config, { onEvent: (event) => logServiceEvent(logger, event) });
+      service = opened;
+      try {
+        await opened.ingest(options.extraPapers.map((p) => ({ ...p, thumbnail: `${origin}/sandbox/thumbnails/${encodeURIComponent(p.id)}.svg` })));
+      } catch (error) {
+        await opened.close();
+        throw error;
+      }
+    }
+    const bot = await startBot({ config, logger, ...(service ? { service } : {}) });
     closers.push(() => bot.stop(2_000));
 
     return {

@@ -313,13 +313,8 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
       }
     }
 
-    for (const { paper, record } of work.edits) {
+    for (const { paper, record, card, hash } of cardEditsDue(work.edits, topic, options.edited)) {
       if (options.signal?.aborted) return result;
-      if (options.edited.has(record.messageId)) continue;
-      const card = renderTopicPost(paper, topic);
-      const hash = cardHash(card);
-      if (hash === record.cardHash) continue;
-      options.edited.add(record.messageId);
       try {
         // Embeds and buttons (a new code link is a button): the content holds the role ping, left as it is.
         await channel.messages.edit(record.messageId, { embeds: card.embeds ?? [], components: card.components ?? [], allowedMentions: { parse: [] } });
@@ -378,13 +373,8 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
       if (outcome === undefined) result.digested += entries.length;
       else if (outcome !== 'next') return { ...result, stopped: outcome };
     }
-    for (const { paper, record } of work.edits) {
+    for (const { paper, record, card, hash } of cardEditsDue(work.edits, topic, options.edited)) {
       if (options.signal?.aborted) return result;
-      if (options.edited.has(record.messageId)) continue;
-      const card = renderTopicPost(paper, topic);
-      const hash = cardHash(card);
-      if (hash === record.cardHash) continue;
-      options.edited.add(record.messageId);
       let edited = false;
       const outcome = await attempt({ paperId: paper.id }, async () => void (edited = await forums.editCard(forum, record, card)));
       if (outcome !== undefined && outcome !== 'next') return { ...result, stopped: outcome };
@@ -394,6 +384,22 @@ export function createTopicDelivery(deps: TopicDeliveryDeps): TopicDelivery {
       await posted.set(forum.id, paper.id, { ...record, cardHash: hash });
     }
     return result;
+  }
+
+  /**
+   * The posted cards whose facts changed since they were sent (a new code link, more upvotes), each
+   * once per run even when two topics share it (`edited` holds the message ids already taken), with
+   * the card to send and its hash. Text channels and forums edit them each their own way.
+   */
+  function* cardEditsDue(edits: DeliveryWork['edits'], topic: Topic, edited: Set<string>) {
+    for (const { paper, record } of edits) {
+      if (edited.has(record.messageId)) continue;
+      const card = renderTopicPost(paper, topic);
+      const hash = cardHash(card);
+      if (hash === record.cardHash) continue;
+      edited.add(record.messageId);
+      yield { paper, record, card, hash };
+    }
   }
 
   function stopFor(error: unknown, channelId: string): DeliveryStop {

@@ -168,33 +168,27 @@ const scheduleKeys = {
 const MAX_CLUSTERS = 64;
 const MAX_SHARDS = 4096;
 
+const CLUSTERS_MESSAGE = `must be a whole number of processes from 1 to ${MAX_CLUSTERS}`;
+const SHARDS_MESSAGE = `must be auto (Discord's recommendation) or a whole number of shards from 1 to ${MAX_SHARDS}`;
+
+/** Plain decimal digits become a number; anything else stays text and fails (Number() would take `0x10`, `1e3`). */
+function decimalOrText(value: unknown): unknown {
+  const text = blankIsUnset(value);
+  if (typeof text !== 'string') return text;
+  const trimmed = text.trim().toLowerCase();
+  return /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
 /**
  * Scale-out (README "Scaling out"): CLUSTERS starts a manager running that many bot processes;
  * SHARDS is the gateway shard count they share out (`auto`: Discord's recommendation from
  * GET /gateway/bot). Both unset: one process, one shard, as for a small bot.
  */
 const scaleKeys = {
-  CLUSTERS: z.preprocess(
-    blankIsUnset,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_CLUSTERS)
-      .catch(() => NaN)
-      .pipe(z.number({ error: `must be a whole number of processes from 1 to ${MAX_CLUSTERS}` }))
-      .optional(),
-  ),
+  CLUSTERS: z.preprocess(decimalOrText, z.number(CLUSTERS_MESSAGE).int(CLUSTERS_MESSAGE).min(1, CLUSTERS_MESSAGE).max(MAX_CLUSTERS, CLUSTERS_MESSAGE).optional()),
   SHARDS: z.preprocess(
-    (value) => {
-      const shards = blankIsUnset(value);
-      return typeof shards === 'string' ? shards.trim().toLowerCase() : shards;
-    },
-    z
-      .union([z.literal('auto'), z.coerce.number().int().min(1).max(MAX_SHARDS)], {
-        error: `must be auto (Discord's recommendation) or a whole number of shards from 1 to ${MAX_SHARDS}`,
-      })
-      .optional(),
+    decimalOrText,
+    z.union([z.literal('auto'), z.number().int(SHARDS_MESSAGE).min(1, SHARDS_MESSAGE).max(MAX_SHARDS, SHARDS_MESSAGE)], { error: SHARDS_MESSAGE }).optional(),
   ),
 };
 

@@ -29,10 +29,26 @@ describe('CLUSTERS and SHARDS', () => {
     expect(() => bot({ SHARDS: 'many' })).toThrow(/^SHARDS: must be auto .* or a whole number/);
     expect(() => bot({ SHARDS: '1.5' })).toThrow(/^SHARDS: /);
     expect(() => bot({ CLUSTERS: '4', SHARDS: '2' })).toThrow(/^SHARDS: must be at least CLUSTERS/);
-    try {
-      bot({ SHARDS: 'secret-looking-value' });
-    } catch (error) {
-      expect((error as Error).message).not.toContain('secret-looking-value');
+    expect(() => bot({ SHARDS: 'secret-looking-value' })).toThrow(/^SHARDS: /);
+    for (const env of [{ SHARDS: 'secret-looking-value' }, { CLUSTERS: 'secret-looking-value' }] as Record<string, string>[]) {
+      expect(() => bot(env)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret-looking-value') }));
+    }
+  });
+
+  it('given hexadecimal or exponent notation, stops: only plain decimal numbers or auto', () => {
+    for (const value of ['0x10', '1e3', '1e1', '+4', '4.0']) {
+      expect(() => bot({ CLUSTERS: value, SHARDS: 'auto' })).toThrow(/^CLUSTERS: must be a whole number of processes from 1 to 64/);
+      expect(() => bot({ SHARDS: value })).toThrow(/^SHARDS: must be auto \(Discord's recommendation\) or a whole number of shards from 1 to 4096/);
+    }
+    expect(bot({ CLUSTERS: ' 08 ', SHARDS: ' 16 ' }).scale).toEqual({ clusters: 8, shards: 16 });
+  });
+
+  it('given a count out of range, stops with the documented message, not a generic one', () => {
+    for (const value of ['0', '5000', '999999999999']) {
+      expect(() => bot({ SHARDS: value })).toThrow(/^SHARDS: must be auto \(Discord's recommendation\) or a whole number of shards from 1 to 4096 \(see \.env\.example\)$/);
+    }
+    for (const value of ['0', '65']) {
+      expect(() => bot({ CLUSTERS: value })).toThrow(/^CLUSTERS: must be a whole number of processes from 1 to 64 \(see \.env\.example\)$/);
     }
   });
 });

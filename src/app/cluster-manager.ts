@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,17 +18,31 @@ import type { Logger } from '../logger.js';
  *   so one limiter holds Discord's per-bot global and per-route limits for all of them;
  * - asks Discord (GET /gateway/bot) for the recommended shard count (SHARDS=auto) and how many
  *   shards may identify at once, and paces the cluster start-ups by it;
- * - spawns CLUSTERS processes (discord-hybrid-sharding), each running its share of the shards
- *   (src/app/cluster-process.ts), restarts one that dies, and stops them all on stop().
+ * - spawns exactly CLUSTERS processes (discord-hybrid-sharding), each running its share of the
+ *   shards (src/app/cluster-process.ts), restarts one that dies (with a backoff, within a budget),
+ *   and stops them all on stop().
  */
 
-/** discord-hybrid-sharding's restart budget per cluster: beyond it the manager gives up and exits 1. */
-const RESTARTS = { max: 5, interval: 60 * 60_000 } as const;
+/**
+ * Restarts of one cluster: the manager counts its deaths over a sliding window and respawns it
+ * after a pause doubling from `firstDelayMs` to `maxDelayMs` (a store that is away for a minute
+ * does not use up the budget in seconds); the `max + 1`-th death within the window stops the
+ * manager (exit 1). discord-hybrid-sharding's own respawn is off: it restarts at once, and its
+ * count resets only after a whole interval without a single death.
+ */
+export type RestartPolicy = { max: number; windowMs: number; firstDelayMs: number; maxDelayMs: number };
+export const RESTARTS: RestartPolicy = { max: 10, windowMs: 60 * 60_000, firstDelayMs: 1_000, maxDelayMs: 60_000 };
+/**
+ * The cluster environment's run id: a random id per manager start, the same for a cluster's
+ * restarts. Post claims are owned by run id and cluster id (cluster-process.ts), so a restarted
+ * cluster takes back its predecessor's claims while another deployment's clusters, even on a
+ * host with the same name and manager pid (containers), never do.
+ */
+export const RUN_ID_ENV = 'PAPERBOY_RUN_ID';
 /**
  * Pause per shard between cluster start-ups, divided by `max_concurrency`: Discord lets that many
  * shards IDENTIFY per 5 s; 7 s is discord-hybrid-sharding's default (the window plus a margin for
- * a cluster's login). Above max_concurrency 1 (bots on 150,000 servers and more) the library warns
- * that the pause is below 7 s: expected there.
+ * a cluster's login).
  */
 const IDENTIFY_WINDOW_MS = 7_000;
 /**
@@ -48,9 +63,15 @@ export type ClusterManagerOptions = {
   onGiveUp?: () => void;
   /** For tests: READY_TIMEOUT_MS. */
   readyTimeoutMs?: number;
+  /** For tests: RESTARTS. */
+  restarts?: RestartPolicy;
+  /** For tests: a stand-in for cluster-process.ts (a script that exits, or reports its environment). */
+  entry?: { file: string; execArgv: string[] };
 };
 
 export type RunningClusterManager = {
+  /** This manager start's id, given to every cluster (RUN_ID_ENV). */
+  readonly runId: string;
   readonly clusters: number;
   readonly shards: number;
   /** The REST proxy every cluster talks to, `http://127.0.0.1:PORT/api`. */
@@ -94,6 +115,30 @@ export async function startRestProxy(config: { discord: Pick<DiscordConfig, 'api
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` };
 }
 
+/**
+ * The shards of each of `clusters` processes: contiguous runs whose sizes differ by one at most.
+ * discord-hybrid-sharding's own split chunks by ceil(shards / clusters) and so may run fewer
+ * processes than asked (4 shards in 3 clusters: 2 processes of 2).
+ */
+export function splitShards(shards: number, clusters: number): number[][] {
+  const base = Math.floor(shards / clusters);
+  const larger = shards % clusters;
+  const lists: number[][] = [];
+  let next = 0;
+  for (let cluster = 0; cluster < clusters; cluster++) {
+    const size = base + (cluster < larger ? 1 : 0);
+    lists.push(Array.from({ length: size }, (_, i) => next + i));
+    next += size;
+  }
+  return lists;
+}
+
+/** The post-claim owner of a cluster process: its manager's run id and its cluster id. */
+export function clusterClaimOwner(runId: string | undefined, cluster: number): string {
+  if (!runId) throw new Error(`cluster ${cluster}: ${RUN_ID_ENV} is not set (a cluster is started by the cluster manager)`);
+  return `cluster:${runId}:${cluster}`;
+}
+
 async function stopCluster(cluster: Cluster, logger: Logger): Promise<void> {
   const child = cluster.thread?.process;
   if (!child || !('exitCode' in child) || child.exitCode !== null || child.signalCode !== null) return;
@@ -107,8 +152,16 @@ async function stopCluster(cluster: Cluster, logger: Logger): Promise<void> {
   clearTimeout(killTimer);
 }
 
-export async function startClusterManager({ config, logger: parent, onGiveUp, readyTimeoutMs = READY_TIMEOUT_MS }: ClusterManagerOptions): Promise<RunningClusterManager> {
+export async function startClusterManager({
+  config,
+  logger: parent,
+  onGiveUp,
+  readyTimeoutMs = READY_TIMEOUT_MS,
+  restarts = RESTARTS,
+  entry = clusterEntry(),
+}: ClusterManagerOptions): Promise<RunningClusterManager> {
   const logger = parent.child({ role: 'manager' });
+  const runId = randomUUID();
   const clusters = config.scale.clusters ?? 1;
   const gateway = await fetchGatewayBot(config.discord);
   const shards = config.scale.shards === 'auto' || config.scale.shards === undefined ? Math.max(gateway.shards, clusters) : config.scale.shards;
@@ -116,20 +169,20 @@ export async function startClusterManager({ config, logger: parent, onGiveUp, re
   const spawnDelayMs = Math.ceil(IDENTIFY_WINDOW_MS / maxConcurrency);
 
   const proxy = await startRestProxy(config, logger);
-  const entry = clusterEntry();
+  const shardLists = splitShards(shards, clusters);
   const manager = new ClusterManager(entry.file, {
     totalShards: shards,
     totalClusters: clusters,
     mode: 'process',
     token: config.discord.token,
-    respawn: true,
-    restarts: { ...RESTARTS, current: 0 },
+    respawn: false, // deaths are counted and restarts paced below
     execArgv: entry.execArgv,
     // Per shard of a cluster: the next cluster starts once this one's shards had their identify slots.
     spawnOptions: { delay: spawnDelayMs, timeout: -1 },
   });
 
   let stopping: Promise<void> | undefined;
+  const respawns = new Set<NodeJS.Timeout>();
   let gaveUp = false;
   const giveUp = () => {
     if (gaveUp) return;
@@ -138,8 +191,10 @@ export async function startClusterManager({ config, logger: parent, onGiveUp, re
   };
   manager.on('clusterCreate', (cluster: Cluster) => {
     // The cluster's environment is fixed here and reused by every respawn: its REST goes to the proxy.
-    Object.assign(cluster.env, { DISCORD_API_URL: proxy.url });
+    Object.assign(cluster.env, { DISCORD_API_URL: proxy.url, [RUN_ID_ENV]: runId });
     let watchdog: NodeJS.Timeout | undefined;
+    /** When this cluster died within the restart window, oldest first. */
+    const deaths: number[] = [];
     cluster.on('spawn', (thread) => {
       logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: (thread as ChildProcess | null)?.pid }, 'cluster started');
       clearTimeout(watchdog);
@@ -157,16 +212,34 @@ export async function startClusterManager({ config, logger: parent, onGiveUp, re
       clearTimeout(watchdog);
       if (stopping) return;
       const child = thread as ChildProcess | null | undefined;
-      // discord-hybrid-sharding respawns at once unless the restart budget is spent.
-      const exhausted = cluster.restarts.current >= cluster.restarts.max;
-      logger.error({ cluster: cluster.id, exitCode: child?.exitCode, signal: child?.signalCode }, exhausted ? 'cluster died too often: stopping' : 'cluster died: restarting it');
-      if (exhausted) giveUp();
+      const now = Date.now();
+      deaths.push(now);
+      while (deaths[0]! <= now - restarts.windowMs) deaths.shift();
+      const died = { cluster: cluster.id, exitCode: child?.exitCode, signal: child?.signalCode, deathsInWindow: deaths.length };
+      if (deaths.length > restarts.max) {
+        logger.fatal(died, 'cluster died too often: stopping');
+        giveUp();
+        return;
+      }
+      const delayMs = Math.min(restarts.maxDelayMs, restarts.firstDelayMs * 2 ** (deaths.length - 1));
+      logger.error({ ...died, restartInMs: delayMs }, 'cluster died: restarting it');
+      // After this event the library clears the cluster's thread; spawn() needs it cleared.
+      const timer = setTimeout(() => {
+        respawns.delete(timer);
+        if (stopping) return;
+        cluster.spawn(-1).catch((error: unknown) => {
+          logger.fatal({ cluster: cluster.id, err: error }, 'could not restart the cluster: stopping');
+          giveUp();
+        });
+      }, delayMs);
+      respawns.add(timer);
     });
   });
   manager.on('debug', (message: string) => logger.debug({ detail: message }, 'cluster manager'));
 
-  logger.info({ clusters, shards, maxConcurrency, proxy: proxy.url }, 'starting clusters');
+  logger.info({ clusters, shards, shardLists, maxConcurrency, proxy: proxy.url }, 'starting clusters');
   const running: RunningClusterManager = {
+    runId,
     clusters,
     shards,
     proxyUrl: proxy.url,
@@ -178,8 +251,8 @@ export async function startClusterManager({ config, logger: parent, onGiveUp, re
     },
     stop() {
       stopping ??= (async () => {
-        manager.respawn = false;
         manager.queue.stop(); // clusters not spawned yet stay unspawned
+        for (const timer of respawns) clearTimeout(timer);
         await Promise.all([...manager.clusters.values()].map((cluster) => stopCluster(cluster, logger)));
         proxy.server.closeAllConnections();
         await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
@@ -188,10 +261,17 @@ export async function startClusterManager({ config, logger: parent, onGiveUp, re
       return stopping;
     },
   };
-  // Spawning is paced over CLUSTERS × shards × delay: running, not awaited, so a signal can stop it.
-  // (Its own ready timeout would abort the queue when a cluster dies while starting; the
-  // watchdog in clusterCreate covers a hang instead, and deaths go to the restart budget.)
-  manager.spawn({ amount: shards, delay: spawnDelayMs, timeout: -1 }).catch((error: unknown) => {
+  // Spawning is paced over the shards × delay: running, not awaited, so a signal can stop it.
+  // The clusters are queued here rather than by manager.spawn() for the split (splitShards); no
+  // ready wait (timeout -1): the watchdog in clusterCreate covers a hang, and deaths go to the
+  // restart budget. (The library's spawn() warns about a delay below 7 s; above max_concurrency 1
+  // that is expected.)
+  manager.shardClusterList = shardLists;
+  manager.spawnOptions = { amount: shards, delay: spawnDelayMs, timeout: -1 };
+  shardLists.forEach((shardList, id) =>
+    manager.queue.add({ run: () => manager.createCluster(id, shardList, shards).spawn(-1), args: [], timeout: spawnDelayMs * shardList.length }),
+  );
+  manager.queue.start().catch((error: unknown) => {
     if (stopping) return;
     logger.fatal({ err: error }, 'could not start the clusters');
     giveUp();

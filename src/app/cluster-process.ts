@@ -1,19 +1,21 @@
-import { hostname } from 'node:os';
 import { ClusterClient, getInfo } from 'discord-hybrid-sharding';
 import { createLogger } from '../logger.js';
+import { clusterClaimOwner, RUN_ID_ENV } from './cluster-manager.js';
 import { loadBotConfigOrExit, runUntilStopped } from './process-lifecycle.js';
 import { startBot } from './start-bot.js';
 
 /**
  * One cluster: the process src/app/cluster-manager.ts forks. discord-hybrid-sharding hands it its
- * shard ids and the total in the environment (SHARD_LIST, TOTAL_SHARDS, CLUSTER), and points its
- * REST at the manager's proxy (DISCORD_API_URL). It runs a whole bot on those shards: commands
+ * shard ids and the total in the environment (SHARD_LIST, TOTAL_SHARDS, CLUSTER), its run id
+ * (PAPERBOY_RUN_ID), and points its REST at the manager's proxy (DISCORD_API_URL). It runs a whole bot on those shards: commands
  * and reactions arrive only for their servers, and its topic schedule posts only for them.
  * It stops on SIGTERM/SIGINT from the manager, and by itself when the manager goes away (its
  * IPC channel closes), so a killed manager leaves no cluster behind.
  */
 async function main(): Promise<void> {
   const info = getInfo();
+  // Set by the manager like getInfo()'s keys: the cluster's process plumbing, not a setting.
+  const postClaimOwner = clusterClaimOwner(process.env[RUN_ID_ENV], info.CLUSTER);
   const config = loadBotConfigOrExit();
   const logger = createLogger(config.logLevel).child({ cluster: info.CLUSTER });
   await runUntilStopped({
@@ -23,10 +25,10 @@ async function main(): Promise<void> {
         config,
         logger,
         shards: { ids: info.SHARD_LIST, count: info.TOTAL_SHARDS },
-        // One name per cluster slot of this manager (its pid): the manager runs a slot's next
-        // process only after the last one exited, so a restart may take that one's claims over;
-        // another manager (a rolling deploy) has another pid, and its claims still guard.
-        postClaimOwner: `cluster:${hostname().slice(0, 100)}:${process.ppid}:${info.CLUSTER}`,
+        // One name per cluster slot of this manager start (its random run id): the manager runs a
+        // slot's next process only after the last one exited, so a restart may take that one's
+        // claims over; another deployment has another run id, and its claims still guard.
+        postClaimOwner,
       });
       // Tells the manager this cluster is up (its 'ready' event; the spawn queue may wait for it).
       new ClusterClient(bot.client).triggerReady();

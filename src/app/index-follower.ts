@@ -65,3 +65,61 @@ export function createIndexFollower({ syncIndex, intervalMs, timers, logger }: I
     },
   };
 }
+
+/** Syncs in a row that may each find the library moved on before a waiting delivery runs anyway. */
+const MAX_SETTLE_SYNCS = 3;
+
+export type FollowerDelivery = {
+  /** Called after each index sync (the follower's tick): may start a delivery run, never waits for it. */
+  afterSync(): Promise<void>;
+};
+
+export type FollowerDeliveryDeps = {
+  /** The library's revision (one read of the shared store). */
+  revision: () => Promise<number>;
+  /** Whether this process leads ingestion now: the leader delivers after its own merges. */
+  leads: () => boolean;
+  /** Start a delivery run (the topic runner's runNow): undefined when a run was already going. */
+  deliver: () => Promise<unknown>;
+};
+
+/**
+ * Scale-out: a process that does not lead ingestion has nothing to fetch, so its own schedule
+ * finds only what the leader merged before it; without this, the leader's new papers would
+ * reach this process's servers one POLL_INTERVAL late (a day late with `0 8 * * 1-5`). After an
+ * index sync finds that the library moved on, it starts a delivery run — once the library held
+ * still for one sync (the leader marks papers seen just after merging them; a run before that
+ * would not see them yet), or after MAX_SETTLE_SYNCS syncs of a long import. At most one run at
+ * a time: a run the runner refused (one was going) is asked for again at the next sync.
+ */
+export function createFollowerDelivery({ revision, leads, deliver }: FollowerDeliveryDeps): FollowerDelivery {
+  let known: number | undefined;
+  /** Syncs that found the library moved on since the last delivery asked for (0: none due). */
+  let due = 0;
+  let delivering: Promise<void> | undefined;
+
+  return {
+    async afterSync() {
+      if (leads()) {
+        known = undefined;
+        due = 0;
+        return;
+      }
+      const now = await revision();
+      // The first sight is this process's starting point: its startup run delivered up to there.
+      const advanced = known !== undefined && now > known;
+      known = now;
+      if (advanced) due += 1;
+      if (due === 0 || delivering || (advanced && due <= MAX_SETTLE_SYNCS)) return;
+      due = 0;
+      delivering = deliver()
+        .then(
+          (report) => {
+            if (report === undefined) due = Math.max(due, 1); // a run was going: try again next sync
+          },
+          () => undefined, // logged by the runner; the next change or the schedule tries again
+        )
+        .finally(() => (delivering = undefined));
+    },
+  };
+}

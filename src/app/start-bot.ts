@@ -18,6 +18,7 @@ import { createTopicRunner, type Timers } from './topic-runner.js';
 import { createAlertDelivery } from '../discord/alert-delivery.js';
 import { createAlertRunner } from './alert-runner.js';
 import { createProcessRoles, processOwner } from './ingest-leader.js';
+import { createFollowerDelivery } from './index-follower.js';
 import { createPostClaims } from '../storage/post-claims.js';
 
 /** Backoff between attempts to load the index after a failure. */
@@ -116,9 +117,21 @@ export async function startBot({
   });
   // On a shared store one process leads ingestion and every process's index follows the library;
   // on SQLite this process leads always and nothing else runs (ingest-leader.ts).
+  // A process that does not lead delivers the leader's new papers after the index sync that sees
+  // them, not at its own next POLL_INTERVAL (index-follower.ts).
+  const followerDelivery = createFollowerDelivery({
+    revision: () => service.library.revision(),
+    leads: () => roles.leads(),
+    deliver: () => topicRunner.runNow('schedule'),
+  });
   const roles = createProcessRoles({
     storage: service.storage,
-    syncIndex: service.syncIndex,
+    syncIndex: schedule
+      ? async () => {
+          await service.syncIndex();
+          await followerDelivery.afterSync();
+        }
+      : service.syncIndex,
     logger,
     ...(timers ? { timers } : {}),
     ...(leaseTtlMs ? { leaseTtlMs } : {}),

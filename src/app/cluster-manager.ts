@@ -31,7 +31,7 @@ import type { Logger } from '../logger.js';
  * count resets only after a whole interval without a single death.
  */
 export type RestartPolicy = { max: number; windowMs: number; firstDelayMs: number; maxDelayMs: number };
-export const RESTARTS: RestartPolicy = { max: 10, windowMs: 60 * 60_000, firstDelayMs: 1_000, maxDelayMs: 60_000 };
+export const RESTARTS: RestartPolicy = { max: 5, windowMs: 60 * 60_000, firstDelayMs: 1_000, maxDelayMs: 60_000 };
 /**
  * The cluster environment's run id: a random id per manager start, the same for a cluster's
  * restarts. Post claims are owned by run id and cluster id (cluster-process.ts), so a restarted

@@ -25,7 +25,7 @@ import type { Logger } from '../logger.js';
 
 /**
  * Restarts of one cluster: the manager counts its deaths over a sliding window and respawns it
- * after a pause doubling from `firstDelayMs` to `maxDelayMs` (a store that is away for a minute
+ * after a pause doubling from `firstDelayMs` to `maxDelayMs` (a store away for half a minute
  * does not use up the budget in seconds); the `max + 1`-th death within the window stops the
  * manager (exit 1). discord-hybrid-sharding's own respawn is off: it restarts at once, and its
  * count resets only after a whole interval without a single death.

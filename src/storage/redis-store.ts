@@ -17,6 +17,10 @@ export const DEFAULT_REDIS_PREFIX = 'paperboy:';
 const LOCK_TTL_MS = 30_000;
 /** Renewed well before it expires. */
 const LOCK_RENEW_MS = 10_000;
+/** A waiter claims the next turn at the lock after this long (see ACQUIRE_SCRIPT)… */
+const FAIR_AFTER_MS = 50;
+/** …and holds the claim this long past its last try (tries are ≤ 200 ms apart), so a waiter that gave up or died frees it. */
+const NEXT_CLAIM_MS = 1_000;
 /** Fields per HSCAN call when iterating (a hint to the server, not a bound). */
 const SCAN_COUNT = 1000;
 /** Arguments per HSET/HDEL inside the commit script: Lua's unpack() is limited by its C stack (~8,000). */
@@ -28,6 +32,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0`;
 
 /** Release the lock only while `token` still holds it (a late release must not free someone else's). */
+/**
+ * Take the write lock (KEYS[1]) for ARGV[1] for ARGV[2] ms unless another waiter is next in line
+ * (KEYS[2]); a waiter that has waited FAIR_AFTER_MS claims that place for ARGV[3] ms (renewed at
+ * each try), so a process taking the lock back-to-back (an import's batches) lets it in at its
+ * next release instead of starving it. Returns 1 when taken.
+ */
+const ACQUIRE_SCRIPT = `
+local next = redis.call('GET', KEYS[2])
+if next and next ~= ARGV[1] then return 0 end
+if ARGV[3] ~= '0' then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3]) end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  if next == ARGV[1] or ARGV[3] ~= '0' then redis.call('DEL', KEYS[2]) end
+  return 1
+end
+return 0`;
+
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -107,6 +127,7 @@ export type RedisOptions = {
 export async function openRedis(url: string, report: (error: unknown, where: string) => void, options: RedisOptions = {}): Promise<Backend> {
   const { clientUrl, prefix } = parseRedisUrl(url);
   const lockKey = `${prefix}lock`;
+  const nextKey = `${prefix}lock:next`;
   const hashOf = (name: string) => `${prefix}ns:${name}`;
   const lockWaitMs = options.lockWaitMs ?? 60_000;
   let connected = false;
@@ -146,8 +167,11 @@ export async function openRedis(url: string, report: (error: unknown, where: str
   async function acquire(): Promise<string> {
     const token = randomUUID();
     const deadline = Date.now() + lockWaitMs;
+    const started = Date.now();
     for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
-      if ((await use().set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: LOCK_TTL_MS } })) === 'OK') return token;
+      const claim = Date.now() - started >= FAIR_AFTER_MS ? NEXT_CLAIM_MS : 0;
+      const taken = await use().eval(ACQUIRE_SCRIPT, { keys: [lockKey, nextKey], arguments: [token, String(LOCK_TTL_MS), String(claim)] });
+      if (taken === 1) return token;
       if (Date.now() > deadline) throw new StorageError(`the Redis write lock stayed held by another process for over ${lockWaitMs} ms`);
       await sleep(pause / 2 + Math.random() * pause);
     }

@@ -135,6 +135,38 @@ describeWithServer('the Redis write lock', await findRedis(), (serverUrl) => {
     expect(await raw.get(lockKey)).toBeNull();
   });
 
+  it('lets a waiting process in at the next release when another takes the lock back-to-back (an import), instead of starving it', async () => {
+    const { url } = await fresh();
+    // Two stores on one server, each with its own connection and lock: two processes as far as the lock can tell.
+    const importer = await open(url);
+    const member = await open(url);
+    let batches = 0;
+    let importing = true;
+    const importRun = (async () => {
+      // 40 blocks of 50 ms, each taking the lock again the moment it released it: 2 s in all.
+      for (let i = 0; i < 40; i++) {
+        await importer.atomically(async () => {
+          await importer.store<number>('papers').set(`p${i}`, i);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        });
+        batches++;
+      }
+      importing = false;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const started = Date.now();
+    await member.atomically(() => member.store<string[]>('bookmarks').set('u', ['p']));
+    const waited = Date.now() - started;
+    const stillImporting = importing;
+    await importRun;
+    // Before: the waiter polled a lock that was free only between two commands of the importer,
+    // and waited for the whole import (~2 s). Now: about one block plus one poll.
+    expect(stillImporting).toBe(true);
+    expect(waited).toBeLessThan(1_000);
+    expect(batches).toBe(40);
+    expect(await member.store<string[]>('bookmarks').get('u')).toEqual(['p']);
+  });
+
   it('gives up with a clear error when the lock stays held past lockWaitMs', async () => {
     const { url, lockKey, raw } = await fresh();
     await raw.set(lockKey, 'busy-process', { expiration: { type: 'PX', value: 10_000 } });

@@ -193,24 +193,15 @@ export function tokenize(text: string): string[] {
   const { lower, cased } = foldForScan(text);
   scanWords(
     lower,
-    (parts, mixed, camel, starts) => {
+    (parts, mixed, camel, starts, innerCapital) => {
       const from = out.length;
       pushWordTerms(parts, mixed, camel, out);
-      if (cased !== undefined && hasInnerCapital(cased, parts, starts)) {
-        pushNameRuns(lower, cased, parts, starts, out, from);
-      }
+      // Only words with a capital after a part's first letter have name runs.
+      if (cased !== undefined && innerCapital) pushNameRuns(lower, cased, parts, starts, out, from);
     },
     cased,
   );
   return out;
-}
-
-/** Whether a part has a capital after its first character (the only words with name runs). */
-function hasInnerCapital(cased: string, parts: readonly string[], starts: readonly number[]): boolean {
-  return parts.some((part, k) => {
-    for (let i = starts[k]! + 1; i < starts[k]! + part.length; i++) if (caseOf(cased.charCodeAt(i)) === UPPER) return true;
-    return false;
-  });
 }
 
 /** A name is cut into at most this many pieces for its runs: 8 pieces make 35 runs. */
@@ -245,8 +236,8 @@ function pushNameRuns(lower: string, cased: string, parts: readonly string[], st
       const after = i + 2 < end ? caseOf(cased.charCodeAt(i + 2)) : 0;
       // A capital inside capitals starts a piece when small letters follow it and then a capital or
       // more small letters (NFoV, LLaMA, BERTScore); not a plural acronym (LLMs) or a version (YOLOv8).
-      const starts = prev === LOWER || (prev === UPPER && next === LOWER && (after === LOWER || after === UPPER));
-      if (!starts) continue;
+      const startsPiece = prev === LOWER || (prev === UPPER && next === LOWER && (after === LOWER || after === UPPER));
+      if (!startsPiece) continue;
       pieces.push(lower.slice(cut, i));
       cut = i;
       cutInside = true;
@@ -336,7 +327,7 @@ function caseOf(code: number): number {
  */
 function scanWords(
   s: string,
-  onWord: (parts: string[], mixed: boolean[], camel: (string[] | undefined)[], starts: number[]) => void,
+  onWord: (parts: string[], mixed: boolean[], camel: (string[] | undefined)[], starts: number[], innerCapital: boolean) => void,
   cased?: string,
 ): void {
   let parts: string[] = [];
@@ -347,23 +338,26 @@ function scanWords(
   let sawLetter = false;
   let sawDigit = false;
   let innerUpper = false;
+  let wordInnerUpper = false;
   const n = s.length;
   const endPart = (end: number) => {
     parts.push(s.slice(partStart, end));
     starts.push(partStart);
     mixed.push(sawLetter && sawDigit);
     camel.push(innerUpper && cased !== undefined ? camelSegments(s, cased, partStart, end) : undefined);
+    wordInnerUpper ||= innerUpper;
     partStart = -1;
     sawLetter = false;
     sawDigit = false;
     innerUpper = false;
   };
   const endWord = () => {
-    if (parts.length > 0) onWord(parts, mixed, camel, starts);
+    if (parts.length > 0) onWord(parts, mixed, camel, starts, wordInnerUpper);
     parts = [];
     mixed = [];
     camel = [];
     starts = [];
+    wordInnerUpper = false;
   };
   for (let i = 0; i < n; i++) {
     const code = s.charCodeAt(i);

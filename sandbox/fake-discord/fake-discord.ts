@@ -421,6 +421,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     };
   };
 
+  /** A press on a message's button (type 2) or a choice in its select menu (3, 5–8), in the message's channel by default. */
+  const injectComponent = (
+    spec: { readonly customId: string; readonly messageId: string } & Where,
+    componentType: number,
+    values?: readonly string[],
+  ): InjectedInteraction =>
+    injectInteraction({
+      type: InteractionTypes.MessageComponent,
+      channelId: spec.channelId ?? state.messages.get(spec.messageId)?.channelId,
+      user: spec.user,
+      messageId: spec.messageId,
+      data: buildComponentData(spec.customId, componentType, values) as unknown as Record<string, unknown>,
+      commandName: null,
+    });
+
   const commandData = (spec: CommandOptionsSpec, guildId: string | null): Record<string, unknown> => {
     const command = [...state.commandsOf(guildId), ...state.commandsOf(null)].find((c) => c.body.name === spec.name && ((c.body.type as number | undefined) ?? 1) === 1);
     return buildCommandData(api, command, command?.id ?? state.ids.next(), guildId, spec);
@@ -462,28 +477,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const guildId = state.channel(channelId).guildId;
       return injectInteraction({ type: InteractionTypes.ApplicationCommandAutocomplete, channelId, user: spec.user, data: commandData(spec, guildId) });
     },
-    injectButton: (spec) => {
-      const message = state.messages.get(spec.messageId);
-      return injectInteraction({
-        type: InteractionTypes.MessageComponent,
-        channelId: spec.channelId ?? message?.channelId,
-        user: spec.user,
-        messageId: spec.messageId,
-        data: buildComponentData(spec.customId, 2) as unknown as Record<string, unknown>,
-        commandName: null,
-      });
-    },
-    injectSelect: (spec) => {
-      const message = state.messages.get(spec.messageId);
-      return injectInteraction({
-        type: InteractionTypes.MessageComponent,
-        channelId: spec.channelId ?? message?.channelId,
-        user: spec.user,
-        messageId: spec.messageId,
-        data: buildComponentData(spec.customId, spec.componentType ?? 3, spec.values) as unknown as Record<string, unknown>,
-        commandName: null,
-      });
-    },
+    injectButton: (spec) => injectComponent(spec, 2),
+    injectSelect: (spec) => injectComponent(spec, spec.componentType ?? 3, spec.values),
     injectModalSubmit: (spec) =>
       injectInteraction({
         type: InteractionTypes.ModalSubmit,

@@ -20,6 +20,7 @@ import type { Logger } from '../logger.js';
  *   shards may identify at once, and paces the cluster start-ups by it;
  * - spawns exactly CLUSTERS processes (discord-hybrid-sharding), each running its share of the
  *   shards (src/app/cluster-process.ts), restarts one that dies (with a backoff, within a budget),
+ *   kills one that stopped sending heartbeats so that it dies and is restarted the same way,
  *   and stops them all on stop().
  */
 
@@ -51,6 +52,24 @@ const IDENTIFY_WINDOW_MS = 7_000;
  * unserved without a word.
  */
 const READY_TIMEOUT_MS = 120_000;
+/**
+ * Heartbeats of a ready cluster: it sends HEARTBEAT_MESSAGE every `intervalMs`; after `maxMissed`
+ * intervals without one (its event loop blocked, or stuck some other way without exiting) the
+ * manager kills it with SIGKILL (a blocked process never runs its SIGTERM handler), and its death
+ * goes to the restart budget like any other. Required only from the cluster's 'ready' on: before
+ * that the ready timeout applies (a start building its search index may take long). Several
+ * intervals, not one: a slow step that delays a heartbeat or two is not a hang.
+ */
+export type HeartbeatPolicy = { intervalMs: number; maxMissed: number };
+export const HEARTBEAT: HeartbeatPolicy = { intervalMs: 5_000, maxMissed: 6 };
+/** The cluster environment's heartbeat interval (ms), so a cluster sends at the pace its manager expects. */
+export const HEARTBEAT_ENV = 'PAPERBOY_HEARTBEAT_MS';
+/**
+ * A cluster's heartbeat over IPC. Not a discord-hybrid-sharding message type: the library's own
+ * HeartbeatManager respawns a cluster itself (at once, by its own count, after removing the
+ * process's listeners, so no 'death' reaches the restart policy here) and ends it with SIGTERM.
+ */
+export const HEARTBEAT_MESSAGE = { paperboy: 'heartbeat' } as const;
 /** How long a cluster may take to stop (its replies in flight, its topic run) before it is killed. */
 const CLUSTER_STOP_MS = 10_000;
 /** Marks the REST proxy's requests (user agent), so logs and tests can tell them apart. */
@@ -65,6 +84,8 @@ export type ClusterManagerOptions = {
   readyTimeoutMs?: number;
   /** For tests: RESTARTS. */
   restarts?: RestartPolicy;
+  /** For tests: HEARTBEAT. */
+  heartbeat?: HeartbeatPolicy;
   /** For tests: a stand-in for cluster-process.ts (a script that exits, or reports its environment). */
   entry?: { file: string; execArgv: string[] };
 };
@@ -139,6 +160,27 @@ export function clusterClaimOwner(runId: string | undefined, cluster: number): s
   return `cluster:${runId}:${cluster}`;
 }
 
+/** A cluster process's heartbeat interval from HEARTBEAT_ENV, which its manager sets. */
+export function clusterHeartbeatMs(value: string | undefined, cluster: number): number {
+  const ms = Number(value);
+  if (!value || !Number.isSafeInteger(ms) || ms <= 0) throw new Error(`cluster ${cluster}: ${HEARTBEAT_ENV} is not a positive number of ms (a cluster is started by the cluster manager)`);
+  return ms;
+}
+
+/**
+ * In a cluster process, once it is ready: HEARTBEAT_MESSAGE through `send` every `intervalMs`,
+ * from the event loop, so a blocked loop sends none. Returns the function that stops it.
+ */
+export function sendHeartbeats(intervalMs: number, send: (message: typeof HEARTBEAT_MESSAGE) => void): () => void {
+  // Unref'd: heartbeats are no reason for a stopping process to stay up.
+  const timer = setInterval(() => send(HEARTBEAT_MESSAGE), intervalMs).unref();
+  return () => clearInterval(timer);
+}
+
+function isHeartbeat(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { paperboy?: unknown }).paperboy === HEARTBEAT_MESSAGE.paperboy;
+}
+
 async function stopCluster(cluster: Cluster, logger: Logger): Promise<void> {
   const child = cluster.thread?.process;
   if (!child || !('exitCode' in child) || child.exitCode !== null || child.signalCode !== null) return;
@@ -158,6 +200,7 @@ export async function startClusterManager({
   onGiveUp,
   readyTimeoutMs = READY_TIMEOUT_MS,
   restarts = RESTARTS,
+  heartbeat = HEARTBEAT,
   entry = clusterEntry(),
 }: ClusterManagerOptions): Promise<RunningClusterManager> {
   const logger = parent.child({ role: 'manager' });
@@ -191,12 +234,33 @@ export async function startClusterManager({
   };
   manager.on('clusterCreate', (cluster: Cluster) => {
     // The cluster's environment is fixed here and reused by every respawn: its REST goes to the proxy.
-    Object.assign(cluster.env, { DISCORD_API_URL: proxy.url, [RUN_ID_ENV]: runId });
+    Object.assign(cluster.env, { DISCORD_API_URL: proxy.url, [RUN_ID_ENV]: runId, [HEARTBEAT_ENV]: String(heartbeat.intervalMs) });
     let watchdog: NodeJS.Timeout | undefined;
     /** When this cluster died within the restart window, oldest first. */
     const deaths: number[] = [];
+    /** The process now running, and whether it reported ready (from then on it owes heartbeats). */
+    let current: ChildProcess | undefined;
+    let owesHeartbeats = false;
+    let silence: NodeJS.Timeout | undefined;
+    const awaitHeartbeat = (child: ChildProcess) => {
+      clearTimeout(silence);
+      const silentMs = heartbeat.intervalMs * heartbeat.maxMissed;
+      silence = setTimeout(() => {
+        if (stopping || child !== current || child.exitCode !== null || child.signalCode !== null) return;
+        logger.error({ cluster: cluster.id, pid: child.pid, missedHeartbeats: heartbeat.maxMissed, silentMs }, 'cluster hangs (no heartbeat): killing it');
+        // Its exit comes back as 'death' below: counted, paced and restarted like any other.
+        child.kill('SIGKILL');
+      }, silentMs).unref();
+    };
     cluster.on('spawn', (thread) => {
-      logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: (thread as ChildProcess | null)?.pid }, 'cluster started');
+      const child = thread as ChildProcess;
+      current = child;
+      owesHeartbeats = false;
+      clearTimeout(silence);
+      child.on('message', (message: unknown) => {
+        if (child === current && owesHeartbeats && isHeartbeat(message)) awaitHeartbeat(child);
+      });
+      logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: child.pid }, 'cluster started');
       clearTimeout(watchdog);
       watchdog = setTimeout(() => {
         if (stopping) return;
@@ -207,9 +271,14 @@ export async function startClusterManager({
     cluster.on('ready', () => {
       clearTimeout(watchdog);
       logger.info({ cluster: cluster.id }, 'cluster ready');
+      if (!current) return;
+      owesHeartbeats = true;
+      awaitHeartbeat(current);
     });
     cluster.on('death', (_cluster, thread) => {
       clearTimeout(watchdog);
+      clearTimeout(silence);
+      current = undefined;
       if (stopping) return;
       const child = thread as ChildProcess | null | undefined;
       const now = Date.now();

@@ -2,7 +2,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clusterClaimOwner, splitShards, startClusterManager, type RestartPolicy, type RunningClusterManager } from '../../src/app/cluster-manager.js';
+import {
+  clusterClaimOwner,
+  clusterHeartbeatMs,
+  HEARTBEAT_MESSAGE,
+  sendHeartbeats,
+  splitShards,
+  startClusterManager,
+  type HeartbeatPolicy,
+  type RestartPolicy,
+  type RunningClusterManager,
+} from '../../src/app/cluster-manager.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startFakeDiscord, type FakeDiscord } from '../../sandbox/fake-discord/fake-discord.js';
@@ -21,6 +31,8 @@ describe('the cluster manager', () => {
     await running?.stop();
     running = undefined;
     delete process.env.CLUSTER_STUB_DIES;
+    delete process.env.CLUSTER_STUB_READY;
+    delete process.env.CLUSTER_STUB_HANGS;
     await fake?.close();
     fake = undefined;
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -57,7 +69,10 @@ describe('the cluster manager', () => {
   type StubStart = { pid: number; cluster: number; shards: number[]; totalShards: number; runId: string; at: number };
 
   /** A manager whose clusters are test/app/cluster-stub.cjs; what each stub process was given is in the returned reader. */
-  async function startStubManager(scale: Record<string, string>, options: { restarts?: RestartPolicy; onGiveUp?: () => void; dies?: boolean } = {}) {
+  async function startStubManager(
+    scale: Record<string, string>,
+    options: { restarts?: RestartPolicy; heartbeat?: HeartbeatPolicy; onGiveUp?: () => void; dies?: boolean; ready?: boolean; hangs?: number } = {},
+  ) {
     fake ??= await startFakeDiscord({ token: stubToken, recommendedShards: 4, sessionStartLimit: { maxConcurrency: 16 } });
     dir ??= await mkdtemp(path.join(tmpdir(), 'paperboy-manager-'));
     // One log for the test: a cluster's environment is taken when it is created, which for a
@@ -65,6 +80,8 @@ describe('the cluster manager', () => {
     const log = path.join(dir, 'stub.jsonl');
     process.env.CLUSTER_STUB_LOG = log;
     if (options.dies) process.env.CLUSTER_STUB_DIES = '1';
+    if (options.ready) process.env.CLUSTER_STUB_READY = '1';
+    if (options.hangs !== undefined) process.env.CLUSTER_STUB_HANGS = String(options.hangs);
     const env = { ...botEnv(fake, dir, stubToken, 'info'), STORE_URL: 'postgres://postgres@127.0.0.1:5432/test', ...scale };
     const lines: string[] = [];
     const manager = await startClusterManager({
@@ -73,6 +90,7 @@ describe('the cluster manager', () => {
       entry: { file: path.join(import.meta.dirname, 'cluster-stub.cjs'), execArgv: [] },
       onGiveUp: options.onGiveUp ?? (() => undefined),
       ...(options.restarts ? { restarts: options.restarts } : {}),
+      ...(options.heartbeat ? { heartbeat: options.heartbeat } : {}),
     });
     const starts = async (): Promise<StubStart[]> =>
       (await readFile(log, 'utf8').catch(() => ''))
@@ -175,4 +193,56 @@ describe('the cluster manager', () => {
     await until(20_000, 'four starts', async () => ((await starts()).length >= 4 ? true : undefined));
     expect(gaveUp).toBe(false);
   }, 30_000);
+
+  it('given a ready cluster whose event loop blocks, kills it after the missed heartbeats and restarts it through the restart policy, while a healthy cluster runs on', async () => {
+    let gaveUp = false;
+    const heartbeat = { intervalMs: 150, maxMissed: 4 };
+    const { manager, starts, lines } = await startStubManager(
+      { CLUSTERS: '2', SHARDS: '2' },
+      { ready: true, hangs: 0, heartbeat, onGiveUp: () => (gaveUp = true), restarts: { max: 3, windowMs: 60_000, firstDelayMs: 250, maxDelayMs: 250 } },
+    );
+    running = manager;
+    const restarted = await until(20_000, 'cluster 0 restarted', async () => {
+      const zero = (await starts()).filter((s) => s.cluster === 0);
+      return zero.length >= 2 ? zero : undefined;
+    });
+    const [hung, second] = restarted as [StubStart, StubStart];
+    // It sent heartbeats (at least the first before it blocked), then stayed silent for maxMissed
+    // intervals, then the restart pause.
+    expect(second.at - hung.at).toBeGreaterThanOrEqual(150 + 4 * 150 + 250);
+    expect(() => process.kill(hung.pid, 0)).toThrow(/ESRCH/); // SIGKILL: its SIGTERM handler could never run
+    // The same stretch again: the restarted process and the other cluster keep their heartbeats.
+    await new Promise((resolve) => setTimeout(resolve, second.at - hung.at + 1_000));
+    const all = await starts();
+    expect(all.filter((s) => s.cluster === 0)).toHaveLength(2);
+    expect(all.filter((s) => s.cluster === 1)).toHaveLength(1);
+    expect(gaveUp).toBe(false);
+    const log = lines.map((line) => JSON.parse(line) as { msg: string; cluster?: number; signal?: string; restartInMs?: number; silentMs?: number });
+    expect(log.filter((l) => l.msg === 'cluster hangs (no heartbeat): killing it')).toEqual([expect.objectContaining({ cluster: 0, silentMs: 600 })]);
+    expect(log.filter((l) => l.msg === 'cluster died: restarting it')).toEqual([expect.objectContaining({ cluster: 0, signal: 'SIGKILL', restartInMs: 250 })]);
+  }, 40_000);
+
+  it('given a cluster that has not reported ready, requires no heartbeat of it: start-up has the ready timeout', async () => {
+    const { manager, starts, lines } = await startStubManager({ CLUSTERS: '1', SHARDS: '1' }, { heartbeat: { intervalMs: 100, maxMissed: 3 } });
+    running = manager;
+    await until(20_000, 'the cluster process', async () => ((await starts()).length >= 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // 5 times the heartbeat limit
+    expect(await starts()).toHaveLength(1);
+    expect(lines.join('')).not.toContain('no heartbeat');
+  }, 30_000);
+
+  it('sends a cluster\'s heartbeat at its interval until stopped, and reads the interval its manager set', async () => {
+    const sent: unknown[] = [];
+    const stop = sendHeartbeats(40, (message) => sent.push(message));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    stop();
+    const count = sent.length;
+    expect(count).toBeGreaterThanOrEqual(2);
+    expect(sent.every((message) => message === HEARTBEAT_MESSAGE)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sent).toHaveLength(count);
+    expect(clusterHeartbeatMs('5000', 0)).toBe(5_000);
+    expect(() => clusterHeartbeatMs(undefined, 2)).toThrow(/cluster 2: PAPERBOY_HEARTBEAT_MS/);
+    expect(() => clusterHeartbeatMs('0', 2)).toThrow(/PAPERBOY_HEARTBEAT_MS/);
+  });
 });

@@ -45,9 +45,11 @@ function show(label: string, m: Memory, base: Memory, papers: number): void {
 function compactStats(index: PaperIndex): string {
   const a = index.compact.abstract.stats();
   const n = index.compact.names.stats();
+  const g = index.compact.grams.stats();
   return (
     `abstract: ${a.terms.toLocaleString('en-US')} terms, ${a.postings.toLocaleString('en-US')} pool entries in use of ${a.poolEntries.toLocaleString('en-US')}; ` +
-    `name keys: ${n.terms.toLocaleString('en-US')} terms, ${n.postings.toLocaleString('en-US')} in use of ${n.poolEntries.toLocaleString('en-US')}`
+    `name keys: ${n.terms.toLocaleString('en-US')} terms, ${n.postings.toLocaleString('en-US')} in use of ${n.poolEntries.toLocaleString('en-US')}; ` +
+    `title letter triples: ${g.terms.toLocaleString('en-US')} triples, ${g.postings.toLocaleString('en-US')} in use of ${g.poolEntries.toLocaleString('en-US')}`
   );
 }
 

@@ -55,7 +55,7 @@ type CompactLine = { field: CompactField; shortIds: string; lengths: string } | 
 type CompactField = keyof CompactFields;
 type End = { documents: number; terms: number; compactTerms: number };
 type Line = { docs: DocRow[] } | { terms: TermRow[] } | { compact: CompactLine } | { end: End };
-const COMPACT_FIELDS: readonly CompactField[] = ['abstract', 'names'];
+const COMPACT_FIELDS: readonly CompactField[] = ['abstract', 'names', 'grams'];
 /** Postings per compact line: 128 KB of them before base64. */
 const COMPACT_LINE_POSTINGS = 32 * 1024;
 
@@ -89,7 +89,7 @@ export async function saveIndexSnapshot(index: PaperIndex, path: string, meta: {
       nextId: state._nextId,
       fieldIds: state._fieldIds,
       averageFieldLength: state._avgFieldLength,
-      compactPostings: { abstract: index.compact.abstract.stats().postings, names: index.compact.names.stats().postings },
+      compactPostings: Object.fromEntries(COMPACT_FIELDS.map((field) => [field, index.compact[field].stats().postings])) as Record<CompactField, number>,
     });
     let docs: DocRow[] = [];
     for (const [shortId, id] of state._documentIds) {

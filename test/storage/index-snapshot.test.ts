@@ -38,6 +38,10 @@ describe('index snapshot', () => {
       expect(loaded.index.search(query).hits).toEqual(index.search(query).hits);
     }
     expect(loaded.index.search('hifisr').hits[0]?.id).toBe('2501.10045');
+    // Found only by the title's letter triples, which the snapshot carries (no word of it is a title word).
+    expect(index.search('trnasfomrerscandoarithmtic').hits[0]?.id).toBe('2405.17399');
+    expect(loaded.index.search('trnasfomrerscandoarithmtic').hits).toEqual(index.search('trnasfomrerscandoarithmtic').hits);
+    expect(loaded.index.search('direct preferense optimizashun').hits).toEqual([]);
     expect(loaded.index.has('2305.18290')).toBe(false);
   });
 

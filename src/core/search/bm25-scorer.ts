@@ -1,7 +1,7 @@
 import { shortIdOf, tfOf, type CompactPostings, type PostingRange } from './compact-postings.js';
 import { ABSTRACT_FIELD_ID, AUTHORS_FIELD_ID, FIELD_BOOST, FIELDS } from './index-document.js';
 import type { MiniSearchInternals } from './minisearch-internals.js';
-import { FREE_WORD_BITS, QUERY_BUDGET, type Leaf, type Plan, type RequiredGroup } from './query-plan.js';
+import { allWordsBits, FREE_WORD_BITS, QUERY_BUDGET, type Leaf, type Plan, type RequiredGroup } from './query-plan.js';
 import { isNameKey } from './tokenize.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
@@ -18,7 +18,8 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  */
 
 /** The compact postings the scorer reads beside MiniSearch's. */
-export type CompactFields = { abstract: CompactPostings; names: CompactPostings };
+/** Postings kept in typed arrays: whole abstracts, author name keys, and titles' letter triples (title-grams.ts). */
+export type CompactFields = { abstract: CompactPostings; names: CompactPostings; grams: CompactPostings };
 
 /** MiniSearch's BM25+ defaults; our scorer uses the same. */
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
@@ -264,7 +265,7 @@ export function createBm25Scorer(state: MiniSearchInternals, compact: CompactFie
       bits[docId] = 0;
     }
     work.candidates = ids.length;
-    const top = bestOf(ids, ranked, matchedBits, n);
+    const top = keepAllWords(plan, ids, ranked, matchedBits, n);
     work.candidatesSorted = top.length;
     top.sort((a, b) => b.score - a.score);
     return { top, total: ids.length, work };
@@ -277,6 +278,25 @@ export function createBm25Scorer(state: MiniSearchInternals, compact: CompactFie
   }
 
   return { noteLengths, forget, primeLengths, score, termTest };
+}
+
+/**
+ * The `n` best candidates, those holding every word of the query (allWordsBits) taken first:
+ * the paper with all of a few everyday words in its abstract can score below a hundred papers
+ * with two of them in the title, and only candidates can be put first.
+ */
+function keepAllWords(plan: Plan, ids: number[], ranked: number[], matchedBits: number[], n: number): Candidate[] {
+  const all = allWordsBits(plan);
+  if (all === 0 || ids.length <= n) return bestOf(ids, ranked, matchedBits, n);
+  const full: number[] = [];
+  for (let i = 0; i < ids.length; i++) if ((matchedBits[i]! & all) === all) full.push(i);
+  if (full.length === 0) return bestOf(ids, ranked, matchedBits, n);
+  const pick = (indices: readonly number[]) => [indices.map((i) => ids[i]!), indices.map((i) => ranked[i]!), indices.map((i) => matchedBits[i]!)] as const;
+  const top = bestOf(...pick(full), n);
+  if (top.length >= n) return top;
+  const fullSet = new Set(full);
+  const rest = ids.map((_, i) => i).filter((i) => !fullSet.has(i));
+  return [...top, ...bestOf(...pick(rest), n - top.length)];
 }
 
 /**

@@ -55,3 +55,53 @@ export function typoAllowance(length: number): number {
   if (length <= 9) return 2;
   return 3;
 }
+
+/**
+ * The fewest edits that turn `word` into some stretch of `text` (approximate substring match):
+ * `theattenton` is 1 from `…ontheattentionof…`, `penmsatiion` 2 from `…compensation…`.
+ * Spaces are not special, so a word run together from two title words, or one half of a word
+ * split in two, is measured like any other. At most `word.length`.
+ *
+ * Myers' bit-vector algorithm (1999): the word's column of the edit-distance table is kept as
+ * bits of one 32-bit integer, so each character of the text costs a dozen integer operations
+ * whatever the word's length (re-ranking runs this on hundreds of titles a query). Words past
+ * SUBSTRING_MAX_LETTERS are cut there.
+ */
+export function substringDistance(word: string, text: string): number {
+  const m = Math.min(word.length, SUBSTRING_MAX_LETTERS);
+  if (m === 0) return 0;
+  // Per character of the word, the bits of the places it holds (reset below: one table, reused).
+  for (let i = 0; i < m; i++) {
+    const c = word.charCodeAt(i) & PEQ_MASK;
+    peq[c] = peq[c]! | (1 << i);
+  }
+  const last = 1 << (m - 1);
+  let pv = last === 1 << 30 ? 0x7fffffff : (last << 1) - 1;
+  let mv = 0;
+  let score = m;
+  let best = m;
+  for (let j = 0; j < text.length; j++) {
+    // Characters that share PEQ_MASK's bits with a word's letter count as equal: only non-ASCII
+    // letters can collide, and a collision can only lower a distance by the letters it aliases.
+    const eq = peq[text.charCodeAt(j) & PEQ_MASK]!;
+    const xv = eq | mv;
+    const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+    let ph = mv | ~(xh | pv);
+    let mh = pv & xh;
+    if (ph & last) score++;
+    else if (mh & last) score--;
+    // A match may start anywhere in the text: the top row stays 0 (no carry into bit 0).
+    ph <<= 1;
+    mh <<= 1;
+    pv = mh | ~(xv | ph);
+    mv = ph & xv;
+    if (score < best) best = score;
+  }
+  for (let i = 0; i < m; i++) peq[word.charCodeAt(i) & PEQ_MASK] = 0;
+  return best;
+}
+
+/** The letters of a word substringDistance reads (one bit each in a 32-bit integer, the sign bit spared). */
+export const SUBSTRING_MAX_LETTERS = 31;
+const PEQ_MASK = 0x3ff;
+const peq = new Int32Array(PEQ_MASK + 1);

@@ -3,7 +3,7 @@ import SearchableMap from 'minisearch/SearchableMap';
 import { UserFacingError } from '../errors.js';
 import type { Paper } from '../paper.js';
 import { findAuthorNames } from './author-names.js';
-import { createBm25Scorer, type CompactFields, type ScoreWork } from './bm25-scorer.js';
+import { createBm25Scorer, type Candidate, type CompactFields, type ScoreWork } from './bm25-scorer.js';
 import { createCompactPostings } from './compact-postings.js';
 import {
   abstractTerms,
@@ -20,12 +20,13 @@ import {
 } from './index-document.js';
 import { documentFrequency, fieldFrequency, internals, postingCount } from './minisearch-internals.js';
 import { createIndexSubject, hasFilters, matchesQuery } from './query-filter.js';
-import { planQuery, type Plan, type Vocabulary } from './query-plan.js';
+import { allWordsBits, planQuery, type Plan, type Vocabulary } from './query-plan.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { isNameOnly, rerank, type CandidateDocs } from './rerank.js';
 import { hitOf, resort, type SearchHit, type SearchSort } from './search-hit.js';
 import { emptyMiniSearch } from './snapshot-format.js';
 import { isNameKey, tokenize } from './tokenize.js';
+import { createGramSearch, GRAM_QUERY_WORDS, letterMatch, titleGrams, titleLetters } from './title-grams.js';
 import { createTopK } from './top-k.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
@@ -78,8 +79,24 @@ export type SearchPage = { hits: SearchHit[]; total: number; query: ParsedQuery;
 
 /** Results a query with words can be paged through: the re-ranked best candidates. */
 const CANDIDATES = 100;
-/** Candidates re-ranked when a word of the query is misspelt (Plan.misspelt): the title's letters decide among more. */
+/**
+ * Candidates re-ranked when a word of the query is misspelt (Plan.misspelt) and the query is not
+ * read by its letters (it has a phrase or an author: filter, see readsByLetters): the titles'
+ * words decide among more.
+ */
 const MISSPELT_CANDIDATES = 400;
+/**
+ * A query read by its letters: the GRAM_CANDIDATES titles sharing the most letter triples with
+ * it, of which the GRAM_KEPT holding its words best join the scorer's CANDIDATES (dev split:
+ * 300/30 finds what 500/60 does, and re-ranks 130 titles instead of 700).
+ */
+const GRAM_CANDIDATES = 300;
+const GRAM_KEPT = 30;
+/**
+ * A gram match is a result only when its letters hold the typed words this well (letterMatch):
+ * letters shared by chance must not turn a query of nonsense into a page of random titles.
+ */
+const GRAM_MIN_MATCH = 0.6;
 /**
  * Results a filter-only query can be paged through, newest (or most upvoted) first. Each page
  * still checks every paper against the filters, but sorts only what it shows.
@@ -102,9 +119,9 @@ export function createPaperIndex(): PaperIndex {
   return wrapIndex(emptyMiniSearch(), new SearchableMap<number>(), emptyCompactFields());
 }
 
-/** Empty compact postings for the abstract and the name keys. */
+/** Empty compact postings for the abstract, the name keys and the title letters. */
 export function emptyCompactFields(): CompactFields {
-  return { abstract: createCompactPostings(), names: createCompactPostings() };
+  return { abstract: createCompactPostings(), names: createCompactPostings(), grams: createCompactPostings() };
 }
 
 /**
@@ -114,12 +131,11 @@ export function emptyCompactFields(): CompactFields {
 const NAME_WEIGHT = 1.5;
 /** Free words hold plan bits 0–23 (see query-plan.ts); a name takes the next free one. */
 const FREE_WORD_POSITIONS = 24;
-/** Queries of at least this many words put the papers holding all of them first. */
-const ALL_WORDS_MIN = 3;
 
 function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<number>, compact: CompactFields) {
   const state = internals(ms);
   const scorer = createBm25Scorer(state, compact);
+  const gramSearch = createGramSearch(compact.grams, () => ms.documentCount, () => state._nextId);
   // Name keys are only ever looked up by the author path and author: filters, never as words.
   const compactFrequency = (term: string) => compact.abstract.documentFrequency(term);
   const vocabulary: Vocabulary = {
@@ -179,6 +195,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       const shortId = state._idToShortId.get(paper.id)!;
       compact.abstract.add(shortId, abstractTerms(paper));
       compact.names.add(shortId, authorKeys(paper));
+      compact.grams.add(shortId, titleGrams(paper.title));
       scorer.noteLengths(shortId);
       noteTitleTerms(paper.title, 1);
     }
@@ -192,6 +209,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     scorer.forget(id);
     compact.abstract.remove(shortId);
     compact.names.remove(shortId);
+    compact.grams.remove(shortId);
     ms.discard(id);
   }
 
@@ -199,12 +217,16 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     for (const id of ids) discard(id);
   }
 
-  /** Room for a whole library's abstract postings, from a count pass (buildPaperIndex). */
-  function reserveAbstracts(counts: ReadonlyMap<string, number>): void {
+  /**
+   * Room for a whole library's postings of a compact field, from a count pass (buildPaperIndex):
+   * grown one paper at a time, a term's block would move to the pool's end a dozen times,
+   * leaving the old blocks as gaps (the pool ending ~3× its size).
+   */
+  function reserve(field: 'abstract' | 'grams', counts: ReadonlyMap<string, number>): void {
     let total = 0;
     for (const [, n] of counts) total += n;
-    compact.abstract.expect(total + (total >> 4));
-    for (const [term, n] of counts) compact.abstract.reserve(term, n);
+    compact[field].expect(total + (total >> 4));
+    for (const [term, n] of counts) compact[field].reserve(term, n);
   }
 
   function stored(id: string): Stored | undefined {
@@ -312,13 +334,15 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       if (s && (!filter || filter(state._idToShortId.get(id)!))) exact.push(hitOf(id, Number.MAX_SAFE_INTEGER, s));
     }
     const p = planWithNames(q, options.prefix ?? false);
-    if (p.leaves.length > 0) {
+    const byLetters = readsByLetters(q, p, (options.prefix ?? false) && q.lastWordIsPrefix);
+    if (p.leaves.length > 0 || byLetters) {
       // An author's papers are all relevant and listed newest first, so all of them are candidates
       // (a name key's postings: at most a few thousand).
-      const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : p.misspelt ? MISSPELT_CANDIDATES : CANDIDATES);
+      const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : byLetters ? CANDIDATES : p.misspelt ? MISSPELT_CANDIDATES : CANDIDATES);
       assertWithinBudget(work);
       work = { ...found.work, papersScanned: 0, filterChecks: work.filterChecks };
-      const reranked = rerank(q, p, found.top, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs);
+      const candidates = byLetters ? withGramMatches(q, found.top, filter) : found.top;
+      const reranked = rerank(q, p, candidates, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs, byLetters);
       const ranked = isNameOnly(q, p) ? reranked : allWordsFirst(p, found.top, reranked);
       const exactIds = new Set(exact.map((h) => h.id));
       let hits = [...exact, ...ranked.filter((h) => !exactIds.has(h.id))];
@@ -336,18 +360,40 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
   }
 
   /**
-   * Papers holding every word of the query (its plan's words, each by any of its terms, in any
-   * field) before the others, each part in re-ranked order: a few everyday words remembered from
-   * one abstract ("filtering risk minimization") pick out the paper that has all of them, which
-   * re-ranking alone puts below papers with two of them in the title. Only for queries of three
-   * words or more (two common words rarely pick out one paper).
+   * Whether the query holds a word the index does not know as typed (4+ letters, only typo
+   * readings or none): then titles are also found and compared by their letters (title-grams.ts),
+   * which survive typos in every word and words run together or split. Not for author names or
+   * queries with phrases or author: filters (gram matches would skip what those require), nor
+   * for long queries (a pasted title with typos has words enough for the usual path).
    */
+  function readsByLetters(q: ParsedQuery, p: Plan, typing: boolean): boolean {
+    if (isNameOnly(q, p) || p.required.length > 0 || p.words.length > GRAM_QUERY_WORDS) return false;
+    // A word still being typed is unknown because it is half a word, not because it is misspelt.
+    const last = q.words.length - 1;
+    return p.words.some((w) => w.typed !== undefined && w.typed.length >= 4 && !(typing && w.index === last) && !w.expansions.some((e) => e.weight === 1));
+  }
+
+  /**
+   * The scorer's candidates and the gram matches it did not find (no score, no words matched):
+   * of the GRAM_CANDIDATES best by shared letter triples, the GRAM_KEPT whose letters hold the
+   * typed words best (letterMatch; ~5 µs a title), so re-ranking reads a few dozen more titles, not hundreds.
+   */
+  function withGramMatches(q: ParsedQuery, top: readonly Candidate[], filter: ((shortId: number) => boolean) | undefined): Candidate[] {
+    const have = new Set(top.map((c) => c.shortId));
+    const words = q.words.map((w) => titleLetters(w.word)).filter((w) => w.length > 0);
+    const extra = gramSearch(words, GRAM_CANDIDATES, filter)
+      .filter((shortId) => !have.has(shortId))
+      .map((shortId) => ({ shortId, match: letterMatch(words, titleLetters(candidateDocs.storedOf(shortId).title)) }))
+      .filter(({ match }) => match >= GRAM_MIN_MATCH)
+      .sort((a, b) => b.match - a.match)
+      .slice(0, GRAM_KEPT);
+    return [...top, ...extra.map(({ shortId }) => ({ shortId, score: 0, bits: 0 }))];
+  }
+
+  /** Papers holding every word of the query before the others (see allWordsBits), each part in re-ranked order. */
   function allWordsFirst(p: Plan, top: readonly { shortId: number; bits: number }[], ranked: SearchHit[]): SearchHit[] {
-    const words = p.words.filter((w) => w.expansions.length > 0 && w.bit !== 0);
-    // A word the index knows only by its typo corrections may mean none of them.
-    if (words.length < ALL_WORDS_MIN || !words.every((w) => w.expansions.some((e) => e.weight === 1))) return ranked;
-    let all = 0;
-    for (const w of words) all |= w.bit;
+    const all = allWordsBits(p);
+    if (all === 0) return ranked;
     const full = new Set<string>();
     for (const c of top) if ((c.bits & all) === all) full.add(state._documentIds.get(c.shortId)!);
     if (full.size === 0 || full.size === ranked.length) return ranked;
@@ -405,7 +451,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     /** @internal for snapshots and the memory benchmark */
     compact,
     /** @internal for buildPaperIndex */
-    reserveAbstracts,
+    reserve,
   };
 }
 
@@ -437,27 +483,32 @@ export async function indexFromMiniSearch(
 
 /**
  * Build an index from scratch over every paper `batches()` yields, in two passes: the first
- * counts abstract terms over the whole library so their compact postings are allocated once at
- * their exact size (growing the pool as papers arrive copied it a dozen times), the second indexes. Yields to the event loop between
- * slices so a bot building its index keeps heartbeating.
+ * counts abstract terms and title letter triples over the whole library so their compact
+ * postings are allocated once at their exact size (growing the pool as papers arrive copied it a
+ * dozen times), the second indexes. Yields to the event loop between slices so a bot building
+ * its index keeps heartbeating.
  */
 export async function buildPaperIndex(
   batches: () => AsyncIterable<readonly Paper[]>,
   onProgress?: (done: number, pass: 'count' | 'index') => void,
 ): Promise<PaperIndex> {
   const counts = new Map<string, number>();
+  const gramCounts = new Map<string, number>();
   let documents = 0;
   for await (const batch of batches()) {
     for (const slice of slices(batch, 500)) {
       countAbstractTerms(slice, counts);
+      for (const paper of slice) for (const gram of new Set(titleGrams(paper.title))) gramCounts.set(gram, (gramCounts.get(gram) ?? 0) + 1);
       documents += slice.length;
       onProgress?.(documents, 'count');
       await yieldToEventLoop();
     }
   }
   const index = createPaperIndex();
-  index.reserveAbstracts(counts);
+  index.reserve('abstract', counts);
+  index.reserve('grams', gramCounts);
   counts.clear();
+  gramCounts.clear();
   let done = 0;
   for await (const batch of batches()) {
     for (const slice of slices(batch, 250)) {

@@ -186,6 +186,25 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
 /** The bits of free words (the rest belong to required groups). */
 export const FREE_WORD_BITS = (1 << FIRST_REQUIRED_BIT) - 1;
 
+/** Queries of at least this many words put the papers holding all of them first. */
+const ALL_WORDS_MIN = 3;
+
+/**
+ * The bits a paper must hold to have every word of the query, for a query whose papers holding
+ * all its words come first (0 for the others): three words or more (two common words rarely pick
+ * out one paper), each known as typed (a word known only by its typo corrections may mean none
+ * of them). A few everyday words remembered from one abstract ("filtering risk minimization")
+ * pick out the paper that has all of them, which BM25 alone puts below papers with two of them
+ * in the title. The scorer keeps such papers in the candidates; paper-index.ts puts them first.
+ */
+export function allWordsBits(p: Plan): number {
+  const words = p.words.filter((w) => w.expansions.length > 0 && w.bit !== 0);
+  if (words.length < ALL_WORDS_MIN || !words.every((w) => w.expansions.some((e) => e.weight === 1))) return 0;
+  let all = 0;
+  for (const w of words) all |= w.bit;
+  return all;
+}
+
 function group(vocabulary: Vocabulary, terms: readonly string[], fields: readonly number[]): RequiredGroup {
   const [only] = fields;
   const cost = terms.reduce(

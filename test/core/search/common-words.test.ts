@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PaperIndex } from '../../../src/core/search/paper-index.js';
+import { normalizePaper } from '../../../src/core/paper.js';
+import { createPaperIndex, type PaperIndex } from '../../../src/core/search/paper-index.js';
 import { planQuery, QUERY_BUDGET, type Vocabulary } from '../../../src/core/search/query-plan.js';
 import { parseQuery } from '../../../src/core/search/query.js';
 import { describeShared } from '../../helpers/shared.js';
@@ -51,5 +52,45 @@ describe('words over the postings budget', () => {
     expect(p.wordProbes?.map((l) => l.term)).toEqual(['gamma', 'delta']);
     for (const w of p.words) expect(w.bit).not.toBe(0);
     expect(new Set(p.words.map((w) => w.bit)).size).toBe(4);
+  });
+});
+
+describe('a paper holding every word, below a hundred papers holding two in their title', () => {
+  it('given 150 titles and abstracts with "Transformers" and "Prediction", 400 abstracts with "distributed", and one paper with all three words in its abstract only, then "transformers prediction distributed" puts that paper first', () => {
+    // BM25 ranks the 150 title matches above the abstract-only paper; it used to be cut from the
+    // 100 candidates before re-ranking could put the paper holding every word first.
+    const crowd = Array.from({ length: 150 }, (_, i) =>
+      normalizePaper({
+        id: `2601.${String(i).padStart(5, '0')}`,
+        title: `Transformers for Prediction ${i}`,
+        abstract: 'Transformers for prediction of a series, and prediction with transformers.',
+        authors: ['A B'],
+        categories: ['cs.LG'],
+        sources: ['arxiv'],
+      }),
+    );
+    // "distributed" is an everyday word too: in 400 other abstracts.
+    const others = Array.from({ length: 400 }, (_, i) =>
+      normalizePaper({
+        id: `2602.${String(i).padStart(5, '0')}`,
+        title: `Systems Paper ${i}`,
+        abstract: 'A distributed system.',
+        authors: ['E F'],
+        categories: ['cs.DC'],
+        sources: ['arxiv'],
+      }),
+    );
+    const target = normalizePaper({
+      id: '2604.26454',
+      title: 'Last-Layer-Centric Feature Recombination for Monocular Depth Estimation',
+      abstract:
+        'Vision transformers pretrained at scale carry geometric knowledge. We recombine last-layer features for depth prediction, with training distributed over many devices.',
+      authors: ['C D'],
+      categories: ['cs.CV'],
+      sources: ['arxiv'],
+    });
+    const index = createPaperIndex();
+    index.addAll([...crowd, ...others, target]);
+    expect(index.search('transformers prediction distributed', { limit: 10 }).hits[0]?.id).toBe('2604.26454');
   });
 });

@@ -58,10 +58,16 @@ export interface FakeDiscordOptions {
   /** The shard count `GET /gateway/bot` recommends (Discord: about one per 1,000 servers). Default 1. */
   readonly recommendedShards?: number;
   /**
-   * `GET /gateway/bot`'s session_start_limit: `total` IDENTIFYs a day (each IDENTIFY counts
-   * against `remaining`) and `max_concurrency` shards identifying at once. Default 1000 and 1.
+   * `GET /gateway/bot`'s session_start_limit: `total` IDENTIFYs a day (each accepted IDENTIFY
+   * counts against `remaining`) and `max_concurrency` shards identifying at once. Default 1000
+   * and 1. The gateway enforces `max_concurrency`: see `identifyWindowMs`.
    */
   readonly sessionStartLimit?: { readonly total?: number; readonly maxConcurrency?: number };
+  /**
+   * Per bucket (`shard_id % max_concurrency`), one IDENTIFY per window; a sooner one is answered
+   * op 9 (d: false) and counted in `stats().refusedIdentifies`. Default 5000 ms, Discord's window.
+   */
+  readonly identifyWindowMs?: number;
 }
 
 export interface InteractionSpec {
@@ -112,6 +118,8 @@ export interface FakeDiscordStats {
   readonly served429: number;
   readonly violations: number;
   readonly unknownRoutes: number;
+  /** IDENTIFYs refused for coming within `identifyWindowMs` of another in their bucket. */
+  readonly refusedIdentifies: number;
 }
 
 export interface FakeDiscord {
@@ -207,6 +215,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const limiter = options.rateLimits ? new RateLimiter(options.rateLimits) : null;
   const internalErrors: Error[] = [];
   let served429 = 0;
+  const maxConcurrency = options.sessionStartLimit?.maxConcurrency ?? 1;
 
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -249,7 +258,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         return { guildId, members };
       },
     },
-    { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000, token: options.token },
+    { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000, token: options.token, maxConcurrency, identifyWindowMs: options.identifyWindowMs },
   );
   server.on('upgrade', (request, socket, head) => gateway.handleUpgrade(request, socket, head));
 
@@ -257,6 +266,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     interactionAckDeadlineMs: options.interactionAckDeadlineMs ?? 3000,
     nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
     gatewayBot: () => {
+      // Refused IDENTIFYs are not in `identifies`, so only accepted ones use up `remaining`.
       const total = options.sessionStartLimit?.total ?? 1000;
       return {
         shards: options.recommendedShards ?? 1,
@@ -264,7 +274,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           total,
           remaining: Math.max(0, total - gateway.identifies.length),
           reset_after: 14_400_000,
-          max_concurrency: options.sessionStartLimit?.maxConcurrency ?? 1,
+          max_concurrency: maxConcurrency,
         },
       };
     },
@@ -455,7 +465,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     violations: recorder.violations,
     unknownRoutes: recorder.unknownRoutes,
     internalErrors,
-    stats: () => ({ requests: recorder.requests.length, served429, violations: recorder.violations.length, unknownRoutes: recorder.unknownRoutes.length }),
+    stats: () => ({
+      requests: recorder.requests.length,
+      served429,
+      violations: recorder.violations.length,
+      unknownRoutes: recorder.unknownRoutes.length,
+      refusedIdentifies: gateway.refusedIdentifies.length,
+    }),
     mark: () => recorder.mark(),
     waitForRequest: (predicate, waitOptions) =>
       recorder.waitFor(predicate, typeof waitOptions === 'number' ? { timeoutMs: waitOptions } : waitOptions),

@@ -16,6 +16,11 @@
  * receives only the events of its servers, `(guild_id >> 22) % count` — READY's guild list,
  * the GUILD_CREATEs, interactions, reactions. Events outside any server go to shard 0. A client
  * that sends no `shard` is shard [0, 1], which owns every server.
+ *
+ * IDENTIFY is rate limited as Discord does it: `max_concurrency` buckets (`shard_id %
+ * max_concurrency`), one accepted IDENTIFY per bucket per window (Discord: 5 s). One that comes
+ * sooner gets op 9 INVALID_SESSION with `d: false` and no session; the client must wait and
+ * identify again. Refused ones are listed in `refusedIdentifies`, not in `identifies`.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -77,6 +82,17 @@ export interface IdentifyRecord {
   readonly at: number;
 }
 
+export interface RefusedIdentifyRecord {
+  readonly connection: number;
+  /** As sent; null when the IDENTIFY had no `shard` (shard 0 of 1). */
+  readonly shard: readonly [number, number] | null;
+  /** `shard_id % max_concurrency`. */
+  readonly bucket: number;
+  /** How long after the bucket's last accepted IDENTIFY this one came. */
+  readonly sinceAcceptedMs: number;
+  readonly at: number;
+}
+
 export interface ResumeRecord {
   readonly connection: number;
   readonly sessionId: string;
@@ -120,6 +136,10 @@ export interface GatewayOptions {
   readonly token?: string;
   /** How many dispatches a session keeps for replay. */
   readonly replayBufferSize?: number;
+  /** `session_start_limit.max_concurrency`: how many IDENTIFY buckets there are. Default 1. */
+  readonly maxConcurrency?: number;
+  /** Per bucket, at most one accepted IDENTIFY per this many ms. Default 5000, Discord's window. */
+  readonly identifyWindowMs?: number;
 }
 
 /** A shard's session as tests see it. */
@@ -174,6 +194,7 @@ type Waiter<T> = { readonly since: number; readonly resolve: (value: T) => void;
 export class FakeGateway {
   readonly received: ReceivedFrame[] = [];
   readonly identifies: IdentifyRecord[] = [];
+  readonly refusedIdentifies: RefusedIdentifyRecord[] = [];
   readonly resumes: ResumeRecord[] = [];
   readonly dispatched: DispatchRecord[] = [];
   readonly filtered: FilteredDispatch[] = [];
@@ -186,6 +207,8 @@ export class FakeGateway {
   private active: Session | null = null;
   /** Shard id → its current session; a new IDENTIFY for a shard replaces the old session. */
   private readonly shardSessions = new Map<number, Session>();
+  /** IDENTIFY bucket → when its last accepted IDENTIFY arrived (ms since epoch). */
+  private readonly lastIdentifyAt = new Map<number, number>();
   private readonly identifyWaiters = new Set<Waiter<IdentifyRecord>>();
   private readonly resumeWaiters = new Set<Waiter<ResumeRecord>>();
   private closed = false;
@@ -389,6 +412,16 @@ export class FakeGateway {
           if (!(Number.isInteger(own[1]) && own[1] >= 1 && Number.isInteger(own[0]) && own[0] >= 0 && own[0] < own[1])) {
             return socket.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
           }
+          const bucket = own[0] % Math.max(1, this.options.maxConcurrency ?? 1);
+          const now = Date.now();
+          const lastAt = this.lastIdentifyAt.get(bucket);
+          if (lastAt !== undefined && now - lastAt < (this.options.identifyWindowMs ?? 5000)) {
+            // Over max_concurrency: no session; the socket stays open, a later IDENTIFY on it may pass.
+            this.refusedIdentifies.push({ connection, shard, bucket, sinceAcceptedMs: now - lastAt, at: now });
+            raw({ op: GatewayOps.InvalidSession, d: false, s: null, t: null });
+            return;
+          }
+          this.lastIdentifyAt.set(bucket, now);
           session = { id: randomBytes(16).toString('hex'), intents: d.intents, shard: own, seq: 0, buffer: [], socket };
           this.sessions.set(session.id, session);
           this.active = session;
@@ -399,7 +432,7 @@ export class FakeGateway {
             intents: d.intents,
             shard,
             properties: d.properties,
-            at: Date.now(),
+            at: now,
           });
           this.send(session, 'READY', this.hooks.ready(session.id, this.resumeUrl, own));
           for (const guild of this.hooks.guildCreates(own)) this.dispatch('GUILD_CREATE', guild);

@@ -72,7 +72,9 @@ describe('fake Discord sharding, with the real discord.js client', () => {
 
   it('given two clients with one shard each, an interaction or a reaction reaches only the client whose shard owns the server', async () => {
     const guilds = spreadGuilds(2, 2);
-    fake = await startFakeDiscord({ guilds });
+    // max_concurrency 2: two processes identifying back to back need two IDENTIFY buckets (with 1,
+    // Discord refuses the second and it identifies again 5 s later).
+    fake = await startFakeDiscord({ guilds, sessionStartLimit: { maxConcurrency: 2 } });
     const shard0 = await loginClient(fake, { shards: [0], shardCount: 2 });
     clients.push(shard0);
     const shard1 = await loginClient(fake, { shards: [1], shardCount: 2 });

@@ -60,7 +60,7 @@ export function typoAllowance(length: number): number {
  * The fewest edits that turn `word` into some stretch of `text` (approximate substring match):
  * `theattenton` is 1 from `…ontheattentionof…`, `penmsatiion` 2 from `…compensation…`.
  * Spaces are not special, so a word run together from two title words, or one half of a word
- * split in two, is measured like any other. At most `word.length`.
+ * split in two, is measured like any other. At most min(`word.length`, SUBSTRING_MAX_LETTERS).
  *
  * Myers' bit-vector algorithm (1999): the word's column of the edit-distance table is kept as
  * bits of one 32-bit integer, so each character of the text costs a dozen integer operations
@@ -72,7 +72,7 @@ export function substringDistance(word: string, text: string): number {
   if (m === 0) return 0;
   // Per character of the word, the bits of the places it holds (reset below: one table, reused).
   for (let i = 0; i < m; i++) {
-    const c = word.charCodeAt(i) & PEQ_MASK;
+    const c = word.charCodeAt(i);
     peq[c] = peq[c]! | (1 << i);
   }
   const last = 1 << (m - 1);
@@ -81,9 +81,7 @@ export function substringDistance(word: string, text: string): number {
   let score = m;
   let best = m;
   for (let j = 0; j < text.length; j++) {
-    // Characters that share PEQ_MASK's bits with a word's letter count as equal: only non-ASCII
-    // letters can collide, and a collision can only lower a distance by the letters it aliases.
-    const eq = peq[text.charCodeAt(j) & PEQ_MASK]!;
+    const eq = peq[text.charCodeAt(j)]!;
     const xv = eq | mv;
     const xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
     let ph = mv | ~(xh | pv);
@@ -97,11 +95,15 @@ export function substringDistance(word: string, text: string): number {
     mv = ph & xv;
     if (score < best) best = score;
   }
-  for (let i = 0; i < m; i++) peq[word.charCodeAt(i) & PEQ_MASK] = 0;
+  for (let i = 0; i < m; i++) peq[word.charCodeAt(i)] = 0;
   return best;
 }
 
 /** The letters of a word substringDistance reads (one bit each in a 32-bit integer, the sign bit spared). */
 export const SUBSTRING_MAX_LETTERS = 31;
-const PEQ_MASK = 0x3ff;
-const peq = new Int32Array(PEQ_MASK + 1);
+/**
+ * Per UTF-16 code unit, the places a word holds it (one table for every call, 256 KB, cleared
+ * where the word set it). Every code unit has its own entry: a smaller table indexed by the low
+ * bits would make Cyrillic letters equal to digits and CJK ideographs to Latin letters.
+ */
+const peq = new Int32Array(0x10000);

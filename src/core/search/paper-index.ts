@@ -22,7 +22,7 @@ import { documentFrequency, fieldFrequency, internals, postingCount } from './mi
 import { createIndexSubject, hasFilters, matchesQuery } from './query-filter.js';
 import { allWordsBits, planQuery, type Plan, type Vocabulary } from './query-plan.js';
 import { parseQuery, type ParsedQuery } from './query.js';
-import { isNameOnly, rerank, type CandidateDocs } from './rerank.js';
+import { isNameOnly, rerank, typedLetters, type CandidateDocs } from './rerank.js';
 import { hitOf, resort, type SearchHit, type SearchSort } from './search-hit.js';
 import { emptyMiniSearch } from './snapshot-format.js';
 import { isNameKey, tokenize } from './tokenize.js';
@@ -97,6 +97,8 @@ const GRAM_KEPT = 30;
  * letters shared by chance must not turn a query of nonsense into a page of random titles.
  */
 const GRAM_MIN_MATCH = 0.6;
+/** …and each of its words of 4+ letters at least this well: one word matched perfectly must not carry a word of nonsense. */
+const GRAM_MIN_WORD_MATCH = 0.4;
 /**
  * Results a filter-only query can be paged through, newest (or most upvoted) first. Each page
  * still checks every paper against the filters, but sorts only what it shows.
@@ -325,7 +327,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     const q = parseQuery(input);
     const limit = Math.max(1, Math.min(options.limit ?? 10, options.all ? FILTER_ONLY_RESULTS : 100));
     const offset = Math.max(0, options.offset ?? 0);
-    let work: SearchWork = { postingsVisited: 0, probes: 0, papersScanned: 0, candidates: 0, candidatesSorted: 0, filterChecks: 0 };
+    const work: SearchWork = { postingsVisited: 0, probes: 0, papersScanned: 0, candidates: 0, candidatesSorted: 0, filterChecks: 0 };
     const filter = acceptFor(q, work);
 
     const exact: SearchHit[] = [];
@@ -339,9 +341,10 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       // An author's papers are all relevant and listed newest first, so all of them are candidates
       // (a name key's postings: at most a few thousand).
       const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : byLetters ? CANDIDATES : p.misspelt ? MISSPELT_CANDIDATES : CANDIDATES);
+      // The filter counts its checks into `work`, so the scorer's counts are added, not swapped in.
+      Object.assign(work, found.work, { papersScanned: 0 });
+      const candidates = byLetters ? withGramMatches(p, found.top, filter, work) : found.top;
       assertWithinBudget(work);
-      work = { ...found.work, papersScanned: 0, filterChecks: work.filterChecks };
-      const candidates = byLetters ? withGramMatches(q, found.top, filter) : found.top;
       const reranked = rerank(q, p, candidates, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs, byLetters);
       const ranked = isNameOnly(q, p) ? reranked : allWordsFirst(p, found.top, reranked);
       const exactIds = new Set(exact.map((h) => h.id));
@@ -369,22 +372,27 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
   function readsByLetters(q: ParsedQuery, p: Plan, typing: boolean): boolean {
     if (isNameOnly(q, p) || p.required.length > 0 || p.words.length > GRAM_QUERY_WORDS) return false;
     // A word still being typed is unknown because it is half a word, not because it is misspelt.
-    const last = q.words.length - 1;
-    return p.words.some((w) => w.typed !== undefined && w.typed.length >= 4 && !(typing && w.index === last) && !w.expansions.some((e) => e.weight === 1));
+    return p.words.some(
+      (w) => w.typed !== undefined && w.typed.length >= 4 && !(typing && w.index === p.prefixWord) && !w.expansions.some((e) => e.weight === 1),
+    );
   }
 
   /**
    * The scorer's candidates and the gram matches it did not find (no score, no words matched):
    * of the GRAM_CANDIDATES best by shared letter triples, the GRAM_KEPT whose letters hold the
-   * typed words best (letterMatch; ~5 µs a title), so re-ranking reads a few dozen more titles, not hundreds.
+   * typed words best (letterMatch; ~5 µs a title), so re-ranking reads a few dozen more titles,
+   * not hundreds. A match must hold the words well overall and each longer word fairly well.
    */
-  function withGramMatches(q: ParsedQuery, top: readonly Candidate[], filter: ((shortId: number) => boolean) | undefined): Candidate[] {
+  function withGramMatches(p: Plan, top: readonly Candidate[], filter: ((shortId: number) => boolean) | undefined, work: SearchWork): Candidate[] {
+    const words = typedLetters(p);
+    if (words.length === 0) return [...top];
     const have = new Set(top.map((c) => c.shortId));
-    const words = q.words.map((w) => titleLetters(w.word)).filter((w) => w.length > 0);
-    const extra = gramSearch(words, GRAM_CANDIDATES, filter)
+    const found = gramSearch(words, GRAM_CANDIDATES, filter);
+    work.postingsVisited += found.postingsVisited;
+    const extra = found.shortIds
       .filter((shortId) => !have.has(shortId))
-      .map((shortId) => ({ shortId, match: letterMatch(words, titleLetters(candidateDocs.storedOf(shortId).title)) }))
-      .filter(({ match }) => match >= GRAM_MIN_MATCH)
+      .map((shortId) => ({ shortId, ...letterMatch(words, titleLetters(candidateDocs.storedOf(shortId).title)) }))
+      .filter(({ match, weakest }) => match >= GRAM_MIN_MATCH && weakest >= GRAM_MIN_WORD_MATCH)
       .sort((a, b) => b.match - a.match)
       .slice(0, GRAM_KEPT);
     return [...top, ...extra.map(({ shortId }) => ({ shortId, score: 0, bits: 0 }))];

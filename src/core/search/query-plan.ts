@@ -52,7 +52,16 @@ export type RequiredGroup = { terms: readonly string[]; fields: readonly number[
  * candidates that hold every retrieved free word, within QUERY_BUDGET.wordProbes lookups, so a
  * paper holding every word of "filtering risk minimization" still counts all of them.
  */
-export type Plan = { leaves: Leaf[]; probes: Leaf[]; required: RequiredGroup[]; words: PlannedWord[]; wordProbes?: Leaf[]; misspelt?: boolean };
+export type Plan = {
+  leaves: Leaf[];
+  probes: Leaf[];
+  required: RequiredGroup[];
+  words: PlannedWord[];
+  wordProbes?: Leaf[];
+  misspelt?: boolean;
+  /** PlannedWord.index of the word still being typed (ParsedQuery.lastWordIsPrefix), if any. */
+  prefixWord?: number;
+};
 
 /**
  * The work one query may do. Scoring costs one step per posting visited, and a common word
@@ -180,7 +189,7 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   // pool, and re-ranking four times as many costs it 3× the time (typo-title p50 16 → 45 ms at 122k).
   const misspelt =
     words.length <= MISSPELT_POOL_WORDS && words.some((w) => w.typed !== undefined && w.typed.length >= 4 && !w.expansions.some((e) => e.weight === 1));
-  return { leaves, probes, required, words, wordProbes, misspelt };
+  return { leaves, probes, required, words, wordProbes, misspelt, ...(q.lastWordIsPrefix ? { prefixWord: lastIndex } : {}) };
 }
 
 /** The bits of free words (the rest belong to required groups). */

@@ -59,7 +59,7 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
     .filter((w) => w.typed !== undefined && typoAllowance(w.typed.length) > 0 && !w.expansions.some((e) => isNameKey(e.term)))
     .slice(0, FUZZY_RERANK_WORDS)
     .map((w) => ({ index: w.index, bit: w.bit, typed: w.typed!, exact: w.expansions.some((e) => e.weight === 1) }));
-  const lettersOfWords = byLetters ? q.words.map((w) => titleLetters(w.word)).filter((w) => w.length > 0) : [];
+  const lettersOfWords = byLetters ? typedLetters(p) : [];
   return top
     .map(({ shortId, score: raw, bits: docBits }) => {
       const s = docs.storedOf(shortId);
@@ -80,7 +80,7 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
       else if (queryGrams) score += 1.2 * similarity(queryGrams, titleKey);
       for (const key of phraseKeys) if (` ${titleKey} `.includes(key)) score += 0.5;
       if (lettersOfWords.length > 0) {
-        const match = letterMatch(lettersOfWords, titleKey.replaceAll(' ', ''));
+        const { match } = letterMatch(lettersOfWords, titleKey.replaceAll(' ', ''));
         score += LETTERS_WEIGHT * Math.max(0, (match - LETTERS_FLOOR) / (1 - LETTERS_FLOOR));
       }
       score += 0.03 * recency(s.date) + 0.03 * Math.min(1, Math.log10(1 + s.upvotes) / 3);
@@ -116,6 +116,18 @@ function fuzzyTitleWords(
     if (found) out.push(index);
   }
   return out;
+}
+
+/**
+ * The letters of the words a query is read by (title-grams.ts): the planned words as typed,
+ * author names and stopwords aside (`of`, `the` are in most titles' letters and would make any
+ * query match any title).
+ */
+export function typedLetters(p: Plan): string[] {
+  return p.words
+    .filter((w) => w.typed !== undefined && !isNameWord(w))
+    .map((w) => titleLetters(w.typed!))
+    .filter((w) => w.length > 0);
 }
 
 /** A query of author names and nothing else: every paper of those authors is a result. */

@@ -43,23 +43,28 @@ export const GRAM_QUERY_WORDS = 6;
 
 /**
  * How closely a title's letters hold the typed words (each already titleLetters), each anywhere
- * in them (substringDistance): 1 − edits / letters typed, over every word. Word order and where
+ * in them (substringDistance): `match` is 1 − edits / letters typed over every word, `weakest`
+ * the same for the worst-held word of 4+ letters (1 when there is none). Word order and where
  * words were run together or split do not matter: 1 for `enabling robots` in
  * `visualaffordancesenablingrobots…`, 0.8 for `enablignroobots`.
  */
-export function letterMatch(words: readonly string[], titleLetters: string): number {
+export function letterMatch(words: readonly string[], titleLetters: string): { match: number; weakest: number } {
   let letters = 0;
   let edits = 0;
+  let weakest = 1;
   for (const w of words) {
     // A longer word is read as far as substringDistance reads it.
-    letters += Math.min(w.length, SUBSTRING_MAX_LETTERS);
-    edits += substringDistance(w, titleLetters);
+    const n = Math.min(w.length, SUBSTRING_MAX_LETTERS);
+    const d = substringDistance(w, titleLetters);
+    letters += n;
+    edits += d;
+    if (n >= 4) weakest = Math.min(weakest, 1 - d / n);
   }
-  return letters === 0 ? 0 : 1 - edits / letters;
+  return { match: letters === 0 ? 0 : 1 - edits / letters, weakest };
 }
 
 /** The best gram matches for some typed words, scored by the idf of the triples a title shares with them. */
-export type GramSearch = (words: readonly string[], limit: number, accept?: (shortId: number) => boolean) => number[];
+export type GramSearch = (words: readonly string[], limit: number, accept?: (shortId: number) => boolean) => { shortIds: number[]; postingsVisited: number };
 
 export function createGramSearch(grams: CompactPostings, documentCount: () => number, shortIdLimit: () => number): GramSearch {
   // One accumulator per index, reused (queries run one at a time on one thread), cleared where touched.
@@ -101,7 +106,7 @@ export function createGramSearch(grams: CompactPostings, documentCount: () => nu
       .filter((shortId) => grams.length(shortId) > 0 && (!accept || accept(shortId)))
       .slice(0, limit);
     for (let i = 0; i < n; i++) scores[touched[i]!] = 0;
-    return chosen;
+    return { shortIds: chosen, postingsVisited: visited };
   };
 }
 

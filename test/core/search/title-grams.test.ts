@@ -15,7 +15,8 @@ const TITLES = [
 function gramIndex(titles: readonly string[]) {
   const grams = createCompactPostings();
   titles.forEach((title, shortId) => grams.add(shortId, titleGrams(title)));
-  return { grams, search: createGramSearch(grams, () => titles.length, () => titles.length) };
+  const gramSearch = createGramSearch(grams, () => titles.length, () => titles.length);
+  return { grams, search: (...args: Parameters<typeof gramSearch>) => gramSearch(...args).shortIds };
 }
 
 describe('title letters', () => {
@@ -27,12 +28,15 @@ describe('title letters', () => {
 
   it('measures how closely a title holds typed words, whatever their order or spacing', () => {
     const title = titleLetters(TITLES[0]!);
-    expect(letterMatch(['enabling', 'robots'], title)).toBe(1);
-    expect(letterMatch(['robots', 'enabling'], title)).toBe(1);
+    expect(letterMatch(['enabling', 'robots'], title)).toEqual({ match: 1, weakest: 1 });
+    expect(letterMatch(['robots', 'enabling'], title)).toEqual({ match: 1, weakest: 1 });
     // 3 edits in 15 letters.
-    expect(letterMatch(['enablignroobots'], title)).toBeCloseTo(1 - 3 / 15);
-    expect(letterMatch(['qzxvkwjp'], title)).toBeLessThan(0.5);
-    expect(letterMatch([], title)).toBe(0);
+    expect(letterMatch(['enablignroobots'], title).match).toBeCloseTo(1 - 3 / 15);
+    // A perfect word does not hide a word of nonsense.
+    const mixed = letterMatch(['understand', 'qzxvkwjp'], title);
+    expect(mixed.match).toBeGreaterThan(0.5);
+    expect(mixed.weakest).toBeLessThan(0.3);
+    expect(letterMatch([], title)).toEqual({ match: 0, weakest: 1 });
   });
 });
 
@@ -42,6 +46,15 @@ describe('gram search', () => {
     expect(search(['affordahecs', 'enablignroobots', 'to'], 3)[0]).toBe(0);
     expect(search(['saetloiteattrey'], 3)[0]).toBe(3);
     expect(search(['forgetting', 'com', 'penmsatiion'], 3).slice(0, 2).sort()).toEqual([1, 2]);
+  });
+
+  it('reports the postings it visited', () => {
+    const grams = createCompactPostings();
+    TITLES.forEach((title, shortId) => grams.add(shortId, titleGrams(title)));
+    const found = createGramSearch(grams, () => TITLES.length, () => TITLES.length)(['robots'], 5);
+    // rob, obo, bot, ots: each triple's papers.
+    const expected = ['rob', 'obo', 'bot', 'ots'].reduce((n, g) => n + grams.documentFrequency(g), 0);
+    expect(found.postingsVisited).toBe(expected);
   });
 
   it('given words with no letter triple in any title, finds nothing', () => {

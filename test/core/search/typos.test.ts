@@ -97,6 +97,32 @@ describeShared('typos people make, on the 2k-paper sample', () => {
     expect(index.search('xkcdwqzp vvjjqq', { limit: 10 }).hits).toEqual([]);
   });
 
+  // Review: stopwords are in most titles' letters; counted as typed words they carried nonsense
+  // past the letter-match floor (30 random titles for each of these).
+  it.each(['qqqq for the', 'zzqx on the of in', 'xqzwv of the and for with', 'zxcv in'])(
+    'given nonsense with stopwords, %j, then no title is offered',
+    (query) => {
+      expect(index.search(query, { limit: 10 }).hits).toEqual([]);
+      expect(index.suggest(query)).toEqual([]);
+      expect(index.search(query, { limit: 10, sort: 'newest' }).total).toBe(0);
+    },
+  );
+
+  it('given a Cyrillic word, then a title does not match it by its digits (each UTF-16 unit is its own letter)', () => {
+    const local = createPaperIndex();
+    const paper = (id: string, title: string) => normalizePaper({ id, title, abstract: '', authors: ['A B'], categories: ['cs.CV'], sources: ['arxiv'] });
+    local.addAll([paper('2601.00001', 'Results for 2845 benchmarks'), paper('2601.00002', 'Results for new benchmarks')]);
+    const hits = local.search('виде benchmarsk', { limit: 10 }).hits;
+    expect(hits[0]?.score).toBeCloseTo(hits[1]?.score ?? 0, 0);
+  });
+
+  it('given a hard typo with an exclusion, then the letter search\'s checks count against the filter budget and show in its work', () => {
+    const page = index.search('rwardfrebdack -zebra', { limit: 10 });
+    expect(page.hits[0]?.id).toBe('2601.16933');
+    expect(page.work.filterChecks).toBeGreaterThan(0);
+    expect(page.work.postingsVisited).toBeGreaterThan(0);
+  });
+
   it('given a hard typo with a filter, then letters find only papers that pass it', () => {
     // Reward-Forcing (2601.16933) is cs.CV and cs.LG.
     expect(index.search('rwardfrebdack cat:math.NT', { limit: 10 }).hits.map((h) => h.id)).not.toContain('2601.16933');

@@ -27,7 +27,7 @@ import {
  * event loop for seconds; line by line, no single step takes more than a few tens of ms,
  * and loading yields whenever a slice has run for SLICE_MS.
  *
- * The compact postings (whole abstracts, author name keys) follow MiniSearch's terms as lines
+ * The compact postings (whole abstracts, author name keys, title letter triples) follow MiniSearch's terms as lines
  * of terms, counts and their packed postings in base64 (little-endian uint32, as in memory):
  * 12.7 million abstract postings load as ~400 lines of ~200 KB, a copy each rather than a parse
  * of millions of numbers.

@@ -59,7 +59,7 @@ export type Plan = {
   words: PlannedWord[];
   wordProbes?: Leaf[];
   misspelt?: boolean;
-  /** PlannedWord.index of the word still being typed (ParsedQuery.lastWordIsPrefix), if any. */
+  /** PlannedWord.index of the word completed as a prefix (still being typed, or unknown as typed), if any. */
   prefixWord?: number;
 };
 
@@ -124,8 +124,10 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   const lastIndex = q.words.length - 1;
   // parseQuery keeps at most 24 words with terms, so every free word has a bit of its own.
   const planned = typed.slice(0, FIRST_REQUIRED_BIT);
+  let prefixWord: number | undefined;
   const expansionsOf = planned.map(({ w, i }) => {
     const last = q.lastWordIsPrefix && i === lastIndex && (prefix || vocabulary.documentFrequency(w.terms[0] ?? '') === 0);
+    if (last) prefixWord = i;
     return expandWord(vocabulary, w, i, last);
   });
   const joined = addJoinedWords(vocabulary, q.words, planned, expansionsOf);
@@ -189,7 +191,7 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   // pool, and re-ranking four times as many costs it 3× the time (typo-title p50 16 → 45 ms at 122k).
   const misspelt =
     words.length <= MISSPELT_POOL_WORDS && words.some((w) => w.typed !== undefined && w.typed.length >= 4 && !w.expansions.some((e) => e.weight === 1));
-  return { leaves, probes, required, words, wordProbes, misspelt, ...(q.lastWordIsPrefix ? { prefixWord: lastIndex } : {}) };
+  return { leaves, probes, required, words, wordProbes, misspelt, ...(prefixWord !== undefined ? { prefixWord } : {}) };
 }
 
 /** The bits of free words (the rest belong to required groups). */
@@ -207,7 +209,9 @@ const ALL_WORDS_MIN = 3;
  * in the title. The scorer keeps such papers in the candidates; paper-index.ts puts them first.
  */
 export function allWordsBits(p: Plan): number {
-  const words = p.words.filter((w) => w.expansions.length > 0 && w.bit !== 0);
+  // A word still being typed may end as any of its completions, and only a dozen are looked up
+  // ("com" of Completion): papers holding one of those must not go before the title being typed.
+  const words = p.words.filter((w) => w.expansions.length > 0 && w.bit !== 0 && w.index !== p.prefixWord);
   if (words.length < ALL_WORDS_MIN || !words.every((w) => w.expansions.some((e) => e.weight === 1))) return 0;
   let all = 0;
   for (const w of words) all |= w.bit;

@@ -734,3 +734,21 @@ describeShared('PaperIndex on the 2k-paper corpus sample', () => {
     expect(related).toHaveLength(5);
   });
 });
+
+describe('autocomplete of a title whose last word is still being typed', () => {
+  it('given 13 commoner "com…" words in other titles and rivals holding every other word, then "PanoPlane: Plane-Aware Panoramic Com" suggests PanoPlane first', () => {
+    const paper = (id: string, title: string) =>
+      normalizePaper({ id, title, abstract: 'We study scenes.', authors: ['A B'], categories: ['cs.CV'], sources: ['arxiv'] });
+    // "com" completes to the dozen commonest title words starting with it; "Completion" is not one.
+    const common = ['computing', 'compare', 'complex', 'common', 'combined', 'compact', 'compound', 'comment', 'commerce', 'comfort', 'compass', 'comedy', 'compile'];
+    const fillers = common.flatMap((word, k) => [0, 1, 2].map((j) => paper(`2601.${String(k * 3 + j).padStart(5, '0')}`, `Notes on ${word} ${j}`)));
+    // Rivals hold a piece of every word typed, the last one by a completion.
+    const rivals = [0, 1, 2].map((j) => paper(`2602.${String(j).padStart(5, '0')}`, `Pano Plane-Aware Panoramic Computing ${j}`));
+    const target = paper('2605.14135', 'PanoPlane: Plane-Aware Panoramic Completion for Sparse-View Indoor 3D Gaussian Splatting');
+    // "com" is also a word of its own somewhere (as in the corpus), so the typed "com" is a known word.
+    const dotCom = paper('2603.00001', 'Lessons of the dot com era');
+    const index = createPaperIndex();
+    index.addAll([...fillers, ...rivals, dotCom, target]);
+    expect(index.suggest('PanoPlane: Plane-Aware Panoramic Com')[0]?.id).toBe('2605.14135');
+  });
+});

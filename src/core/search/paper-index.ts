@@ -1,6 +1,7 @@
 import type MiniSearch from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
 import { UserFacingError } from '../errors.js';
+import { normalizeTitleKey } from '../paper-id.js';
 import type { Paper } from '../paper.js';
 import { findAuthorNames } from './author-names.js';
 import { createBm25Scorer, type Candidate, type CompactFields, type ScoreWork } from './bm25-scorer.js';
@@ -99,6 +100,14 @@ const GRAM_KEPT = 30;
 const GRAM_MIN_MATCH = 0.6;
 /** …and each of its words of 4+ letters at least this well: one word matched perfectly must not carry a word of nonsense. */
 const GRAM_MIN_WORD_MATCH = 0.4;
+/**
+ * Autocomplete: what has been typed is looked up as the start of titles once it has this many
+ * letters, among the TITLE_START_CANDIDATES titles sharing the most of its letter triples, and
+ * at most TITLE_START_KEPT of those that start with it join the candidates.
+ */
+const TITLE_START_MIN_LETTERS = 5;
+const TITLE_START_CANDIDATES = 200;
+const TITLE_START_KEPT = 25;
 /**
  * Results a filter-only query can be paged through, newest (or most upvoted) first. Each page
  * still checks every paper against the filters, but sorts only what it shows.
@@ -343,9 +352,13 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       const found = scorer.score(p, filter, isNameOnly(q, p) ? FILTER_ONLY_RESULTS : byLetters ? CANDIDATES : p.misspelt ? MISSPELT_CANDIDATES : CANDIDATES);
       // The filter counts its checks into `work`, so the scorer's counts are added, not swapped in.
       Object.assign(work, found.work, { papersScanned: 0 });
-      const candidates = byLetters ? withGramMatches(p, found.top, filter, work) : found.top;
+      // Autocomplete: what has been typed is the start of a title, also when its last word is
+      // complete (a stopword, which is never completed: "from governance no").
+      const typing = options.prefix ?? false;
+      let candidates = byLetters ? withGramMatches(p, found.top, filter, work) : found.top;
+      if (typing) candidates = withTitleStarts(q, candidates, filter, work);
       assertWithinBudget(work);
-      const reranked = rerank(q, p, candidates, (options.prefix ?? false) && q.lastWordIsPrefix, candidateDocs, byLetters);
+      const reranked = rerank(q, p, candidates, typing, candidateDocs, byLetters);
       const ranked = isNameOnly(q, p) ? reranked : allWordsFirst(p, found.top, reranked);
       const exactIds = new Set(exact.map((h) => h.id));
       let hits = [...exact, ...ranked.filter((h) => !exactIds.has(h.id))];
@@ -396,6 +409,24 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       .sort((a, b) => b.match - a.match)
       .slice(0, GRAM_KEPT);
     return [...top, ...extra.map(({ shortId }) => ({ shortId, score: 0, bits: 0 }))];
+  }
+
+  /**
+   * While a title is being typed (autocomplete), the titles that start with what has been typed,
+   * found by its letter triples (title-grams.ts) and checked letter for letter: BM25 ranks a long
+   * title low for "From Gover", and the 100 candidates it keeps need not hold it.
+   */
+  function withTitleStarts(q: ParsedQuery, top: readonly Candidate[], filter: ((shortId: number) => boolean) | undefined, work: SearchWork): Candidate[] {
+    const key = normalizeTitleKey(q.text);
+    const letters = key.replaceAll(' ', '');
+    if (letters.length < TITLE_START_MIN_LETTERS) return [...top];
+    const found = gramSearch([letters], TITLE_START_CANDIDATES, filter);
+    work.postingsVisited += found.postingsVisited;
+    const have = new Set(top.map((c) => c.shortId));
+    const extra = found.shortIds
+      .filter((shortId) => !have.has(shortId) && normalizeTitleKey(candidateDocs.storedOf(shortId).title).startsWith(key))
+      .slice(0, TITLE_START_KEPT);
+    return [...top, ...extra.map((shortId) => ({ shortId, score: 0, bits: 0 }))];
   }
 
   /** Papers holding every word of the query before the others (see allWordsBits), each part in re-ranked order. */

@@ -77,7 +77,8 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
         else if (` ${titleKey}`.includes(` ${queryKey}`)) score += 0.6;
       }
       if (queryKey && titleKey === queryKey) score += 3;
-      else if (queryGrams) score += 1.2 * similarity(queryGrams, titleKey);
+      // While typing, what has been typed is the start of a title: compared with as much of it.
+      else if (queryGrams) score += 1.2 * similarity(queryGrams, typing ? titleKey.slice(0, queryKey.length) : titleKey);
       for (const key of phraseKeys) if (` ${titleKey} `.includes(key)) score += 0.5;
       if (lettersOfWords.length > 0) {
         const { match } = letterMatch(lettersOfWords, titleKey.replaceAll(' ', ''));

@@ -752,3 +752,23 @@ describe('autocomplete of a title whose last word is still being typed', () => {
     expect(index.suggest('PanoPlane: Plane-Aware Panoramic Com')[0]?.id).toBe('2605.14135');
   });
 });
+
+describe('autocomplete of the start of a long title among many short ones holding its words', () => {
+  it('given 150 short titles with "Governance" and one long title starting "From Governance", then "From Gover" suggests the long one first', () => {
+    // BM25 ranks the long title below the 150 short ones for "governance", so it was not among
+    // the 100 candidates; titles that start with what has been typed are now looked up by their letters.
+    const paper = (id: string, title: string) =>
+      normalizePaper({ id, title, abstract: 'On rules.', authors: ['A B'], categories: ['cs.CY'], sources: ['arxiv'] });
+    const crowd = Array.from({ length: 150 }, (_, i) => paper(`2601.${String(i).padStart(5, '0')}`, `Governance ${i}`));
+    const target = paper(
+      '2604.05229',
+      'From Governance Norms to Enforceable Controls: A Layered Translation Method for Runtime Guardrails in Agentic Systems',
+    );
+    const index = createPaperIndex();
+    index.addAll([...crowd, target]);
+    expect(index.suggest('From Gover')[0]?.id).toBe('2604.05229');
+    expect(index.suggest('from governance no')[0]?.id).toBe('2604.05229');
+    // Under a filter the paper does not pass, it is not suggested.
+    expect(index.suggest('From Gover cat:cs.CV')).toEqual([]);
+  });
+});

@@ -108,6 +108,8 @@ const GRAM_MIN_WORD_MATCH = 0.4;
 const TITLE_START_MIN_LETTERS = 5;
 const TITLE_START_CANDIDATES = 200;
 const TITLE_START_KEPT = 25;
+/** Postings a title-start lookup visits, rarest triples first (on every keystroke; 100k finds what 400k does on the dev split). */
+const TITLE_START_POSTINGS = 100_000;
 /**
  * Results a filter-only query can be paged through, newest (or most upvoted) first. Each page
  * still checks every paper against the filters, but sorts only what it shows.
@@ -420,7 +422,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     const key = normalizeTitleKey(q.text);
     const letters = key.replaceAll(' ', '');
     if (letters.length < TITLE_START_MIN_LETTERS) return [...top];
-    const found = gramSearch([letters], TITLE_START_CANDIDATES, filter);
+    const found = gramSearch([letters], TITLE_START_CANDIDATES, filter, TITLE_START_POSTINGS);
     work.postingsVisited += found.postingsVisited;
     const have = new Set(top.map((c) => c.shortId));
     const extra = found.shortIds

@@ -64,13 +64,18 @@ export function letterMatch(words: readonly string[], titleLetters: string): { m
 }
 
 /** The best gram matches for some typed words, scored by the idf of the triples a title shares with them. */
-export type GramSearch = (words: readonly string[], limit: number, accept?: (shortId: number) => boolean) => { shortIds: number[]; postingsVisited: number };
+export type GramSearch = (
+  words: readonly string[],
+  limit: number,
+  accept?: (shortId: number) => boolean,
+  budget?: number,
+) => { shortIds: number[]; postingsVisited: number };
 
 export function createGramSearch(grams: CompactPostings, documentCount: () => number, shortIdLimit: () => number): GramSearch {
   // One accumulator per index, reused (queries run one at a time on one thread), cleared where touched.
   let scores = new Float32Array(0);
   let touched = new Int32Array(0);
-  return (words, limit, accept) => {
+  return (words, limit, accept, budget = GRAM_BUDGET.postings) => {
     if (scores.length < shortIdLimit()) {
       scores = new Float32Array(shortIdLimit() + 1024);
       touched = new Int32Array(shortIdLimit() + 1024);
@@ -88,7 +93,7 @@ export function createGramSearch(grams: CompactPostings, documentCount: () => nu
     let top = 0;
     for (const { range, df } of ranges) {
       const { pool, from, to } = range!;
-      if (visited > 0 && visited + (to - from) > GRAM_BUDGET.postings) break;
+      if (visited > 0 && visited + (to - from) > budget) break;
       visited += to - from;
       const idf = Math.log(1 + total / df);
       for (let k = from; k < to; k++) {

@@ -23,7 +23,7 @@ import { documentFrequency, fieldFrequency, internals, postingCount } from './mi
 import { createIndexSubject, hasFilters, matchesQuery } from './query-filter.js';
 import { allWordsBits, planQuery, type Plan, type Vocabulary } from './query-plan.js';
 import { parseQuery, type ParsedQuery } from './query.js';
-import { isNameOnly, rerank, typedLetters, type CandidateDocs } from './rerank.js';
+import { isNameOnly, rerank, startsTitle, typedLetters, type CandidateDocs, type Typing } from './rerank.js';
 import { hitOf, resort, type SearchHit, type SearchSort } from './search-hit.js';
 import { emptyMiniSearch } from './snapshot-format.js';
 import { isNameKey, tokenize } from './tokenize.js';
@@ -356,9 +356,9 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
       Object.assign(work, found.work, { papersScanned: 0 });
       // Autocomplete: what has been typed is the start of a title, also when its last word is
       // complete (a stopword, which is never completed: "from governance no").
-      const typing = options.prefix ?? false;
+      const typing = options.prefix ? { open: /[\p{L}\p{N}]$/u.test(input) } : undefined;
       let candidates = byLetters ? withGramMatches(p, found.top, filter, work) : found.top;
-      if (typing) candidates = withTitleStarts(q, candidates, filter, work);
+      if (typing) candidates = withTitleStarts(q, candidates, filter, work, typing);
       assertWithinBudget(work);
       const reranked = rerank(q, p, candidates, typing, candidateDocs, byLetters);
       const ranked = isNameOnly(q, p) ? reranked : allWordsFirst(p, found.top, reranked);
@@ -418,7 +418,13 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
    * found by its letter triples (title-grams.ts) and checked letter for letter: BM25 ranks a long
    * title low for "From Gover", and the 100 candidates it keeps need not hold it.
    */
-  function withTitleStarts(q: ParsedQuery, top: readonly Candidate[], filter: ((shortId: number) => boolean) | undefined, work: SearchWork): Candidate[] {
+  function withTitleStarts(
+    q: ParsedQuery,
+    top: readonly Candidate[],
+    filter: ((shortId: number) => boolean) | undefined,
+    work: SearchWork,
+    typing: Typing,
+  ): Candidate[] {
     const key = normalizeTitleKey(q.text);
     const letters = key.replaceAll(' ', '');
     if (letters.length < TITLE_START_MIN_LETTERS) return [...top];
@@ -426,7 +432,7 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     work.postingsVisited += found.postingsVisited;
     const have = new Set(top.map((c) => c.shortId));
     const extra = found.shortIds
-      .filter((shortId) => !have.has(shortId) && normalizeTitleKey(candidateDocs.storedOf(shortId).title).startsWith(key))
+      .filter((shortId) => !have.has(shortId) && startsTitle(normalizeTitleKey(candidateDocs.storedOf(shortId).title), key, typing))
       .slice(0, TITLE_START_KEPT);
     return [...top, ...extra.map((shortId) => ({ shortId, score: 0, bits: 0 }))];
   }

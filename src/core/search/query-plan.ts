@@ -59,8 +59,10 @@ export type Plan = {
   words: PlannedWord[];
   wordProbes?: Leaf[];
   misspelt?: boolean;
-  /** PlannedWord.index of the word completed as a prefix (still being typed, or unknown as typed), if any. */
+  /** PlannedWord.index of the last word when it may still be being typed (ParsedQuery.lastWordIsPrefix). */
   prefixWord?: number;
+  /** PlannedWord.index of the word completed as a prefix while typing (autocomplete), if any. */
+  completedWord?: number;
 };
 
 /**
@@ -124,11 +126,13 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   const lastIndex = q.words.length - 1;
   // parseQuery keeps at most 24 words with terms, so every free word has a bit of its own.
   const planned = typed.slice(0, FIRST_REQUIRED_BIT);
-  let prefixWord: number | undefined;
+  let completedWord: number | undefined;
   const expansionsOf = planned.map(({ w, i }) => {
     const last = q.lastWordIsPrefix && i === lastIndex && (prefix || vocabulary.documentFrequency(w.terms[0] ?? '') === 0);
-    if (last) prefixWord = i;
-    return expandWord(vocabulary, w, i, last);
+    const expansions = expandWord(vocabulary, w, i, last);
+    // While typing, a last word with completions is half a word; an unknown one in a search is a typo.
+    if (last && prefix && expansions.some((e) => e.weight < 1)) completedWord = i;
+    return expansions;
   });
   const joined = addJoinedWords(vocabulary, q.words, planned, expansionsOf);
   const typos = planned.map(({ w }, k) => (joined.has(k) ? [] : typoCandidates(vocabulary, w, fuzzyBudget)));
@@ -191,7 +195,16 @@ export function planQuery(vocabulary: Vocabulary, q: ParsedQuery, prefix: boolea
   // pool, and re-ranking four times as many costs it 3× the time (typo-title p50 16 → 45 ms at 122k).
   const misspelt =
     words.length <= MISSPELT_POOL_WORDS && words.some((w) => w.typed !== undefined && w.typed.length >= 4 && !w.expansions.some((e) => e.weight === 1));
-  return { leaves, probes, required, words, wordProbes, misspelt, ...(prefixWord !== undefined ? { prefixWord } : {}) };
+  return {
+    leaves,
+    probes,
+    required,
+    words,
+    wordProbes,
+    misspelt,
+    ...(q.lastWordIsPrefix ? { prefixWord: lastIndex } : {}),
+    ...(completedWord !== undefined ? { completedWord } : {}),
+  };
 }
 
 /** The bits of free words (the rest belong to required groups). */
@@ -211,7 +224,7 @@ const ALL_WORDS_MIN = 3;
 export function allWordsBits(p: Plan): number {
   // A word still being typed may end as any of its completions, and only a dozen are looked up
   // ("com" of Completion): papers holding one of those must not go before the title being typed.
-  const words = p.words.filter((w) => w.expansions.length > 0 && w.bit !== 0 && w.index !== p.prefixWord);
+  const words = p.words.filter((w) => w.expansions.length > 0 && w.bit !== 0 && w.index !== p.completedWord);
   if (words.length < ALL_WORDS_MIN || !words.every((w) => w.expansions.some((e) => e.weight === 1))) return 0;
   let all = 0;
   for (const w of words) all |= w.bit;

@@ -28,6 +28,18 @@ const LETTERS_FLOOR = 0.5;
 /** Words per query compared letter by letter with each candidate's title. */
 const FUZZY_RERANK_WORDS = 6;
 
+/** Autocomplete: `open` while the last word typed may still grow (the input ends in a letter or digit). */
+export type Typing = { open: boolean };
+
+/**
+ * Whether a title (normalizeTitleKey) starts with what has been typed: letter for letter while
+ * the last word is open ("from governance no" of "…Norms"), at a word's end after a space
+ * ("towards a " is not the start of "Towards Accurate…").
+ */
+export function startsTitle(titleKey: string, queryKey: string, typing: Typing): boolean {
+  return typing.open ? titleKey.startsWith(queryKey) : `${titleKey} `.startsWith(`${queryKey} `);
+}
+
 /** What re-ranking reads of a candidate: its id and stored fields. */
 export type CandidateDocs = { idOf(shortId: number): string; storedOf(shortId: number): Stored };
 
@@ -39,7 +51,14 @@ export type CandidateDocs = { idOf(shortId: number): string; storedOf(shortId: n
  * recency and upvotes as tie-breakers. A query that is only author names lists those authors'
  * papers newest first (nameOnlyOrder).
  */
-export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typing: boolean, docs: CandidateDocs, byLetters = false): SearchHit[] {
+export function rerank(
+  q: ParsedQuery,
+  p: Plan,
+  top: readonly Candidate[],
+  typing: Typing | undefined,
+  docs: CandidateDocs,
+  byLetters = false,
+): SearchHit[] {
   if (isNameOnly(q, p)) return nameOnlyOrder(p, top, docs);
   const best = top[0]?.score || 1;
   const contentWords = Math.max(1, p.words.length + q.phrases.length);
@@ -73,7 +92,7 @@ export function rerank(q: ParsedQuery, p: Plan, top: readonly Candidate[], typin
       const inTitleCount = inTitle.size + fuzzy.length * FUZZY_TITLE_CREDIT;
       let score = raw / best + COVERAGE_WEIGHT * (matchedCount / contentWords) + TITLE_WEIGHT * (inTitleCount / contentWords);
       if (typing && queryKey) {
-        if (titleKey.startsWith(queryKey)) score += 1.5;
+        if (startsTitle(titleKey, queryKey, typing)) score += 1.5;
         else if (` ${titleKey}`.includes(` ${queryKey}`)) score += 0.6;
       }
       if (queryKey && titleKey === queryKey) score += 3;

@@ -772,3 +772,29 @@ describe('autocomplete of the start of a long title among many short ones holdin
     expect(index.suggest('From Gover cat:cs.CV')).toEqual([]);
   });
 });
+
+describe('review: a misspelt last word and a typed space', () => {
+  const paper = (id: string, title: string, abstract: string) =>
+    normalizePaper({ id, title, abstract, authors: ['A B'], categories: ['cs.LG'], sources: ['arxiv'] });
+
+  it('given a search whose last word is misspelt, then the paper whose title holds it misspelt still comes before papers holding only the other words', () => {
+    const target = paper('2501.00001', 'Sparse Graph Thresholding Networks', 'We threshold sparse graphs with networks.');
+    const decoys = ['for proteins', 'of molecules', 'in vision', 'with priors', 'at scale', 'under noise'].map((tail, i) =>
+      paper(`2501.0010${i}`, `Sparse graph learning ${tail}`, 'Sparse graph learning with neural networks.'),
+    );
+    const index = createPaperIndex();
+    index.addAll([target, ...decoys]);
+    expect(index.search('sparse graph learning networks thresholdng').hits[0]?.id).toBe('2501.00001');
+    expect(index.suggest('sparse graph learning networks thresholdng')[0]?.id).toBe('2501.00001');
+  });
+
+  it('given "Towards a " with a space typed, then titles starting with the word "a" come before "Towards Accurate…"', () => {
+    const titles = ['Towards Accurate Emotion Captions', 'Towards Actionable Feedback', 'Towards a Unified Foundation Model', 'Towards a Personal Health Model'];
+    const index = createPaperIndex();
+    index.addAll(titles.map((title, i) => paper(`2502.0000${i}`, title, 'Towards better models.')));
+    const after = index.suggest('Towards a ').slice(0, 2).map((h) => h.title);
+    expect(after.sort()).toEqual(['Towards a Personal Health Model', 'Towards a Unified Foundation Model']);
+    // Without the space the word may still grow: "Towards Accurate…" starts with "towards a" too.
+    expect(index.suggest('Towards Accur')[0]?.title).toBe('Towards Accurate Emotion Captions');
+  });
+});

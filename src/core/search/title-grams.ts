@@ -12,8 +12,9 @@ import { substringDistance, SUBSTRING_MAX_LETTERS } from './edit-distance.js';
  * its title when no word of it is a title word. What the triples find, substringDistance
  * (edit-distance.ts) then measures word by word against each title's letters (rerank.ts).
  *
- * Measured on the bench's development split (seed 7, 122,860 papers; see README → search):
- * the right paper is among a hard-typo query's 300 best triple matches 96–99% of the time.
+ * Measured with a prototype on the bench's development split (seed 7, 122,860 papers): the right
+ * paper was among the 300 best triple matches for 99% of hard-typo queries, 94–99% across the
+ * typo classes.
  */
 
 /** Letter triples a title is indexed by: the stored postings are 4 bytes each, ~66 a title. */
@@ -35,7 +36,7 @@ export function titleGrams(title: string): string[] {
 /**
  * What one gram search may cost: postings visited, rarest triples first, so the triples that
  * tell titles apart always count and the commonest (`ion`, `ing`: a third of all titles) are
- * the ones left out. ~1.5 ms a query at 122,860 papers.
+ * the ones left out. ~3 ms a query at 122,860 papers.
  */
 export const GRAM_BUDGET = { postings: 400_000, queryLetters: 64 } as const;
 /** Queries of at most this many words are also read by their letters (a pasted title has words enough without). */

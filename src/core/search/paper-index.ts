@@ -27,7 +27,7 @@ import { isNameOnly, rerank, startsTitle, typedLetters, type CandidateDocs, type
 import { hitOf, resort, type SearchHit, type SearchSort } from './search-hit.js';
 import { emptyMiniSearch } from './snapshot-format.js';
 import { isNameKey, tokenize } from './tokenize.js';
-import { createGramSearch, GRAM_QUERY_WORDS, letterMatch, titleGrams, titleLetters } from './title-grams.js';
+import { createGramSearch, GRAM_BUDGET, GRAM_QUERY_WORDS, letterMatch, titleGrams, titleLetters } from './title-grams.js';
 import { createTopK } from './top-k.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
@@ -401,16 +401,14 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
   function withGramMatches(p: Plan, top: readonly Candidate[], filter: ((shortId: number) => boolean) | undefined, work: SearchWork): Candidate[] {
     const words = typedLetters(p);
     if (words.length === 0) return [...top];
-    const have = new Set(top.map((c) => c.shortId));
-    const found = gramSearch(words, GRAM_CANDIDATES, filter);
-    work.postingsVisited += found.postingsVisited;
-    const extra = found.shortIds
-      .filter((shortId) => !have.has(shortId))
-      .map((shortId) => ({ shortId, ...letterMatch(words, titleLetters(candidateDocs.storedOf(shortId).title)) }))
-      .filter(({ match, weakest }) => match >= GRAM_MIN_MATCH && weakest >= GRAM_MIN_WORD_MATCH)
-      .sort((a, b) => b.match - a.match)
-      .slice(0, GRAM_KEPT);
-    return [...top, ...extra.map(({ shortId }) => ({ shortId, score: 0, bits: 0 }))];
+    return addGramMatches(top, words, GRAM_CANDIDATES, GRAM_BUDGET.postings, filter, work, (shortIds) =>
+      shortIds
+        .map((shortId) => ({ shortId, ...letterMatch(words, titleLetters(candidateDocs.storedOf(shortId).title)) }))
+        .filter(({ match, weakest }) => match >= GRAM_MIN_MATCH && weakest >= GRAM_MIN_WORD_MATCH)
+        .sort((a, b) => b.match - a.match)
+        .slice(0, GRAM_KEPT)
+        .map(({ shortId }) => shortId),
+    );
   }
 
   /**
@@ -428,12 +426,28 @@ function wrapIndex(ms: MiniSearch<IndexDoc>, fuzzyVocabulary: SearchableMap<numb
     const key = normalizeTitleKey(q.text);
     const letters = key.replaceAll(' ', '');
     if (letters.length < TITLE_START_MIN_LETTERS) return [...top];
-    const found = gramSearch([letters], TITLE_START_CANDIDATES, filter, TITLE_START_POSTINGS);
+    return addGramMatches(top, [letters], TITLE_START_CANDIDATES, TITLE_START_POSTINGS, filter, work, (shortIds) =>
+      shortIds.filter((shortId) => startsTitle(normalizeTitleKey(candidateDocs.storedOf(shortId).title), key, typing)).slice(0, TITLE_START_KEPT),
+    );
+  }
+
+  /**
+   * `top` and the gram matches `choose` keeps of the `limit` best for `letters` that it lacks,
+   * added with no score and no words matched; the postings visited count in `work`.
+   */
+  function addGramMatches(
+    top: readonly Candidate[],
+    letters: readonly string[],
+    limit: number,
+    postings: number,
+    filter: ((shortId: number) => boolean) | undefined,
+    work: SearchWork,
+    choose: (shortIds: number[]) => number[],
+  ): Candidate[] {
+    const found = gramSearch(letters, limit, filter, postings);
     work.postingsVisited += found.postingsVisited;
     const have = new Set(top.map((c) => c.shortId));
-    const extra = found.shortIds
-      .filter((shortId) => !have.has(shortId) && startsTitle(normalizeTitleKey(candidateDocs.storedOf(shortId).title), key, typing))
-      .slice(0, TITLE_START_KEPT);
+    const extra = choose(found.shortIds.filter((shortId) => !have.has(shortId)));
     return [...top, ...extra.map((shortId) => ({ shortId, score: 0, bits: 0 }))];
   }
 

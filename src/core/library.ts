@@ -16,6 +16,19 @@ export interface KeyValueStore<T> {
   deleteMany(keys: string[]): Promise<void>;
   /** Every entry once, in batches of at most `batchSize`; the order is not specified. */
   entries(batchSize: number): AsyncIterable<{ key: string; value: T }[]>;
+  /**
+   * Every entry whose key starts with `prefix`, ordered by key. The prefix ends with ':'
+   * (prefixEnd), so it is the key range `prefix` ≤ key < the prefix with ';' for ':', which
+   * every backend serves from an index: a record per key (a bookmark, a topic, a paper first
+   * seen on a day) is listed by its group without a list value that writers would rewrite.
+   */
+  withPrefix(prefix: string): Promise<{ key: string; value: T }[]>;
+}
+
+/** The key after every key that starts with `prefix` (which must end with ':'): the end of its range. */
+export function prefixEnd(prefix: string): string {
+  if (!prefix.endsWith(':') || prefix.length < 2) throw new RangeError(`a key prefix ends with ':' after at least one character, got ${JSON.stringify(prefix)}`);
+  return `${prefix.slice(0, -1)};`;
 }
 
 /** Runs `work` so that its writes land together or not at all (a transaction where the store has them). */

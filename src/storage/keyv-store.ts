@@ -1,5 +1,5 @@
 import type Keyv from 'keyv';
-import type { KeyValueStore } from '../core/library.js';
+import { prefixEnd, type KeyValueStore } from '../core/library.js';
 import { StorageError } from './storage-error.js';
 
 /**
@@ -32,6 +32,23 @@ export function createKeyvStore<T>(keyv: Keyv<T>): KeyValueStore<T> {
       if (keys.length === 0) return;
       await keyv.deleteMany(keys);
     },
+    async withPrefix(prefix) {
+      prefixEnd(prefix);
+      // Keyv has no prefix listing; Paperboy's adapters (SQLite, PostgreSQL, Redis) each serve one
+      // from their key index. Keys arrive as Keyv stored them (`ns:key`), values serialized.
+      const adapter = keyv.store as Partial<PrefixListing>;
+      if (typeof adapter.entriesWithPrefix !== 'function') throw new StorageError(`${where}: this storage adapter cannot list keys by prefix`);
+      const namespacePrefix = keyv.namespace ? `${keyv.namespace}:` : '';
+      const rows = await adapter.entriesWithPrefix(`${namespacePrefix}${prefix}`);
+      const found: { key: string; value: T }[] = [];
+      for (const [key, raw] of rows) {
+        const data = (await keyv.deserializeData(raw)) as { value?: T; expires?: number } | undefined;
+        // Paperboy writes no expiring values; one that did expire is treated as gone, as Keyv's get does.
+        if (data === undefined || (typeof data.expires === 'number' && Date.now() > data.expires)) continue;
+        found.push({ key: key.slice(namespacePrefix.length), value: data.value as T });
+      }
+      return found;
+    },
     async *entries(batchSize) {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
       if (!keyv.iterator) throw new StorageError(`${where}: this storage adapter cannot list its entries`);
@@ -47,3 +64,8 @@ export function createKeyvStore<T>(keyv: Keyv<T>): KeyValueStore<T> {
     },
   };
 }
+
+/** What Paperboy's Keyv adapters add: the raw entries of one key range (`prefix` ≤ key < prefixEnd(prefix)), ordered by key. */
+export type PrefixListing = {
+  entriesWithPrefix(prefix: string): Promise<[key: string, raw: string][]>;
+};

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../core/library.js';
+import { prefixEnd, type KeyValueStore } from '../core/library.js';
 
 /**
  * KeyValueStore in a Map, for core tests and throwaway runs. Values are kept as JSON, like the
@@ -26,6 +26,13 @@ export function createMemoryStore<T>(): KeyValueStore<T> {
     },
     async deleteMany(keys) {
       for (const key of keys) data.delete(key);
+    },
+    async withPrefix(prefix) {
+      prefixEnd(prefix);
+      return [...data.keys()]
+        .filter((key) => key.startsWith(prefix))
+        .sort()
+        .map((key) => ({ key, value: read(key)! }));
     },
     async *entries(batchSize) {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
 import pg from 'pg';
-import type { Atomically } from '../core/library.js';
+import { prefixEnd, type Atomically } from '../core/library.js';
 import { createSerialQueue } from '../core/serial-queue.js';
 import type { Backend } from './backend.js';
 import type { LeasePrimitive } from './lease.js';
@@ -261,13 +261,25 @@ class PostgresNamespace extends EventEmitter {
 
   /** Keyset paging: each page starts after the last key seen, so a page costs the same at any depth. */
   async *iterator(): AsyncGenerator<[string, string], void> {
+    yield* this.#range(this.#from, this.#to);
+  }
+
+  /** One key range of this namespace (the caller's prefix starts with the namespace's). */
+  async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
+    const found: [string, string][] = [];
+    if (!prefix.startsWith(this.#from)) return found;
+    for await (const entry of this.#range(prefix, prefixEnd(prefix))) found.push(entry);
+    return found;
+  }
+
+  async *#range(from: string, to: string): AsyncGenerator<[string, string], void> {
     let after: string | undefined;
     for (;;) {
       const { rows } = await this.#query(
         after === undefined
           ? `SELECT key, value FROM ${POSTGRES_TABLE} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3`
           : `SELECT key, value FROM ${POSTGRES_TABLE} WHERE key > $1 AND key < $2 ORDER BY key LIMIT $3`,
-        [after ?? this.#from, this.#to, PAGE_SIZE],
+        [after ?? from, to, PAGE_SIZE],
       );
       for (const row of rows) yield [row.key, row.value];
       if (rows.length < PAGE_SIZE) return;

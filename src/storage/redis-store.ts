@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import type { KeyvStoreAdapter } from 'keyv';
-import type { Atomically } from '../core/library.js';
+import { prefixEnd, type Atomically } from '../core/library.js';
 import type { Backend } from './backend.js';
 import type { LeasePrimitive } from './lease.js';
 import { StorageError } from './storage-error.js';
@@ -393,6 +393,31 @@ class RedisNamespace extends EventEmitter {
     for (const [field, value] of pending ?? []) {
       if (!listedPending.has(field) && value !== null) yield [field, value];
     }
+  }
+
+  /**
+   * One key range of this namespace: an HSCAN of its hash with MATCH, so the server sends only the
+   * matching fields (it still walks the whole hash: ~60 ms at 100,000 fields). Inside a block its
+   * pending writes replace what is stored.
+   */
+  async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
+    prefixEnd(prefix);
+    if (!prefix.startsWith(this.#from)) return [];
+    const pending = this.#db.open()?.writes.get(this.#hash);
+    const found = new Map<string, string>();
+    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    let cursor = '0';
+    do {
+      const page = await this.#db.use().hScan(this.#hash, cursor, { MATCH: match, COUNT: SCAN_COUNT });
+      cursor = String(page.cursor);
+      for (const { field, value } of page.entries) if (field.startsWith(prefix)) found.set(field, value);
+    } while (cursor !== '0');
+    for (const [field, value] of pending ?? []) {
+      if (!field.startsWith(prefix)) continue;
+      if (value === null) found.delete(field);
+      else found.set(field, value);
+    }
+    return [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** The client belongs to the storage (`storage.close()`); one namespace must not close it for all. */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
+import { prefixEnd } from '../core/library.js';
 
 /** The one table @keyv/sqlite creates (its default `table` option) and every namespace shares. */
 export const SQLITE_TABLE = 'keyv';
@@ -120,14 +121,26 @@ class SqliteNamespace extends EventEmitter {
 
   /** Keyset paging: each page starts after the last key seen, so a page costs the same at any depth. */
   async *iterator(): AsyncGenerator<[string, string], void> {
+    yield* this.#range(this.#from, this.#to);
+  }
+
+  /** One key range of this namespace (the caller's prefix starts with the namespace's). */
+  async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
+    const found: [string, string][] = [];
+    if (!prefix.startsWith(this.#from)) return found;
+    for await (const entry of this.#range(prefix, prefixEnd(prefix))) found.push(entry);
+    return found;
+  }
+
+  async *#range(from: string, to: string): AsyncGenerator<[string, string], void> {
     let after: string | undefined;
     for (;;) {
       const rows = await this.#db.read(
         after === undefined
           ? `SELECT key, value FROM ${SQLITE_TABLE} WHERE key >= ? AND key < ? ORDER BY key LIMIT ?`
           : `SELECT key, value FROM ${SQLITE_TABLE} WHERE key > ? AND key < ? ORDER BY key LIMIT ?`,
-        after ?? this.#from,
-        this.#to,
+        after ?? from,
+        to,
         PAGE_SIZE,
       );
       for (const row of rows) yield [row.key, row.value];

@@ -101,6 +101,34 @@ export function describeKeyValueStoreContract(name: string, open: OpenStore): vo
       expect(seen.sort()).toEqual([...keys].sort());
     });
 
+    it('lists the entries of one key prefix, ordered by key, over more than a page', async () => {
+      const inside = Array.from({ length: 1_234 }, (_, i) => `u1:${String(i).padStart(4, '0')}`);
+      const outside = ['u1', 'u1;x', 'u10:a', 'u:', 'u2:a', 'v1:a', 'U1:a'];
+      const edge = ['u1:', 'u1::x', 'u1:😀', 'u1:title:ab'];
+      await store.setMany([...outside, ...inside, ...edge].map((key) => ({ key, value: { name: key, tags: [] } })));
+      const got = await store.withPrefix('u1:');
+      const expected = [...inside, ...edge].sort();
+      expect(got.map((e) => e.key)).toEqual(expected);
+      expect(got.every((e) => e.value.name === e.key)).toBe(true);
+      expect(await store.withPrefix('w:')).toEqual([]);
+      await store.deleteMany(['u1:0001', 'u1:😀']);
+      expect((await store.withPrefix('u1:')).map((e) => e.key)).toEqual(expected.filter((k) => k !== 'u1:0001' && k !== 'u1:😀'));
+    });
+
+    it('reads a prefix literally: pattern characters match only themselves', async () => {
+      const keys = ['a*b:1', 'axb:1', 'a?b:2', '100%_:x', '100ab:x', 'x[y]:1', 'xy:1', 'b\\c:1', 'bc:1'];
+      await store.setMany(keys.map((key) => ({ key, value: { name: key, tags: [] } })));
+      expect((await store.withPrefix('a*b:')).map((e) => e.key)).toEqual(['a*b:1']);
+      expect((await store.withPrefix('100%_:')).map((e) => e.key)).toEqual(['100%_:x']);
+      expect((await store.withPrefix('x[y]:')).map((e) => e.key)).toEqual(['x[y]:1']);
+      expect((await store.withPrefix('b\\c:')).map((e) => e.key)).toEqual(['b\\c:1']);
+    });
+
+    it('refuses a prefix that does not end with a colon', async () => {
+      await expect(store.withPrefix('u1')).rejects.toThrow(RangeError);
+      await expect(store.withPrefix(':')).rejects.toThrow(RangeError);
+    });
+
     it('lists nothing for an empty store and refuses a batch size below one', async () => {
       const batches = [];
       for await (const batch of store.entries(10)) batches.push(batch);

@@ -30,6 +30,7 @@ describeWithServer('Redis store', await findRedis(), (serverUrl) => {
       setMany: (entries: { key: string; value: never }[]) => storage.atomically(() => store.setMany(entries)),
       deleteMany: (keys: string[]) => storage.atomically(() => store.deleteMany(keys)),
       entries: (batchSize: number) => store.entries(batchSize),
+      withPrefix: (prefix: string) => storage.atomically(() => store.withPrefix(prefix)),
     };
     return {
       store: wrapped,
@@ -38,6 +39,26 @@ describeWithServer('Redis store', await findRedis(), (serverUrl) => {
         await prefix.drop();
       },
     };
+  });
+
+  it('lists a prefix inside a block with the block\'s own pending writes and deletes', async () => {
+    const prefix = createRedisPrefix(serverUrl);
+    const storage = await openStorage(prefix.url);
+    try {
+      const store = storage.store<number>('grouped');
+      await store.setMany([{ key: 'g:a', value: 1 }, { key: 'g:b', value: 2 }, { key: 'h:a', value: 3 }]);
+      const inside = await storage.atomically(async () => {
+        await store.set('g:c', 4);
+        await store.set('g:a', 10);
+        await store.deleteMany(['g:b']);
+        return store.withPrefix('g:');
+      });
+      expect(inside).toEqual([{ key: 'g:a', value: 10 }, { key: 'g:c', value: 4 }]);
+      expect(await store.withPrefix('g:')).toEqual(inside);
+    } finally {
+      await storage.close();
+      await prefix.drop();
+    }
   });
 
   it('commits a block of 20,000 writes, and refuses one of 70,000 with a clear error and nothing written', async () => {

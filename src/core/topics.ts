@@ -164,16 +164,19 @@ export type TopicsOptions = {
 };
 
 /**
- * Topics in a key-value store: one entry per topic plus one index entry per guild listing its
- * topic keys (the store has no prefix scan that every backend supports).
+ * Topics in a key-value store, a key each: `topic:<guild>:<name>` (topicKey). A guild's topics
+ * are the keys under `topic:<guild>:`, all topics those under `topic:`, so adding or removing one
+ * writes that one key and never rewrites a list another process may be rewriting too. Stores from
+ * before kept a `guild:<id>` list of topic keys and a `guilds` list beside them; nothing reads
+ * those any more (upgradeStoreLayout in storage/store-layout.ts deletes them).
  */
 export function createTopics(store: KeyValueStore<Topic | string[]>, options: TopicsOptions = {}): Topics {
-  const indexKey = (guildId: string) => `guild:${guildId}`;
-  const allKey = 'guilds';
   const queue = createSerialQueue();
   const atomically = options.atomically ?? ((work) => work());
   const retire = options.retire ?? (async () => {});
   // The queue outside, the transaction inside: the order every store user follows (see topic-posts.ts).
+  // A change reads and writes one topic's key; the transaction makes that step and what `retire`
+  // writes (the ended version's outbox) one, across processes.
   const serial = <R>(work: () => Promise<R>) => queue(() => atomically(work));
 
   async function read(guildId: string, name: string): Promise<Topic | undefined> {
@@ -181,23 +184,18 @@ export function createTopics(store: KeyValueStore<Topic | string[]>, options: To
     return topic && !Array.isArray(topic) ? topic : undefined;
   }
 
-  async function keysOf(guildId: string): Promise<string[]> {
-    return ((await store.get(indexKey(guildId))) as string[] | undefined) ?? [];
+  /** The topics under a key prefix, oldest first (the order they were added, as /topic list shows them). */
+  async function listed(prefix: string): Promise<Topic[]> {
+    const topics = (await store.withPrefix(prefix)).map((e) => e.value).filter((t): t is Topic => !Array.isArray(t));
+    return topics.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async function list(guildId: string): Promise<Topic[]> {
-    const keys = await keysOf(guildId);
-    const topics = await store.getMany(keys.map((k) => `topic:${k}`));
-    return topics.filter((t): t is Topic => t !== undefined && !Array.isArray(t));
-  }
+  const list = (guildId: string) => listed(`topic:${guildId}:`);
 
   return {
     get: read,
     list,
-    async all() {
-      const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
-      return (await Promise.all(guilds.map(list))).flat();
-    },
+    all: () => listed('topic:'),
     save: (topic) => serial(async () => void (await saveNow(await read(topic.guildId, topic.name), topic))),
     update: (guildId, name, change) =>
       serial(async () => {
@@ -208,13 +206,10 @@ export function createTopics(store: KeyValueStore<Topic | string[]>, options: To
       }),
     remove: (guildId, name) =>
       serial(async () => {
-        const key = topicKey(guildId, name);
-        const keys = await keysOf(guildId);
-        if (!keys.includes(key)) return false;
         const current = await read(guildId, name);
-        await store.deleteMany([`topic:${key}`]);
-        await store.set(indexKey(guildId), keys.filter((k) => k !== key));
-        if (current) await retire(current);
+        if (!current) return false;
+        await store.deleteMany([`topic:${topicKey(guildId, name)}`]);
+        await retire(current);
         return true;
       }),
   };
@@ -231,12 +226,6 @@ export function createTopics(store: KeyValueStore<Topic | string[]>, options: To
   }
 
   async function writeTopic(topic: Topic): Promise<void> {
-    const key = topicKey(topic.guildId, topic.name);
-    const keys = await keysOf(topic.guildId);
-    const entries: { key: string; value: Topic | string[] }[] = [{ key: `topic:${key}`, value: topicSchema.parse(topic) }];
-    if (!keys.includes(key)) entries.push({ key: indexKey(topic.guildId), value: [...keys, key] });
-    const guilds = ((await store.get(allKey)) as string[] | undefined) ?? [];
-    if (!guilds.includes(topic.guildId)) entries.push({ key: allKey, value: [...guilds, topic.guildId] });
-    await store.setMany(entries);
+    await store.set(`topic:${topicKey(topic.guildId, topic.name)}`, topicSchema.parse(topic));
   }
 }

@@ -371,14 +371,21 @@ describe('a topic changing while a run works on it', () => {
     const papers = Array.from({ length: 7 }, (_, i) => paper(`2603.0000${i + 1}`, `Diffusion study ${i + 1}`, `2026-02-2${i + 1}`));
     const store = createMemoryStore<Topic | string[]>();
     let crash = true;
+    // The process dies as the topic's `since` is written, after the outbox.
+    const dies = (values: (Topic | string[])[]) => {
+      if (crash && values.some((value) => !Array.isArray(value) && value.since !== undefined)) {
+        crash = false;
+        throw new Error('killed');
+      }
+    };
     const crashing: KeyValueStore<Topic | string[]> = {
       ...store,
+      async set(key, value) {
+        dies([value]);
+        return store.set(key, value);
+      },
       async setMany(entries) {
-        // The process dies as the topic's `since` is written, after the outbox.
-        if (crash && entries.some((e) => !Array.isArray(e.value) && e.value.since !== undefined)) {
-          crash = false;
-          throw new Error('killed');
-        }
+        dies(entries.map((e) => e.value));
         return store.setMany(entries);
       },
     };

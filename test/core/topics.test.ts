@@ -167,11 +167,13 @@ describe('topic bookkeeping stores', () => {
   it('stores topics per guild and removes them', async () => {
     const topics = createTopics(createMemoryStore());
     await topics.save(topic());
-    await topics.save(topic({ name: 'Agents', query: 'agents', channelId: 'c2' }));
+    await topics.save(topic({ name: 'Agents', query: 'agents', channelId: 'c2', createdAt: 5 }));
     await topics.save(topic({ guildId: 'g2', name: 'Robots', query: 'robot' }));
+    await topics.save(topic({ guildId: 'g10', name: 'Graphs', query: 'graph' }));
+    // Oldest first, whatever the names; another guild's topics (g10 starts with g1) are not listed.
     expect((await topics.list('g1')).map((t) => t.name)).toEqual(['Diffusion', 'Agents']);
     expect((await topics.get('g1', 'diffusion'))?.query).toBe('diffusion');
-    expect((await topics.all()).map((t) => t.name).sort()).toEqual(['Agents', 'Diffusion', 'Robots']);
+    expect((await topics.all()).map((t) => t.name).sort()).toEqual(['Agents', 'Diffusion', 'Graphs', 'Robots']);
     expect(await topics.remove('g1', 'DIFFUSION')).toBe(true);
     expect(await topics.remove('g1', 'diffusion')).toBe(false);
     expect((await topics.list('g1')).map((t) => t.name)).toEqual(['Agents']);

@@ -23,8 +23,21 @@ const FAIR_AFTER_MS = 50;
 const NEXT_CLAIM_MS = 1_000;
 /** Fields per HSCAN call when iterating (a hint to the server, not a bound). */
 const SCAN_COUNT = 1000;
-/** Arguments per HSET/HDEL inside the commit script: Lua's unpack() is limited by its C stack (~8,000). */
+/** Arguments per HSET/HDEL/ZADD/ZREM inside a script: Lua's unpack() is limited by its C stack (~8,000). */
 const SCRIPT_CHUNK = 1000;
+/**
+ * Keys and arguments of one commit script (the lock, per namespace its hash and index, the
+ * fields and values); see commit(). The index adds one key per namespace and no arguments
+ * (ZADD's score/member pairs are built inside the script), so the bound is unchanged.
+ */
+const MAX_COMMIT_ARGUMENTS = 60_000;
+/** Members per ZRANGE BYLEX page of a prefix listing, and fields per HMGET of their values. */
+const PREFIX_PAGE = 1000;
+/**
+ * The store's layout, kept in `<prefix>layout`: 2 has an index (sorted set) beside every
+ * namespace's hash. A store without it (written before the indexes) gets them built at open.
+ */
+const LAYOUT = '2';
 
 /** Renew the lock only while `token` still holds it. */
 const RENEW_SCRIPT = `
@@ -71,31 +84,55 @@ return { owner, redis.call('PTTL', KEYS[1]) }`;
 /**
  * Apply a transaction's buffered writes, only while its token still holds the lock: the lock
  * is the fence, so a holder that stalled past the TTL (and lost the lock to another process)
- * cannot overwrite that process's work. KEYS[1] is the lock, KEYS[2..] the namespaces' hashes;
- * per hash, ARGV holds the number of fields to set, the number to delete, the field/value pairs,
- * then the fields to delete. A script runs without interruption, so its writes land together.
+ * cannot overwrite that process's work. KEYS[1] is the lock, then per namespace its hash and its
+ * index (KEYS[2], KEYS[3], then KEYS[4], KEYS[5]…); per namespace, ARGV holds the number of fields
+ * to set, the number to delete, the field/value pairs, then the fields to delete. Each chunk of
+ * fields goes to the hash and its index together (ZADD takes score/member pairs, built here from
+ * the fields, so the index adds no arguments to the call). A script runs without interruption, so
+ * its writes land together.
  */
-/** Arguments of one commit script (fields and values); see commit(). */
-const MAX_COMMIT_ARGUMENTS = 60_000;
-
 const COMMIT_SCRIPT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('PAPERBOY_LOCK_LOST') end
 local a = 2
-for k = 2, #KEYS do
+for k = 2, #KEYS, 2 do
+  local hash, index = KEYS[k], KEYS[k + 1]
   local nset, ndel = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   a = a + 2
   for i = 0, nset - 1, ${SCRIPT_CHUNK / 2} do
     local n = math.min(${SCRIPT_CHUNK / 2}, nset - i)
-    redis.call('HSET', KEYS[k], unpack(ARGV, a + 2 * i, a + 2 * (i + n) - 1))
+    redis.call('HSET', hash, unpack(ARGV, a + 2 * i, a + 2 * (i + n) - 1))
+    local members = {}
+    for j = 0, n - 1 do
+      members[2 * j + 1] = 0
+      members[2 * j + 2] = ARGV[a + 2 * (i + j)]
+    end
+    redis.call('ZADD', index, unpack(members))
   end
   a = a + 2 * nset
   for i = 0, ndel - 1, ${SCRIPT_CHUNK} do
     local n = math.min(${SCRIPT_CHUNK}, ndel - i)
-    redis.call('HDEL', KEYS[k], unpack(ARGV, a + i, a + i + n - 1))
+    redis.call('HDEL', hash, unpack(ARGV, a + i, a + i + n - 1))
+    redis.call('ZREM', index, unpack(ARGV, a + i, a + i + n - 1))
   end
   a = a + ndel
 end
 return 1`;
+
+/**
+ * Index the fields ARGV of the hash KEYS[1] in its sorted set KEYS[2] (score 0), those still in
+ * the hash: a field deleted since the build read it stays out (its delete's ZREM has already run),
+ * and one deleted after this script is removed from both by that delete. Returns how many.
+ */
+const INDEX_SCRIPT = `
+local members = {}
+for i = 1, #ARGV do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    members[#members + 1] = 0
+    members[#members + 1] = ARGV[i]
+  end
+end
+if #members > 0 then redis.call('ZADD', KEYS[2], unpack(members)) end
+return #members / 2`;
 
 type Client = ReturnType<typeof createClient>;
 /** An open `atomically`: its writes, per hash (field → value, or null for a delete), until commit. */
@@ -111,6 +148,16 @@ export type RedisOptions = {
  * (`<prefix>ns:<name>`, fields are Keyv's keys): a namespace's batch is one HMGET/HSET/HDEL and
  * listing it is an HSCAN of that hash alone, where @keyv/redis keeps a string key per entry and
  * lists a namespace by SCANning the whole keyspace.
+ *
+ * Beside each hash, its index: a sorted set `<prefix>ix:<name>` whose members are the hash's
+ * fields, all at score 0, so ZRANGE … BYLEX serves one key prefix (`withPrefix`: a user's
+ * bookmarks, a day's first-seen papers) in O(log N + matches) instead of an HSCAN MATCH that walks
+ * the whole hash. Measured at 100,000 fields with 500 matching: 57 ms by HSCAN MATCH, ~1 ms by the
+ * index. It costs memory and write time: MEMORY USAGE ~12 MB for the index beside ~9.8 MB for the
+ * hash, and setMany of 100,000 fields in batches of 5,000 takes ~0.4 s instead of ~0.3 s. Every
+ * write changes both in one MULTI or script, so the index's members are always the hash's fields.
+ * A store written before the indexes existed (`<prefix>layout` is not 2) gets them built at open
+ * (buildIndexes; ~0.5 s for a namespace of 100,000 fields).
  *
  * Redis has no transaction that spans a read, an await and a write, so `atomically(work)` is
  * built from two pieces. A lock (`SET <prefix>lock token NX PX 30000`, renewed every 10 s while
@@ -128,7 +175,11 @@ export async function openRedis(url: string, report: (error: unknown, where: str
   const { clientUrl, prefix } = parseRedisUrl(url);
   const lockKey = `${prefix}lock`;
   const nextKey = `${prefix}lock:next`;
+  const layoutKey = `${prefix}layout`;
   const hashOf = (name: string) => `${prefix}ns:${name}`;
+  const indexOf = (name: string) => `${prefix}ix:${name}`;
+  /** The index beside a hash `<prefix>ns:<name>` (a transaction's writes are kept by hash). */
+  const indexOfHash = (hash: string) => indexOf(hash.slice(hashOf('').length));
   const lockWaitMs = options.lockWaitMs ?? 60_000;
   let connected = false;
   const client: Client = createClient({
@@ -187,7 +238,7 @@ export async function openRedis(url: string, report: (error: unknown, where: str
         if (value === null) deletes.push(field);
         else sets.push(field, value);
       }
-      keys.push(hash);
+      keys.push(hash, indexOfHash(hash));
       args.push(String(sets.length / 2), String(deletes.length));
       for (const field of sets) args.push(field);
       for (const field of deletes) args.push(field);
@@ -195,14 +246,61 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     if (keys.length === 1) return;
     // The client spreads a script's arguments onto the call stack: far past this it overflows.
     // Paperboy's own blocks are a 1,000-paper batch (a few thousand arguments).
-    if (args.length > MAX_COMMIT_ARGUMENTS) {
-      throw new StorageError(`a Redis transaction of ${args.length.toLocaleString('en-US')} values is more than one commit can carry (${MAX_COMMIT_ARGUMENTS.toLocaleString('en-US')}); nothing was written: write in smaller batches`);
+    const size = keys.length + args.length;
+    if (size > MAX_COMMIT_ARGUMENTS) {
+      throw new StorageError(`a Redis transaction of ${size.toLocaleString('en-US')} values is more than one commit can carry (${MAX_COMMIT_ARGUMENTS.toLocaleString('en-US')}); nothing was written: write in smaller batches`);
     }
     try {
       await use().eval(COMMIT_SCRIPT, { keys, arguments: args });
     } catch (cause) {
       if (!String((cause as Error).message).includes('PAPERBOY_LOCK_LOST')) throw cause;
       throw new StorageError('the Redis write lock expired before this transaction committed; nothing was written', { cause });
+    }
+  }
+
+  /**
+   * Builds the index of every namespace of a store written before indexes existed, then marks the
+   * layout. It holds the write lock, so a second process opening the store meanwhile waits and
+   * then finds the marker set; were two builds to overlap they would add the same members. Each
+   * batch is added by INDEX_SCRIPT, which skips fields deleted since they were read, and writes by
+   * this version (plain or in a block) update the index themselves, so the build may run beside
+   * them. Processes of the older version must be stopped first: they write the hash alone.
+   * The SCAN of the keyspace runs once per store (the marker stays).
+   */
+  async function buildIndexes(): Promise<void> {
+    if ((await use().get(layoutKey)) === LAYOUT) return;
+    const token = await acquire();
+    const renew = setInterval(() => {
+      use()
+        .eval(RENEW_SCRIPT, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] })
+        .catch((error: unknown) => report(error, 'connection'));
+    }, LOCK_RENEW_MS);
+    renew.unref();
+    try {
+      if ((await use().get(layoutKey)) === LAYOUT) return;
+      const pattern = `${escapeGlob(hashOf(''))}*`;
+      for await (const hashes of use().scanIterator({ MATCH: pattern, TYPE: 'hash', COUNT: SCAN_COUNT })) {
+        for (const hash of hashes) {
+          const index = indexOfHash(hash);
+          let cursor = '0';
+          do {
+            const page = await use().hScan(hash, cursor, { COUNT: SCAN_COUNT });
+            cursor = String(page.cursor);
+            const fields = page.entries.map((entry) => entry.field);
+            const batches: Promise<unknown>[] = [];
+            for (let i = 0; i < fields.length; i += SCRIPT_CHUNK / 2) {
+              batches.push(use().eval(INDEX_SCRIPT, { keys: [hash, index], arguments: fields.slice(i, i + SCRIPT_CHUNK / 2) }));
+            }
+            await Promise.all(batches);
+          } while (cursor !== '0');
+        }
+      }
+      await use().set(layoutKey, LAYOUT);
+    } finally {
+      clearInterval(renew);
+      await use()
+        .eval(RELEASE_SCRIPT, { keys: [lockKey], arguments: [token] })
+        .catch((error: unknown) => report(error, 'connection'));
     }
   }
 
@@ -262,8 +360,15 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     },
   };
 
+  try {
+    await buildIndexes();
+  } catch (cause) {
+    client.destroy();
+    throw new StorageError(`cannot open the Redis store: building its key indexes failed: ${describe(cause)}`, { cause });
+  }
+
   return {
-    adapter: (name) => new RedisNamespace(connection, hashOf(name), name) as unknown as KeyvStoreAdapter,
+    adapter: (name) => new RedisNamespace(connection, hashOf(name), indexOf(name), name) as unknown as KeyvStoreAdapter,
     atomically,
     leases,
     durably: atomically,
@@ -285,7 +390,7 @@ type RedisConnection = {
   write<R>(work: () => Promise<R>): Promise<R>;
 };
 
-/** A Keyv storage adapter for one namespace: one Redis hash whose fields are Keyv's keys. */
+/** A Keyv storage adapter for one namespace: one Redis hash whose fields are Keyv's keys, and its index (a sorted set of those fields). */
 class RedisNamespace extends EventEmitter {
   /** Keyv only builds `keyv.iterator` for adapters whose `opts.dialect` it knows. */
   readonly opts = { dialect: 'redis' } as const;
@@ -293,12 +398,14 @@ class RedisNamespace extends EventEmitter {
   namespace?: string;
   readonly #db: RedisConnection;
   readonly #hash: string;
+  readonly #index: string;
   readonly #from: string;
 
-  constructor(db: RedisConnection, hash: string, name: string) {
+  constructor(db: RedisConnection, hash: string, index: string, name: string) {
     super();
     this.#db = db;
     this.#hash = hash;
+    this.#index = index;
     this.#from = `${name}:`;
   }
 
@@ -338,7 +445,9 @@ class RedisNamespace extends EventEmitter {
       for (const { key, value } of entries) pending.set(key, value);
       return;
     }
-    await this.#db.write(() => this.#db.use().hSet(this.#hash, entries.map((e) => [e.key, e.value] as [string, string])));
+    const fields = entries.map((e) => [e.key, e.value] as [string, string]);
+    const members = entries.map((e) => ({ score: 0, value: e.key }));
+    await this.#db.write(() => this.#db.use().multi().hSet(this.#hash, fields).zAdd(this.#index, members).exec());
   }
 
   async delete(key: string): Promise<boolean> {
@@ -354,7 +463,8 @@ class RedisNamespace extends EventEmitter {
       for (const key of keys) pending.set(key, null);
       return before.some((value) => value !== undefined);
     }
-    return (await this.#db.write(() => this.#db.use().hDel(this.#hash, keys))) > 0;
+    const [removed] = await this.#db.write(() => this.#db.use().multi().hDel(this.#hash, keys).zRem(this.#index, keys).exec());
+    return Number(removed) > 0;
   }
 
   async clear(): Promise<void> {
@@ -364,7 +474,7 @@ class RedisNamespace extends EventEmitter {
       for await (const [key] of this.iterator()) pending.set(key, null);
       return;
     }
-    await this.#db.write(async () => void (await this.#db.use().unlink(this.#hash)));
+    await this.#db.write(async () => void (await this.#db.use().unlink([this.#hash, this.#index])));
   }
 
   /**
@@ -396,22 +506,30 @@ class RedisNamespace extends EventEmitter {
   }
 
   /**
-   * One key range of this namespace: an HSCAN of its hash with MATCH, so the server sends only the
-   * matching fields (it still walks the whole hash: ~60 ms at 100,000 fields). Inside a block its
-   * pending writes replace what is stored.
+   * One key range of this namespace, `prefix` ≤ key < prefixEnd(prefix), from the index: ZRANGE
+   * BYLEX pages of PREFIX_PAGE members, each page starting after the last member of the one
+   * before (O(log N) to find, where LIMIT's offset would skip from the start each time), and an
+   * HMGET of their values; a field deleted between the two is left out. Byte order equals the
+   * range's, since ':' and ';' are adjacent bytes. Inside a block its pending writes replace what
+   * is stored. Sorted here by JavaScript's string order, as the other backends return it (Redis
+   * orders by bytes, which differs above U+FFFF).
    */
   async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
-    prefixEnd(prefix);
+    const end = prefixEnd(prefix);
     if (!prefix.startsWith(this.#from)) return [];
     const pending = this.#db.open()?.writes.get(this.#hash);
     const found = new Map<string, string>();
-    const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const page = await this.#db.use().hScan(this.#hash, cursor, { MATCH: match, COUNT: SCAN_COUNT });
-      cursor = String(page.cursor);
-      for (const { field, value } of page.entries) if (field.startsWith(prefix)) found.set(field, value);
-    } while (cursor !== '0');
+    for (let from = `[${prefix}`; ; ) {
+      const fields = await this.#db.use().zRange(this.#index, from, `(${end}`, { BY: 'LEX', LIMIT: { offset: 0, count: PREFIX_PAGE } });
+      if (fields.length === 0) break;
+      const values = await this.#db.use().hmGet(this.#hash, fields);
+      fields.forEach((field, i) => {
+        const value = values[i];
+        if (value !== null && value !== undefined) found.set(field, value);
+      });
+      if (fields.length < PREFIX_PAGE) break;
+      from = `(${fields[fields.length - 1]}`;
+    }
     for (const [field, value] of pending ?? []) {
       if (!field.startsWith(prefix)) continue;
       if (value === null) found.delete(field);
@@ -439,6 +557,11 @@ function parseRedisUrl(url: string): { clientUrl: string; prefix: string } {
   const prefix = parsed.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
   parsed.searchParams.delete('prefix');
   return { clientUrl: parsed.toString(), prefix };
+}
+
+/** `text` as a SCAN/HSCAN MATCH pattern that matches only itself. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 function describe(error: unknown): string {

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CliConfig } from '../config.js';
 import { createLibrary, CHANGE_LOG_KEEP, type Library } from '../core/library.js';
+import { bookmarkedPaperIds } from '../core/bookmarks.js';
 import { paperChanged, type Paper } from '../core/paper.js';
 import { UserFacingError } from '../core/errors.js';
 import { buildPaperIndex, type PaperIndex } from '../core/search/paper-index.js';
@@ -13,6 +14,7 @@ import { describeSkip, type ImportFormat } from '../core/parsers/import-result.j
 import { openImportSource, type FormatChoice } from './import-file.js';
 import { loadIndexSnapshot, saveIndexSnapshot } from '../storage/index-snapshot.js';
 import { openStorage, type Storage } from '../storage/open-storage.js';
+import { upgradeStoreLayout, type LayoutUpgrade } from '../storage/store-layout.js';
 import { libraryStores, openStores, type Stores } from '../storage/stores.js';
 
 /**
@@ -56,6 +58,7 @@ export const SNAPSHOT_EVERY_MS = 5 * 60_000;
 
 export type ServiceEvent =
   | { type: 'seed'; file: string }
+  | { type: 'store-upgraded'; upgrade: LayoutUpgrade }
   | { type: 'sample-removed'; papers: number }
   | { type: 'index-build'; reason: string; papers: number }
   | { type: 'index-progress'; pass: 'count' | 'index'; done: number; total: number }
@@ -153,9 +156,16 @@ export async function openLibraryService(
 ): Promise<LibraryService> {
   const storage = await openStorage(config.storeUrl);
   const stores = openStores(storage);
+  const emit = options.onEvent ?? (() => {});
+  try {
+    const upgrade = await upgradeStoreLayout(stores, storage);
+    if (upgrade && upgrade.bookmarkLists + upgrade.dayLists + upgrade.topicLists > 0) emit({ type: 'store-upgraded', upgrade });
+  } catch (error) {
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
   const library = createLibrary(libraryStores(stores), { atomically: storage.atomically });
   const indexPath = config.indexPath;
-  const emit = options.onEvent ?? (() => {});
   const now = options.now ?? Date.now;
   const snapshotEveryMs = options.snapshotEveryMs ?? SNAPSHOT_EVERY_MS;
   // Index work (load, catch up, save) one at a time: a save reads the index while it is written
@@ -287,13 +297,7 @@ export async function openLibraryService(
   }
 
   /** Every paper someone bookmarked (one pass over the bookmarks; it happens once per library). */
-  async function bookmarkedIds(): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for await (const entries of stores.bookmarks.entries(1000)) {
-      for (const { value } of entries) if (Array.isArray(value)) for (const id of value) ids.add(id);
-    }
-    return ids;
-  }
+  const bookmarkedIds = () => bookmarkedPaperIds(stores.bookmarks);
 
   async function stepSampleAside(): Promise<number> {
     const sample = await sampleIds();

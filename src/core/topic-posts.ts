@@ -32,15 +32,21 @@ export type SeenPapers = {
   firstSeen(id: string): Promise<number | undefined>;
 };
 
+/** When a paper was first seen: `paper:<id>` → ms, and the day's entry `day:<YYYY-MM-DD>:<id>` → ms. */
+export type SeenValue = number;
+
 /**
- * `atomically` (the storage's transaction) is required wherever two processes share the store:
- * marking reads and rewrites the day's list, and two runs at once (a new ingestion leader starting
- * while the old one's run still merges) would otherwise each write the list back without the
- * other's papers, which then never reach any topic. One key per paper would need a bounded listing
- * by key prefix, which a Redis namespace (one hash) does not have; the block is one per run.
+ * A key per paper seen, twice: `paper:<id>` answers "when was it first seen", and
+ * `day:<YYYY-MM-DD>:<id>` puts it under its day, whose papers are listed by that key prefix.
+ * Marking papers seen writes only their own keys, so two runs at once (a new ingestion leader
+ * starting while the old one's run still merges) cannot drop each other's papers from a day, as
+ * a day list rewritten by both could. `atomically` (the storage's transaction) keeps "first" exact
+ * when both mark the same paper: the one that commits second finds it seen and does not report it.
+ * Stores from before kept one list per day (`day:<YYYY-MM-DD>` → [id, ms][]); upgradeStoreLayout
+ * (storage/store-layout.ts) turns those into keys.
  */
-export function createSeenPapers(store: KeyValueStore<number | [string, number][]>, options: { atomically?: Atomically } = {}): SeenPapers {
-  const dayKey = (ms: number) => `day:${new Date(ms).toISOString().slice(0, 10)}`;
+export function createSeenPapers(store: KeyValueStore<SeenValue>, options: { atomically?: Atomically } = {}): SeenPapers {
+  const dayPrefix = (ms: number) => seenDayPrefix(new Date(ms).toISOString().slice(0, 10));
   const atomically = options.atomically ?? ((work) => work());
   return {
     markSeen(ids, at) {
@@ -50,12 +56,8 @@ export function createSeenPapers(store: KeyValueStore<number | [string, number][
         const known = await store.getMany(unique.map((id) => `paper:${id}`));
         const fresh = unique.filter((_, i) => known[i] === undefined);
         if (fresh.length === 0) return [];
-        const key = dayKey(at);
-        const day = ((await store.get(key)) as [string, number][] | undefined) ?? [];
-        await store.setMany([
-          ...fresh.map((id) => ({ key: `paper:${id}`, value: at })),
-          { key, value: [...day, ...fresh.map((id): [string, number] => [id, at])] },
-        ]);
+        const day = dayPrefix(at);
+        await store.setMany(fresh.flatMap((id) => [{ key: `paper:${id}`, value: at }, { key: `${day}${id}`, value: at }]));
         return fresh;
       });
     },
@@ -65,14 +67,17 @@ export function createSeenPapers(store: KeyValueStore<number | [string, number][
     },
     async recent(since, now) {
       const from = Math.max(since, now - RECENT_DAYS * DAY_MS);
-      const keys: string[] = [];
-      for (let t = from; t <= now + DAY_MS; t += DAY_MS) keys.push(dayKey(t));
-      const days = await store.getMany([...new Set(keys)]);
-      return days
-        .flatMap((d) => ((d as [string, number][] | undefined) ?? []).map(([id, seenAt]) => ({ id, seenAt })))
-        .filter((e) => e.seenAt >= from);
+      const prefixes = new Set<string>();
+      for (let t = from; t <= now + DAY_MS; t += DAY_MS) prefixes.add(dayPrefix(t));
+      const days = await Promise.all([...prefixes].map(async (prefix) => (await store.withPrefix(prefix)).map((e) => ({ id: e.key.slice(prefix.length), seenAt: e.value }))));
+      return days.flat().filter((e) => typeof e.seenAt === 'number' && e.seenAt >= from);
     },
   };
+}
+
+/** The key prefix of the papers first seen on `day` (YYYY-MM-DD, UTC). */
+export function seenDayPrefix(day: string): string {
+  return `day:${day}:`;
 }
 
 export type PostRecord = {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBookmarks } from '../../src/core/bookmarks.js';
 import { UserFacingError } from '../../src/core/errors.js';
 import { ImportFormatError } from '../../src/core/parsers/import-result.js';
 import { openLibraryService, SEED_FILE, type LibraryService, type ServiceEvent } from '../../src/app/library-service.js';
@@ -308,7 +309,7 @@ describe('a fresh store', () => {
   it('keeps a sample paper someone bookmarked when the rest step aside', async () => {
     const service = await open({ seedFile: undefined });
     const [kept] = (await service.index()).search('direct preference optimization').hits;
-    await service.stores.bookmarks.set('user-1', [kept!.id]);
+    await createBookmarks(service.stores.bookmarks).add('user-1', kept!.id);
     const summary = await service.importFile(await syntheticFile('real.jsonl', 0, 5));
     expect(summary.sampleRemoved).toBe(38);
     expect(await service.library.get(kept!.id)).toMatchObject({ id: kept!.id });

@@ -159,7 +159,7 @@ export async function openLibraryService(
   const emit = options.onEvent ?? (() => {});
   try {
     const upgrade = await upgradeStoreLayout(stores, storage);
-    if (upgrade && upgrade.bookmarkLists + upgrade.dayLists + upgrade.topicLists > 0) emit({ type: 'store-upgraded', upgrade });
+    if (upgrade && upgrade.bookmarkLists + upgrade.dayLists + upgrade.outboxLists + upgrade.topicLists > 0) emit({ type: 'store-upgraded', upgrade });
   } catch (error) {
     await storage.close().catch(() => undefined);
     throw error;

@@ -152,34 +152,38 @@ export function sameTopicName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
-export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>, options: { atomically?: Atomically } = {}): PostedPapers {
+/** What the posted namespace holds: a record per channel and paper, an outbox key per pending post (ms queued), and (until upgradeStoreLayout) the outbox lists of stores from before. */
+export type PostedValue = PostRecord | number | string[];
+
+/**
+ * Post records, a key each: `<channel>:<paper>` → the record, and while it is pending also
+ * `outbox:<channel>:<paper>` → when it was queued, so a channel's outbox is listed by that prefix
+ * (however long the channel's history) and writing one post's record never rewrites a list.
+ * A record and its outbox key change in one transaction (`atomically`, where the store has one).
+ * Stores from before kept `outbox:<channel>` → ids; upgradeStoreLayout turns those into keys.
+ */
+export function createPostedPapers(store: KeyValueStore<PostedValue>, options: { atomically?: Atomically } = {}): PostedPapers {
   const key = (channelId: string, paperId: string) => `${channelId}:${paperId}`;
-  const outboxKey = (channelId: string) => `outbox:${channelId}`;
-  // The outbox list is read-modify-write; channels are posted in parallel, one channel's
-  // topics one after another, so a queue per channel keeps each list consistent. The transaction
-  // (where the store has one) is taken before the queue, as a topic change takes it before
-  // calling dropPending: one order for both, so neither waits on the other.
+  const outboxKey = (channelId: string, paperId: string) => `${outboxPrefix(channelId)}${paperId}`;
+  // The transaction (where the store has one) is taken before the queue, as a topic change takes
+  // it before calling dropPending: one order for both, so neither waits on the other. The queue
+  // keeps one channel's writes from this process in the order they were made.
   const queue = createKeyedQueue();
   const atomically = options.atomically ?? ((work) => work());
   const serial = <R>(channelId: string, work: () => Promise<R>) => atomically(() => queue(channelId, work));
-  const readOutbox = async (channelId: string) => ((await store.get(outboxKey(channelId))) as string[] | undefined) ?? [];
+  const pendingIds = async (channelId: string) => {
+    const prefix = outboxPrefix(channelId);
+    return (await store.withPrefix(prefix)).map((e) => e.key.slice(prefix.length));
+  };
 
   async function write(channelId: string, records: { paperId: string; record: PostRecord }[]): Promise<void> {
     await serial(channelId, async () => {
-      const outbox = new Set(await readOutbox(channelId));
-      const before = outbox.size;
-      let changed = false;
-      for (const { paperId, record } of records) {
-        if (record.state === 'pending' && !outbox.has(paperId)) {
-          outbox.add(paperId);
-          changed = true;
-        } else if (record.state === 'sent' && outbox.delete(paperId)) {
-          changed = true;
-        }
-      }
-      const entries: { key: string; value: PostRecord | string[] }[] = records.map(({ paperId, record }) => ({ key: key(channelId, paperId), value: record }));
-      if (changed || outbox.size !== before) entries.push({ key: outboxKey(channelId), value: [...outbox] });
-      await store.setMany(entries);
+      const sent = records.filter(({ record }) => record.state === 'sent').map(({ paperId }) => outboxKey(channelId, paperId));
+      await store.setMany([
+        ...records.map(({ paperId, record }) => ({ key: key(channelId, paperId), value: record })),
+        ...records.filter(({ record }) => record.state === 'pending').map(({ paperId, record }) => ({ key: outboxKey(channelId, paperId), value: record.at })),
+      ]);
+      await store.deleteMany(sent);
     });
   }
 
@@ -187,10 +191,10 @@ export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>, 
     getMany: (channelId, paperIds) => store.getMany(paperIds.map((id) => key(channelId, id))) as Promise<(PostRecord | undefined)[]>,
     set: (channelId, paperId, record) => write(channelId, [{ paperId, record }]),
     setMany: (channelId, records) => write(channelId, records),
-    pendingIds: (channelId) => readOutbox(channelId),
+    pendingIds,
     dropPending: (channelId, which) =>
       serial(channelId, async () => {
-        const outbox = await readOutbox(channelId);
+        const outbox = await pendingIds(channelId);
         if (outbox.length === 0) return [];
         const records = (await store.getMany(outbox.map((id) => key(channelId, id)))) as (PostRecord | undefined)[];
         const dropped = outbox.filter((_, i) => {
@@ -198,12 +202,15 @@ export function createPostedPapers(store: KeyValueStore<PostRecord | string[]>, 
           return record === undefined || (record.state === 'pending' && which(record));
         });
         if (dropped.length === 0) return [];
-        const gone = new Set(dropped);
-        await store.deleteMany(dropped.map((id) => key(channelId, id)));
-        await store.set(outboxKey(channelId), outbox.filter((id) => !gone.has(id)));
+        await store.deleteMany(dropped.flatMap((id) => [key(channelId, id), outboxKey(channelId, id)]));
         return dropped;
       }),
   };
+}
+
+/** The key prefix of a channel's outbox: its pending posts. */
+export function outboxPrefix(channelId: string): string {
+  return `outbox:${channelId}:`;
 }
 
 export type Candidate = PaperTerms & { seenAt: number };

@@ -1,6 +1,6 @@
 import { bookmarkKey, isBookmarkRecord, type BookmarkValue } from '../core/bookmarks.js';
 import type { KeyValueStore } from '../core/library.js';
-import { seenDayPrefix } from '../core/topic-posts.js';
+import { outboxPrefix, seenDayPrefix } from '../core/topic-posts.js';
 import type { Storage } from './open-storage.js';
 import { StorageError } from './storage-error.js';
 import type { Stores } from './stores.js';
@@ -8,8 +8,9 @@ import type { Stores } from './stores.js';
 /**
  * The layout this code writes, kept in meta under `layout`. 1 (no key): bookmarks, the papers
  * first seen each day and each guild's topic names were list values, rewritten whole by every
- * change. 2: a key per bookmark (`<user>:<paper>`), per paper seen on a day
- * (`day:<YYYY-MM-DD>:<paper>`) and per topic, listed by key prefix.
+ * change, as were each channel's pending posts. 2: a key per bookmark (`<user>:<paper>`), per
+ * paper seen on a day (`day:<YYYY-MM-DD>:<paper>`), per pending post (`outbox:<channel>:<paper>`)
+ * and per topic, listed by key prefix.
  */
 export const STORE_LAYOUT = 2;
 const LAYOUT_KEY = 'layout';
@@ -22,6 +23,8 @@ export type LayoutUpgrade = {
   bookmarkLists: number;
   /** Days whose list of papers first seen became a key per paper. */
   dayLists: number;
+  /** Channels whose outbox list became a key per pending post. */
+  outboxLists: number;
   /** Topic name lists dropped (the topics themselves were already a key each). */
   topicLists: number;
 };
@@ -35,7 +38,7 @@ export type LayoutUpgrade = {
  * Refuses a store marked with a newer layout: this version would misread it.
  */
 export async function upgradeStoreLayout(
-  stores: Pick<Stores, 'meta' | 'bookmarks' | 'seen' | 'topics'>,
+  stores: Pick<Stores, 'meta' | 'bookmarks' | 'seen' | 'posted' | 'topics'>,
   storage: Pick<Storage, 'atomically'>,
   now: () => number = Date.now,
 ): Promise<LayoutUpgrade | undefined> {
@@ -44,7 +47,7 @@ export async function upgradeStoreLayout(
   if (typeof marked === 'number' && marked > STORE_LAYOUT) {
     throw new StorageError(`this store was written by a newer Paperboy (store layout ${marked}; this version knows ${STORE_LAYOUT}): run the newer version`);
   }
-  const upgrade: LayoutUpgrade = { from: typeof marked === 'number' ? marked : 1, to: STORE_LAYOUT, bookmarkLists: 0, dayLists: 0, topicLists: 0 };
+  const upgrade: LayoutUpgrade = { from: typeof marked === 'number' ? marked : 1, to: STORE_LAYOUT, bookmarkLists: 0, dayLists: 0, outboxLists: 0, topicLists: 0 };
 
   // Bookmarks: `<user>` → ids newest first, `via:<user>` → paper → message.
   const bookmarks = stores.bookmarks;
@@ -87,6 +90,29 @@ export async function upgradeStoreLayout(
       return true;
     });
     if (converted) upgrade.dayLists++;
+  }
+
+  // Outboxes: `outbox:<channel>` → the channel's pending paper ids.
+  const posted = stores.posted as unknown as KeyValueStore<unknown>;
+  const outboxes = await keysWhere(posted, (key, value) => (Array.isArray(value) && /^outbox:[^:]+$/.test(key) ? key : undefined));
+  for (const listKey of outboxes) {
+    const converted = await storage.atomically(async () => {
+      const list = await posted.get(listKey);
+      if (!Array.isArray(list)) return false;
+      const channelId = listKey.slice('outbox:'.length);
+      const ids = list.filter((id): id is string => typeof id === 'string' && id !== '');
+      const records = await posted.getMany(ids.map((id) => `${channelId}:${id}`));
+      // Only what is still pending: the list could name a record that was sent or dropped since.
+      await posted.setMany(
+        ids.flatMap((id, i) => {
+          const record = records[i] as { state?: unknown; at?: unknown } | undefined;
+          return record?.state === 'pending' ? [{ key: `${outboxPrefix(channelId)}${id}`, value: typeof record.at === 'number' ? record.at : 0 }] : [];
+        }),
+      );
+      await posted.deleteMany([listKey]);
+      return true;
+    });
+    if (converted) upgrade.outboxLists++;
   }
 
   // Topics: the `guilds` list and each `guild:<id>` list of topic keys.

@@ -2,7 +2,7 @@ import { createAlertStores, type AlertPosts, type AlertRecords, type Alerts, typ
 import { createBookmarks, type Bookmarks, type BookmarkValue } from '../core/bookmarks.js';
 import type { LibraryChange, LibraryStores } from '../core/library.js';
 import type { Paper } from '../core/paper.js';
-import { createPostedPapers, createSeenPapers, ownsRecord, type PostedPapers, type PostRecord, type SeenPapers, type SeenValue } from '../core/topic-posts.js';
+import { createPostedPapers, createSeenPapers, ownsRecord, type PostedPapers, type PostedValue, type SeenPapers, type SeenValue } from '../core/topic-posts.js';
 import { createTopics, type Topic, type Topics } from '../core/topics.js';
 import type { Validators } from '../feeds/http-fetch.js';
 import type { KeyValueStore } from '../core/library.js';
@@ -28,8 +28,8 @@ export type StoreValues = {
   topics: Topic | string[];
   /** `paper:` id → first sight, and `day:` day `:` id → the same, listed by day (topic-posts.ts). */
   seen: SeenValue;
-  /** channel:paper → post record, and channel → its pending paper ids. */
-  posted: PostRecord | string[];
+  /** channel:paper → post record, and `outbox:` channel `:` paper → queued at, while pending (topic-posts.ts). */
+  posted: PostedValue;
   /** User id `:` paper id → when it was saved and the 🔖'd message that saved it (bookmarks.ts). */
   bookmarks: BookmarkValue;
   /** Feed URL → its ETag / Last-Modified, for conditional requests. */

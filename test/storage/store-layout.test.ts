@@ -55,6 +55,16 @@ async function writeOldLayout(storage: Storage): Promise<void> {
     { key: 'day:2026-12-05', value: [['2412.00001', DAY], ['2412.00002', DAY + 5]] },
     { key: 'day:2026-11-01', value: [['2411.00009', DAY - 34 * 86_400_000]] },
   ]);
+  const record = (state: 'pending' | 'sent', at: number) => ({ state, topic: 'ML', at, nonce: `n${at}` });
+  await raw<unknown>('posted').setMany([
+    { key: 'c1:2412.00001', value: record('pending', DAY) },
+    { key: 'c1:2412.00002', value: record('pending', DAY + 1) },
+    // Listed in the outbox but sent since: not pending any more.
+    { key: 'c1:2412.00003', value: record('sent', DAY + 2) },
+    { key: 'c10:2412.00009', value: record('pending', DAY + 3) },
+    { key: 'outbox:c1', value: ['2412.00001', '2412.00002', '2412.00003'] },
+    { key: 'outbox:c10', value: ['2412.00009'] },
+  ]);
   await raw<unknown>('topics').setMany([
     { key: 'topic:g1:ml', value: topic('g1', 'ML') },
     { key: 'topic:g1:diffusion', value: topic('g1', 'Diffusion') },
@@ -80,7 +90,7 @@ for (const server of await storeServers(tempDir)) {
       await writeOldLayout(storage);
       const stores = openStores(storage);
       const upgrade = await upgradeStoreLayout(stores, storage, () => 1_000_000);
-      expect(upgrade).toEqual({ from: 1, to: STORE_LAYOUT, bookmarkLists: USERS.length, dayLists: 2, topicLists: 3 });
+      expect(upgrade).toEqual({ from: 1, to: STORE_LAYOUT, bookmarkLists: USERS.length, dayLists: 2, outboxLists: 2, topicLists: 3 });
 
       const bookmarks = openBookmarks(stores, storage);
       expect(await bookmarks.list(USERS[3]!)).toEqual(['2412.30003', '2412.30002', 'title:abc3']);
@@ -91,7 +101,12 @@ for (const server of await storeServers(tempDir)) {
       await bookmarks.add(USERS[3]!, '2501.00001');
       expect(await bookmarks.list(USERS[3]!)).toEqual(['2501.00001', '2412.30003', 'title:abc3']);
 
-      const { seen, topics } = openTopicStores(stores, storage);
+      const { seen, topics, posted } = openTopicStores(stores, storage);
+      expect(await posted.pendingIds('c1')).toEqual(['2412.00001', '2412.00002']);
+      expect(await posted.pendingIds('c10')).toEqual(['2412.00009']);
+      await posted.set('c1', '2412.00001', { ...(await posted.getMany('c1', ['2412.00001']))[0]!, state: 'sent', messageId: 'm' });
+      expect(await posted.pendingIds('c1')).toEqual(['2412.00002']);
+      expect(await storage.store<unknown>('posted').getMany(['outbox:c1', 'outbox:c10'])).toEqual([undefined, undefined]);
       expect((await seen.recent(DAY - 1, DAY + 86_400_000)).sort((a, b) => a.seenAt - b.seenAt)).toEqual([
         { id: '2412.00001', seenAt: DAY },
         { id: '2412.00002', seenAt: DAY + 5 },
@@ -115,6 +130,7 @@ for (const server of await storeServers(tempDir)) {
       const [a, b] = await Promise.all([upgradeStoreLayout(openStores(storage), storage), upgradeStoreLayout(openStores(other), other)]);
       expect(a!.bookmarkLists + b!.bookmarkLists).toBe(USERS.length);
       expect(a!.dayLists + b!.dayLists).toBe(2);
+      expect(a!.outboxLists + b!.outboxLists).toBe(2);
       for (const [u, user] of USERS.entries()) {
         expect(await openBookmarks(openStores(other), other).list(user)).toEqual([`2412.${u}0003`, `2412.${u}0002`, `title:abc${u}`]);
       }

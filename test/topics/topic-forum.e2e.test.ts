@@ -217,7 +217,7 @@ describe('a topic in a forum channel', () => {
           const { state: _s, messageId: _m, cardHash: _h, ...record } = await posted.get(`${forumId}:${id}`);
           await posted.set(`${forumId}:${id}`, { ...record, state: 'pending' });
         }
-        await posted.set(`outbox:${forumId}`, ['2603.00001', '2603.00002', '2603.00003']);
+        await posted.setMany(['2603.00001', '2603.00002', '2603.00003'].map((id) => ({ key: `outbox:${forumId}:${id}`, value: 0 })));
         await storage.store<string>('messages').deleteMany([card.thread.id]);
       });
       // A day later the card's post is archived; the digest's is still active.

@@ -39,7 +39,9 @@ export function buildNewTopic(input: NewTopicInput, existing: readonly Topic[], 
     maxPerRun: checkMaxPerRun(input.maxPerRun ?? DEFAULT_MAX_PER_RUN),
     digest: input.digest ?? true,
     createdBy: input.createdBy,
-    createdAt: now,
+    // A server's topics are listed, and run, in the order they were added, by createdAt: one
+    // added in the same millisecond as another still comes after it.
+    createdAt: Math.max(now, ...existing.map((t) => t.createdAt + 1)),
     status: 'active',
   };
   if (input.roleId) topic.roleId = input.roleId;

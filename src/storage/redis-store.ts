@@ -269,6 +269,20 @@ export async function openRedis(url: string, report: (error: unknown, where: str
    */
   async function buildIndexes(): Promise<void> {
     if ((await use().get(layoutKey)) === LAYOUT) return;
+    const pattern = `${escapeGlob(hashOf(''))}*`;
+    // A new store (no namespace yet) has nothing to index: it is marked without waiting for the
+    // write lock, which another process may hold for a long batch.
+    let anyHash = false;
+    for await (const hashes of use().scanIterator({ MATCH: pattern, TYPE: 'hash', COUNT: SCAN_COUNT })) {
+      if (hashes.length > 0) {
+        anyHash = true;
+        break;
+      }
+    }
+    if (!anyHash) {
+      await use().set(layoutKey, LAYOUT);
+      return;
+    }
     const token = await acquire();
     const renew = setInterval(() => {
       use()
@@ -278,7 +292,6 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     renew.unref();
     try {
       if ((await use().get(layoutKey)) === LAYOUT) return;
-      const pattern = `${escapeGlob(hashOf(''))}*`;
       for await (const hashes of use().scanIterator({ MATCH: pattern, TYPE: 'hash', COUNT: SCAN_COUNT })) {
         for (const hash of hashes) {
           const index = indexOfHash(hash);

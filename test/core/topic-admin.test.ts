@@ -12,6 +12,14 @@ function topic(overrides: Partial<Topic> = {}): Topic {
 }
 
 describe('buildNewTopic', () => {
+  it('comes after every topic already in the server, even one added in the same millisecond', () => {
+    const first = buildNewTopic(input, [], NOW);
+    const second = buildNewTopic({ ...input, name: 'Second' }, [first], NOW);
+    const third = buildNewTopic({ ...input, name: 'Third' }, [first, second], NOW - 5_000);
+    expect([first.createdAt, second.createdAt, third.createdAt]).toEqual([NOW, NOW + 1, NOW + 2]);
+    expect(buildNewTopic({ ...input, name: 'Later' }, [first], NOW + 60_000).createdAt).toBe(NOW + 60_000);
+  });
+
   it('given a name and query, makes an active topic with the defaults, names and queries cleaned', () => {
     expect(buildNewTopic(input, [], NOW)).toEqual({
       guildId: 'g1',

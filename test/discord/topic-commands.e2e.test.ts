@@ -236,7 +236,11 @@ describe('/topic add', () => {
     expect(embed.description).toContain(`<@&${role('cv-readers')}>`);
     expect(embed.description).toContain('at most 5 recent matching papers');
     const saved = await t.bot.ctx.topics.get(t.guildId, 'diffusion');
-    expect(saved).toMatchObject({ status: 'active', query: 'latent diffusion', roleId: role('cv-readers'), maxPerRun: 1, digest: true, createdBy: t.user('owner'), createdAt: FIXED_NOW });
+    expect(saved).toMatchObject({ status: 'active', query: 'latent diffusion', roleId: role('cv-readers'), maxPerRun: 1, digest: true, createdBy: t.user('owner') });
+    // Added at FIXED_NOW like 'carols' before it: one millisecond later, so /topic list keeps the order they were added.
+    expect((await t.bot.ctx.topics.get(t.guildId, 'carols'))?.createdAt).toBe(FIXED_NOW);
+    expect(saved!.createdAt).toBe(FIXED_NOW + 1);
+    expect((await t.bot.ctx.topics.list(t.guildId)).map((x) => x.name)).toEqual(['carols', 'diffusion']);
     expect(t.fake.violations).toEqual([]);
   });
 

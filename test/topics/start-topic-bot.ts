@@ -98,7 +98,8 @@ export async function startTopicBot(options: TestBotOptions & { clock?: MutableC
         maxPerRun: spec.maxPerRun ?? 5,
         digest: spec.digest ?? true,
         createdBy: t.user(spec.createdBy ?? 'alice'),
-        createdAt: clock.now(),
+        // As /topic add does (buildNewTopic): after every topic already there, so they run in the order added.
+        createdAt: Math.max(clock.now(), ...(await t.bot.ctx.topics.list(t.guildId)).map((existing) => existing.createdAt + 1)),
         status: 'active',
         ...(spec.roleId ? { roleId: spec.roleId } : {}),
       };

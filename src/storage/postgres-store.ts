@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
+import KeyvPostgres from '@keyv/postgres';
 import pg from 'pg';
 import { prefixEnd, type Atomically } from '../core/library.js';
 import { createSerialQueue } from '../core/serial-queue.js';
@@ -10,9 +10,10 @@ import { StorageError } from './storage-error.js';
 
 /**
  * The one table every namespace shares: keys as Keyv passes them (`papers:2405.17399`), values as
- * Keyv serialised them. Not @keyv/postgres's `keyv` table: that one compares keys in the database's
- * collation, where ':' and ';' may sort as if absent, so the key range a namespace uses (below)
- * would not hold; here the key column sorts bytewise (COLLATE "C").
+ * Keyv serialised them. Not @keyv/postgres's default `keyv` table, created here first: its key is a
+ * VARCHAR(255) compared in the database's collation, where ':' and ';' may sort as if absent, so
+ * the key range a namespace uses (below) would not hold; here the key column sorts bytewise
+ * (COLLATE "C") and has no length limit.
  */
 export const POSTGRES_TABLE = 'paperboy_kv';
 /** Leases (lease.ts): one row per name, expiry in the server's clock. */
@@ -37,10 +38,10 @@ type Query = (sql: string, params?: unknown[]) => Promise<pg.QueryResult<Row>>;
 type Transaction = { client: pg.PoolClient; open: boolean };
 
 /**
- * PostgreSQL through `pg`, not @keyv/postgres 2.x: that adapter sends every statement to a
- * module-wide pool (one per process, whatever the URL), so a BEGIN and the statements after it
- * can land on different connections, and it cannot run one transaction across namespaces. It also
- * turns a failed page of `iterator()` into an 'error' event and a silently shorter listing.
+ * PostgreSQL: each namespace is a @keyv/postgres adapter (createPostgresNamespace), and the
+ * connections are this storage's own `pg` pool: @keyv/postgres 2.x would send every statement to
+ * a module-wide pool (one per process, whatever the URL), where a BEGIN and the statements after
+ * it can land on different connections, so it could not run one transaction across namespaces.
  *
  * `atomically(work)`: one pooled connection runs BEGIN, takes a transaction-scoped advisory lock,
  * and every query `work` makes (tracked through AsyncLocalStorage, in any namespace) goes to that
@@ -66,10 +67,17 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
     return transaction?.open ? transaction.client.query<Row>(sql, params) : pool.query<Row>(sql, params);
   };
 
+  // The schema unqualified names resolve to (search_path), named in @keyv/postgres's statements.
+  let schema = 'public';
   try {
     await inTransaction(async (client) => {
+      const { rows } = (await client.query('SELECT current_schema() AS schema')) as unknown as { rows: { schema: string | null }[] };
+      const current = rows[0]?.schema;
+      if (!current) throw new Error('no schema of the search_path exists: create one, or set search_path for this user');
+      // Unquoted where PostgreSQL would read it unchanged: @keyv/postgres writes it into statements as given.
+      schema = /^[a-z_][a-z0-9_]*$/.test(current) ? current : client.escapeIdentifier(current);
       await client.query(
-        `CREATE TABLE IF NOT EXISTS ${POSTGRES_TABLE} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)`,
+        `CREATE TABLE IF NOT EXISTS ${schema}.${POSTGRES_TABLE} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)`,
       );
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${POSTGRES_LEASE_TABLE} (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)`,
@@ -125,7 +133,7 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
   }
 
   return {
-    adapter: (name) => new PostgresNamespace(query, name) as unknown as KeyvStoreAdapter,
+    adapter: (name) => createPostgresNamespace(query, name, schema),
     atomically: transaction(false),
     leases: createPostgresLeases(query),
     // PostgreSQL commits are durable by default; see inTransaction for the server set to "off".
@@ -184,102 +192,32 @@ function createPostgresLeases(query: Query): LeasePrimitive {
 }
 
 /**
- * A Keyv storage adapter for one namespace of the shared table, the PostgreSQL twin of
- * sqlite-namespace.ts: a namespace is the key range `ns:` ≤ key < `ns;` (';' follows ':'), served
- * by the primary-key index, and every bulk method is one statement with array parameters.
+ * A Keyv storage adapter for one namespace of the shared table: @keyv/postgres's adapter, given
+ * this storage's connections. Its `connect()` would open a module-wide pool (one per process,
+ * whatever the URL) where a BEGIN and the statements after it land on different connections;
+ * overridden, every statement goes through `query`, so inside `atomically` it joins the
+ * transaction's connection. Its reads and single writes (get, getMany, has, set, delete,
+ * deleteMany) are used as they are. Overridden besides: `setMany` (one statement may not update a
+ * row twice, and a huge batch is cut into statements), `clear` and `iterator` (the library matches
+ * `LIKE 'ns:%'`, where '_' in a namespace name is a wildcard, and its iterator turns a failed page
+ * into an 'error' event and a silently shorter listing), and `entriesWithPrefix` (Paperboy's
+ * prefix listing, which Keyv lacks). A namespace is the key range `ns:` ≤ key < `ns;` (';' follows
+ * ':'), served by the primary-key index in bytewise order (COLLATE "C").
  */
-class PostgresNamespace extends EventEmitter {
-  /** Keyv only builds `keyv.iterator` for adapters whose `opts.dialect` it knows. */
-  readonly opts = { dialect: 'postgres' } as const;
-  /** Set by Keyv; the key range below uses the name given at construction. */
-  namespace?: string;
-  readonly #query: Query;
-  readonly #from: string;
-  readonly #to: string;
+function createPostgresNamespace(query: Query, name: string, schema: string): KeyvStoreAdapter {
+  const run = async (sql: string, values?: unknown[]) => (await query(sql, values)).rows;
+  const table = `${schema}.${POSTGRES_TABLE}`;
+  const from = `${name}:`;
+  const to = `${name};`;
 
-  constructor(query: Query, name: string) {
-    super();
-    this.#query = query;
-    this.#from = `${name}:`;
-    this.#to = `${name};`;
-  }
-
-  async get(key: string): Promise<string | undefined> {
-    const { rows } = await this.#query(`SELECT value FROM ${POSTGRES_TABLE} WHERE key = $1`, [key]);
-    return rows[0]?.value;
-  }
-
-  async getMany(keys: string[]): Promise<(string | undefined)[]> {
-    if (keys.length === 0) return [];
-    const { rows } = await this.#query(`SELECT key, value FROM ${POSTGRES_TABLE} WHERE key = ANY($1::text[])`, [keys]);
-    const byKey = new Map(rows.map((row) => [row.key, row.value]));
-    return keys.map((key) => byKey.get(key));
-  }
-
-  async has(key: string): Promise<boolean> {
-    const { rowCount } = await this.#query(`SELECT 1 FROM ${POSTGRES_TABLE} WHERE key = $1`, [key]);
-    return (rowCount ?? 0) > 0;
-  }
-
-  async set(key: string, value: string): Promise<void> {
-    await this.#query(
-      `INSERT INTO ${POSTGRES_TABLE} (key, value) VALUES ($1, $2)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      [key, value],
-    );
-  }
-
-  async setMany(entries: { key: string; value: string }[]): Promise<void> {
-    // One INSERT may not update a row twice ("ON CONFLICT DO UPDATE command cannot affect row a
-    // second time"), so a key given twice keeps its last value, as a sequence of sets would.
-    const last = new Map(entries.map((e) => [e.key, e.value]));
-    const keys = [...last.keys()];
-    for (let i = 0; i < keys.length; i += MAX_ROWS_PER_STATEMENT) {
-      const chunk = keys.slice(i, i + MAX_ROWS_PER_STATEMENT);
-      await this.#query(
-        `INSERT INTO ${POSTGRES_TABLE} (key, value) SELECT * FROM unnest($1::text[], $2::text[])
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-        [chunk, chunk.map((key) => last.get(key)!)],
-      );
-    }
-  }
-
-  async delete(key: string): Promise<boolean> {
-    const { rowCount } = await this.#query(`DELETE FROM ${POSTGRES_TABLE} WHERE key = $1`, [key]);
-    return (rowCount ?? 0) > 0;
-  }
-
-  async deleteMany(keys: string[]): Promise<boolean> {
-    if (keys.length === 0) return false;
-    const { rowCount } = await this.#query(`DELETE FROM ${POSTGRES_TABLE} WHERE key = ANY($1::text[])`, [keys]);
-    return (rowCount ?? 0) > 0;
-  }
-
-  async clear(): Promise<void> {
-    await this.#query(`DELETE FROM ${POSTGRES_TABLE} WHERE key >= $1 AND key < $2`, [this.#from, this.#to]);
-  }
-
-  /** Keyset paging: each page starts after the last key seen, so a page costs the same at any depth. */
-  async *iterator(): AsyncGenerator<[string, string], void> {
-    yield* this.#range(this.#from, this.#to);
-  }
-
-  /** One key range of this namespace (the caller's prefix starts with the namespace's). */
-  async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
-    const found: [string, string][] = [];
-    if (!prefix.startsWith(this.#from)) return found;
-    for await (const entry of this.#range(prefix, prefixEnd(prefix))) found.push(entry);
-    return found;
-  }
-
-  async *#range(from: string, to: string): AsyncGenerator<[string, string], void> {
+  async function* range(start: string, end: string): AsyncGenerator<[string, string], void> {
     let after: string | undefined;
     for (;;) {
-      const { rows } = await this.#query(
+      const { rows } = await query(
         after === undefined
-          ? `SELECT key, value FROM ${POSTGRES_TABLE} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3`
-          : `SELECT key, value FROM ${POSTGRES_TABLE} WHERE key > $1 AND key < $2 ORDER BY key LIMIT $3`,
-        [after ?? from, to, PAGE_SIZE],
+          ? `SELECT key, value FROM ${table} WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3`
+          : `SELECT key, value FROM ${table} WHERE key > $1 AND key < $2 ORDER BY key LIMIT $3`,
+        [after ?? start, end, PAGE_SIZE],
       );
       for (const row of rows) yield [row.key, row.value];
       if (rows.length < PAGE_SIZE) return;
@@ -287,8 +225,45 @@ class PostgresNamespace extends EventEmitter {
     }
   }
 
-  /** The pool belongs to the storage (`storage.close()`); one namespace must not close it for all. */
-  async disconnect(): Promise<void> {}
+  class PaperboyPostgres extends KeyvPostgres {
+    // Called by the library's constructor (its CREATE TABLE IF NOT EXISTS runs here too, a no-op
+    // after openPostgres created the table) and never again: `query` is what it returns.
+    override async connect(): Promise<(sql: string, values?: unknown[]) => Promise<Row[]>> {
+      return run;
+    }
+
+    override async setMany(entries: { key: string; value: unknown }[]): Promise<void> {
+      // A key given twice keeps its last value, as a sequence of sets would.
+      const last = new Map(entries.map((e) => [e.key, e.value]));
+      const keys = [...last.keys()];
+      for (let i = 0; i < keys.length; i += MAX_ROWS_PER_STATEMENT) {
+        const chunk = keys.slice(i, i + MAX_ROWS_PER_STATEMENT);
+        await super.setMany(chunk.map((key) => ({ key, value: last.get(key) })));
+      }
+    }
+
+    override async clear(): Promise<void> {
+      await query(`DELETE FROM ${table} WHERE key >= $1 AND key < $2`, [from, to]);
+    }
+
+    /** Keyset paging over the namespace's key range: a page costs the same at any depth. */
+    override async *iterator(): AsyncGenerator<string[], void> {
+      for await (const entry of range(from, to)) yield entry;
+    }
+
+    /** One key range of this namespace (the caller's prefix starts with the namespace's). */
+    async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
+      const found: [string, string][] = [];
+      if (!prefix.startsWith(from)) return found;
+      for await (const entry of range(prefix, prefixEnd(prefix))) found.push(entry);
+      return found;
+    }
+
+    /** The pool belongs to the storage (`storage.close()`); one namespace must not close it for all. */
+    override async disconnect(): Promise<void> {}
+  }
+
+  return new PaperboyPostgres({ table: POSTGRES_TABLE, schema, iterationLimit: PAGE_SIZE }) as unknown as KeyvStoreAdapter;
 }
 
 function describe(error: unknown): string {

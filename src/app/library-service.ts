@@ -142,6 +142,12 @@ export type LibraryService = {
 };
 
 export type LibraryServiceOptions = {
+  /**
+   * Bring a store an older version wrote to this version's layout first (store-layout.ts). The
+   * bot's start does; CLI commands do not (they read the library, whose layout is unchanged, and
+   * must not convert a store an older bot may still be writing).
+   */
+  upgradeStore?: boolean;
   /** Imported when the library is empty; null for none. Default: SEED_FILE (skipped if absent). */
   seedFile?: string | null;
   onEvent?: (event: ServiceEvent) => void;
@@ -157,12 +163,14 @@ export async function openLibraryService(
   const storage = await openStorage(config.storeUrl);
   const stores = openStores(storage);
   const emit = options.onEvent ?? (() => {});
-  try {
-    const upgrade = await upgradeStoreLayout(stores, storage);
-    if (upgrade && upgrade.bookmarkLists + upgrade.dayLists + upgrade.outboxLists + upgrade.topicLists > 0) emit({ type: 'store-upgraded', upgrade });
-  } catch (error) {
-    await storage.close().catch(() => undefined);
-    throw error;
+  if (options.upgradeStore) {
+    try {
+      const upgrade = await upgradeStoreLayout(stores, storage);
+      if (upgrade) emit({ type: 'store-upgraded', upgrade });
+    } catch (error) {
+      await storage.close().catch(() => undefined);
+      throw error;
+    }
   }
   const library = createLibrary(libraryStores(stores), { atomically: storage.atomically });
   const indexPath = config.indexPath;

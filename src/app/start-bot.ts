@@ -3,6 +3,7 @@ import { commands, componentHandlers } from '../../commands/index.js';
 import type { BotConfig } from '../config.js';
 import { createMessagePapers } from '../core/bookmarks.js';
 import { createSearchSessions, type Clock } from '../core/search-sessions.js';
+import { upgradeStoreLayout } from '../storage/store-layout.js';
 import { openAlertStores, openBookmarks, openTopicStores } from '../storage/stores.js';
 import type { BotContext } from '../discord/bot-context.js';
 import { createDiscordClient, type ShardAssignment } from '../discord/client.js';
@@ -103,7 +104,12 @@ export async function startBot({
 }: BotOptions): Promise<RunningBot> {
   const service =
     given ??
-    (await openLibraryService(config, { onEvent: (event) => logServiceEvent(logger, event) }));
+    (await openLibraryService(config, { upgradeStore: true, onEvent: (event) => logServiceEvent(logger, event) }));
+  // A service handed in (tests, a caller's own) is brought to this version's layout here.
+  if (given) {
+    const upgrade = await upgradeStoreLayout(given.stores, given.storage);
+    if (upgrade) logServiceEvent(logger, { type: 'store-upgraded', upgrade });
+  }
 
   const stores = service.stores;
   const messages = createMessagePapers(stores.messages);

@@ -123,11 +123,17 @@ export function createBookmarks(store: KeyValueStore<BookmarkValue>, options: Bo
   };
 }
 
-/** Every paper someone bookmarked, read from the keys (one pass over the namespace). */
+/**
+ * Every paper someone bookmarked (one pass over the namespace): from the keys, and from the lists
+ * of a store not yet upgraded (a CLI import on it must not drop a sample paper someone saved).
+ */
 export async function bookmarkedPaperIds(store: KeyValueStore<BookmarkValue>): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (const entries of store.entries(1000)) {
-    for (const { key, value } of entries) if (isBookmarkRecord(value)) ids.add(key.slice(key.indexOf(':') + 1));
+    for (const { key, value } of entries) {
+      if (isBookmarkRecord(value)) ids.add(key.slice(key.indexOf(':') + 1));
+      else if (Array.isArray(value) && !key.includes(':')) for (const id of value) if (typeof id === 'string') ids.add(id);
+    }
   }
   return ids;
 }

@@ -23,6 +23,8 @@ export interface KeyValueStore<T> {
    * seen on a day) is listed by its group without a list value that writers would rewrite.
    */
   withPrefix(prefix: string): Promise<{ key: string; value: T }[]>;
+  /** Every entry with `from` ≤ key < `to` (bytewise), ordered by key: several prefixes that sort together in one read. */
+  range(from: string, to: string): Promise<{ key: string; value: T }[]>;
 }
 
 /** The key after every key that starts with `prefix` (which must end with ':'): the end of its range. */

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from './library.js';
+import { prefixEnd, type KeyValueStore } from './library.js';
 import type { Paper } from './paper.js';
 import { paperTerms, compileTopicQuery, topicVersion, type PaperTerms, type Topic } from './topics.js';
 import type { Atomically } from './library.js';
@@ -67,10 +67,14 @@ export function createSeenPapers(store: KeyValueStore<SeenValue>, options: { ato
     },
     async recent(since, now) {
       const from = Math.max(since, now - RECENT_DAYS * DAY_MS);
-      const prefixes = new Set<string>();
-      for (let t = from; t <= now + DAY_MS; t += DAY_MS) prefixes.add(dayPrefix(t));
-      const days = await Promise.all([...prefixes].map(async (prefix) => (await store.withPrefix(prefix)).map((e) => ({ id: e.key.slice(prefix.length), seenAt: e.value }))));
-      return days.flat().filter((e) => typeof e.seenAt === 'number' && e.seenAt >= from);
+      // The days' keys sort together (ISO dates), so from the first day's to the day after today's is one read.
+      const first = dayPrefix(from);
+      const entries = await store.range(first, prefixEnd(dayPrefix(now + DAY_MS)));
+      return entries.flatMap((e) => {
+        // `day:<YYYY-MM-DD>:<id>`: a key of another shape in the range (none is written) is not a paper.
+        const id = e.key.slice(first.length);
+        return e.key.length > first.length && e.key[first.length - 1] === ':' && typeof e.value === 'number' && e.value >= from ? [{ id, seenAt: e.value }] : [];
+      });
     },
   };
 }

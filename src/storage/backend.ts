@@ -11,5 +11,7 @@ export type Backend = {
   /** Leases with expiry, taken with the engine's own primitive (lease.ts). */
   leases: LeasePrimitive;
   synchronousMode(): Promise<SynchronousMode | undefined>;
+  /** Builds what prefix listings need in a store an older version wrote (Redis: its key indexes); absent where nothing is needed. */
+  upgradeIndexes?(): Promise<void>;
   close(): Promise<void>;
 };

@@ -9,6 +9,22 @@ import { StorageError } from './storage-error.js';
  */
 export function createKeyvStore<T>(keyv: Keyv<T>): KeyValueStore<T> {
   const where = `namespace "${keyv.namespace ?? ''}"`;
+  async function range(from: string, to: string): Promise<{ key: string; value: T }[]> {
+    // Keyv has no range listing; Paperboy's adapters (SQLite, PostgreSQL, Redis) each serve one
+    // from their key index. Keys arrive as Keyv stored them (`ns:key`), values serialized.
+    const adapter = keyv.store as Partial<RangeListing>;
+    if (typeof adapter.entriesInRange !== 'function') throw new StorageError(`${where}: this storage adapter cannot list a key range`);
+    const namespacePrefix = keyv.namespace ? `${keyv.namespace}:` : '';
+    const rows = await adapter.entriesInRange(`${namespacePrefix}${from}`, `${namespacePrefix}${to}`);
+    const found: { key: string; value: T }[] = [];
+    for (const [key, raw] of rows) {
+      const data = (await keyv.deserializeData(raw)) as { value?: T; expires?: number } | undefined;
+      // Paperboy writes no expiring values; one that did expire is treated as gone, as Keyv's get does.
+      if (data === undefined || (typeof data.expires === 'number' && Date.now() > data.expires)) continue;
+      found.push({ key: key.slice(namespacePrefix.length), value: data.value as T });
+    }
+    return found;
+  }
   return {
     async get(key) {
       return (await keyv.get(key)) as T | undefined;
@@ -32,23 +48,8 @@ export function createKeyvStore<T>(keyv: Keyv<T>): KeyValueStore<T> {
       if (keys.length === 0) return;
       await keyv.deleteMany(keys);
     },
-    async withPrefix(prefix) {
-      prefixEnd(prefix);
-      // Keyv has no prefix listing; Paperboy's adapters (SQLite, PostgreSQL, Redis) each serve one
-      // from their key index. Keys arrive as Keyv stored them (`ns:key`), values serialized.
-      const adapter = keyv.store as Partial<PrefixListing>;
-      if (typeof adapter.entriesWithPrefix !== 'function') throw new StorageError(`${where}: this storage adapter cannot list keys by prefix`);
-      const namespacePrefix = keyv.namespace ? `${keyv.namespace}:` : '';
-      const rows = await adapter.entriesWithPrefix(`${namespacePrefix}${prefix}`);
-      const found: { key: string; value: T }[] = [];
-      for (const [key, raw] of rows) {
-        const data = (await keyv.deserializeData(raw)) as { value?: T; expires?: number } | undefined;
-        // Paperboy writes no expiring values; one that did expire is treated as gone, as Keyv's get does.
-        if (data === undefined || (typeof data.expires === 'number' && Date.now() > data.expires)) continue;
-        found.push({ key: key.slice(namespacePrefix.length), value: data.value as T });
-      }
-      return found;
-    },
+    withPrefix: async (prefix) => range(prefix, prefixEnd(prefix)),
+    range,
     async *entries(batchSize) {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
       if (!keyv.iterator) throw new StorageError(`${where}: this storage adapter cannot list its entries`);
@@ -65,7 +66,7 @@ export function createKeyvStore<T>(keyv: Keyv<T>): KeyValueStore<T> {
   };
 }
 
-/** What Paperboy's Keyv adapters add: the raw entries of one key range (`prefix` ≤ key < prefixEnd(prefix)), ordered by key. */
-export type PrefixListing = {
-  entriesWithPrefix(prefix: string): Promise<[key: string, raw: string][]>;
+/** What Paperboy's Keyv adapters add: the raw entries `from` ≤ key < `to` within their namespace, ordered by key. */
+export type RangeListing = {
+  entriesInRange(from: string, to: string): Promise<[key: string, raw: string][]>;
 };

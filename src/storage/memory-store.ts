@@ -11,6 +11,11 @@ export function createMemoryStore<T>(): KeyValueStore<T> {
     const raw = data.get(key);
     return raw === undefined ? undefined : (JSON.parse(raw) as T);
   };
+  const range = (from: string, to: string) =>
+    [...data.keys()]
+      .filter((key) => key >= from && key < to)
+      .sort()
+      .map((key) => ({ key, value: read(key)! }));
   return {
     async get(key) {
       return read(key);
@@ -27,13 +32,8 @@ export function createMemoryStore<T>(): KeyValueStore<T> {
     async deleteMany(keys) {
       for (const key of keys) data.delete(key);
     },
-    async withPrefix(prefix) {
-      prefixEnd(prefix);
-      return [...data.keys()]
-        .filter((key) => key.startsWith(prefix))
-        .sort()
-        .map((key) => ({ key, value: read(key)! }));
-    },
+    withPrefix: async (prefix) => range(prefix, prefixEnd(prefix)),
+    range: async (from, to) => range(from, to),
     async *entries(batchSize) {
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
       let batch: { key: string; value: T }[] = [];

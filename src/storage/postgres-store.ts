@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KeyvStoreAdapter } from 'keyv';
 import KeyvPostgres from '@keyv/postgres';
 import pg from 'pg';
-import { prefixEnd, type Atomically } from '../core/library.js';
+import type { Atomically } from '../core/library.js';
 import { createSerialQueue } from '../core/serial-queue.js';
 import type { Backend } from './backend.js';
 import type { LeasePrimitive } from './lease.js';
@@ -200,8 +200,8 @@ function createPostgresLeases(query: Query): LeasePrimitive {
  * deleteMany) are used as they are. Overridden besides: `setMany` (one statement may not update a
  * row twice, and a huge batch is cut into statements), `clear` and `iterator` (the library matches
  * `LIKE 'ns:%'`, where '_' in a namespace name is a wildcard, and its iterator turns a failed page
- * into an 'error' event and a silently shorter listing), and `entriesWithPrefix` (Paperboy's
- * prefix listing, which Keyv lacks). A namespace is the key range `ns:` ≤ key < `ns;` (';' follows
+ * into an 'error' event and a silently shorter listing), and `entriesInRange` (Paperboy's
+ * key-range listing, which Keyv lacks). A namespace is the key range `ns:` ≤ key < `ns;` (';' follows
  * ':'), served by the primary-key index in bytewise order (COLLATE "C").
  */
 function createPostgresNamespace(query: Query, name: string, schema: string): KeyvStoreAdapter {
@@ -251,11 +251,13 @@ function createPostgresNamespace(query: Query, name: string, schema: string): Ke
       for await (const entry of range(from, to)) yield entry;
     }
 
-    /** One key range of this namespace (the caller's prefix starts with the namespace's). */
-    async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
+    /** The entries `start` ≤ key < `end`, within this namespace's range, ordered by key. */
+    async entriesInRange(start: string, end: string): Promise<[string, string][]> {
       const found: [string, string][] = [];
-      if (!prefix.startsWith(from)) return found;
-      for await (const entry of range(prefix, prefixEnd(prefix))) found.push(entry);
+      const lower = start > from ? start : from;
+      const upper = end < to ? end : to;
+      if (lower >= upper) return found;
+      for await (const entry of range(lower, upper)) found.push(entry);
       return found;
     }
 

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import type { KeyvStoreAdapter } from 'keyv';
-import { prefixEnd, type Atomically } from '../core/library.js';
+import type { Atomically } from '../core/library.js';
 import type { Backend } from './backend.js';
 import type { LeasePrimitive } from './lease.js';
 import { StorageError } from './storage-error.js';
@@ -35,7 +35,7 @@ const MAX_COMMIT_ARGUMENTS = 60_000;
 const PREFIX_PAGE = 1000;
 /**
  * The store's layout, kept in `<prefix>layout`: 2 has an index (sorted set) beside every
- * namespace's hash. A store without it (written before the indexes) gets them built at open.
+ * namespace's hash. A store without it (written before the indexes) gets them built by upgradeIndexes (run at the bot's start, store-layout.ts).
  */
 const LAYOUT = '2';
 
@@ -156,8 +156,10 @@ export type RedisOptions = {
  * index. It costs memory and write time: MEMORY USAGE ~12 MB for the index beside ~9.8 MB for the
  * hash, and setMany of 100,000 fields in batches of 5,000 takes ~0.4 s instead of ~0.3 s. Every
  * write changes both in one MULTI or script, so the index's members are always the hash's fields.
- * A store written before the indexes existed (`<prefix>layout` is not 2) gets them built at open
- * (buildIndexes; ~0.5 s for a namespace of 100,000 fields).
+ * A store written before the indexes existed (`<prefix>layout` is not 2) gets them built by
+ * `upgradeIndexes` (buildIndexes; ~0.5 s for a namespace of 100,000 fields), which only the bot's
+ * start runs (store-layout.ts): a CLI command or a migration reading the store leaves it as it is,
+ * so an older bot still running on it is not left writing hashes beside a marked index.
  *
  * Redis has no transaction that spans a read, an await and a write, so `atomically(work)` is
  * built from two pieces. A lock (`SET <prefix>lock token NX PX 30000`, renewed every 10 s while
@@ -273,7 +275,7 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     // A new store (no namespace yet) has nothing to index: it is marked without waiting for the
     // write lock, which another process may hold for a long batch.
     let anyHash = false;
-    for await (const hashes of use().scanIterator({ MATCH: pattern, TYPE: 'hash', COUNT: SCAN_COUNT })) {
+    for await (const hashes of use().scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT })) {
       if (hashes.length > 0) {
         anyHash = true;
         break;
@@ -292,7 +294,7 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     renew.unref();
     try {
       if ((await use().get(layoutKey)) === LAYOUT) return;
-      for await (const hashes of use().scanIterator({ MATCH: pattern, TYPE: 'hash', COUNT: SCAN_COUNT })) {
+      for await (const hashes of use().scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT })) {
         for (const hash of hashes) {
           const index = indexOfHash(hash);
           let cursor = '0';
@@ -373,16 +375,17 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     },
   };
 
-  try {
-    await buildIndexes();
-  } catch (cause) {
-    client.destroy();
-    throw new StorageError(`cannot open the Redis store: building its key indexes failed: ${describe(cause)}`, { cause });
-  }
 
   return {
     adapter: (name) => new RedisNamespace(connection, hashOf(name), indexOf(name), name) as unknown as KeyvStoreAdapter,
     atomically,
+    async upgradeIndexes() {
+      try {
+        await buildIndexes();
+      } catch (cause) {
+        throw new StorageError(`building the Redis store's key indexes failed: ${describe(cause)}`, { cause });
+      }
+    },
     leases,
     durably: atomically,
     synchronousMode: async () => undefined,
@@ -413,6 +416,7 @@ class RedisNamespace extends EventEmitter {
   readonly #hash: string;
   readonly #index: string;
   readonly #from: string;
+  readonly #to: string;
 
   constructor(db: RedisConnection, hash: string, index: string, name: string) {
     super();
@@ -420,6 +424,7 @@ class RedisNamespace extends EventEmitter {
     this.#hash = hash;
     this.#index = index;
     this.#from = `${name}:`;
+    this.#to = `${name};`;
   }
 
   /** This block's pending writes to this hash (created on first write). */
@@ -519,21 +524,22 @@ class RedisNamespace extends EventEmitter {
   }
 
   /**
-   * One key range of this namespace, `prefix` ≤ key < prefixEnd(prefix), from the index: ZRANGE
-   * BYLEX pages of PREFIX_PAGE members, each page starting after the last member of the one
-   * before (O(log N) to find, where LIMIT's offset would skip from the start each time), and an
-   * HMGET of their values; a field deleted between the two is left out. Byte order equals the
-   * range's, since ':' and ';' are adjacent bytes. Inside a block its pending writes replace what
-   * is stored. Sorted here by JavaScript's string order, as the other backends return it (Redis
-   * orders by bytes, which differs above U+FFFF).
+   * The entries `from` ≤ key < `to` of this namespace, from the index: ZRANGEBYLEX pages of
+   * PREFIX_PAGE members, each page starting after the last member of the one before (O(log N) to
+   * find, where LIMIT's offset would skip from the start each time), and an HMGET of their values;
+   * a field deleted between the two is left out. Inside a block its pending writes replace what is
+   * stored. Sorted here by JavaScript's string order (SQLite and PostgreSQL return byte order, as
+   * the index does; the two differ only for characters above U+FFFF, and no caller depends on it).
    */
-  async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
-    const end = prefixEnd(prefix);
-    if (!prefix.startsWith(this.#from)) return [];
+  async entriesInRange(from: string, to: string): Promise<[string, string][]> {
+    const lower = from > this.#from ? from : this.#from;
+    const upper = to < this.#to ? to : this.#to;
+    if (lower >= upper) return [];
     const pending = this.#db.open()?.writes.get(this.#hash);
     const found = new Map<string, string>();
-    for (let from = `[${prefix}`; ; ) {
-      const fields = await this.#db.use().zRange(this.#index, from, `(${end}`, { BY: 'LEX', LIMIT: { offset: 0, count: PREFIX_PAGE } });
+    for (let start = `[${lower}`; ; ) {
+      // ZRANGEBYLEX, not ZRANGE … BYLEX: the same reply, and Redis before 6.2 has only this one.
+      const fields = await this.#db.use().zRangeByLex(this.#index, start, `(${upper}`, { LIMIT: { offset: 0, count: PREFIX_PAGE } });
       if (fields.length === 0) break;
       const values = await this.#db.use().hmGet(this.#hash, fields);
       fields.forEach((field, i) => {
@@ -541,10 +547,10 @@ class RedisNamespace extends EventEmitter {
         if (value !== null && value !== undefined) found.set(field, value);
       });
       if (fields.length < PREFIX_PAGE) break;
-      from = `(${fields[fields.length - 1]}`;
+      start = `(${fields[fields.length - 1]}`;
     }
     for (const [field, value] of pending ?? []) {
-      if (!field.startsWith(prefix)) continue;
+      if (field < lower || field >= upper) continue;
       if (value === null) found.delete(field);
       else found.set(field, value);
     }

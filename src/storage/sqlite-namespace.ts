@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
-import { prefixEnd } from '../core/library.js';
 
 /** The one table @keyv/sqlite creates (its default `table` option) and every namespace shares. */
 export const SQLITE_TABLE = 'keyv';
@@ -124,11 +123,13 @@ class SqliteNamespace extends EventEmitter {
     yield* this.#range(this.#from, this.#to);
   }
 
-  /** One key range of this namespace (the caller's prefix starts with the namespace's). */
-  async entriesWithPrefix(prefix: string): Promise<[string, string][]> {
+  /** The entries `from` ≤ key < `to`, within this namespace's range, ordered by key. */
+  async entriesInRange(from: string, to: string): Promise<[string, string][]> {
     const found: [string, string][] = [];
-    if (!prefix.startsWith(this.#from)) return found;
-    for await (const entry of this.#range(prefix, prefixEnd(prefix))) found.push(entry);
+    const start = from > this.#from ? from : this.#from;
+    const end = to < this.#to ? to : this.#to;
+    if (start >= end) return found;
+    for await (const entry of this.#range(start, end)) found.push(entry);
     return found;
   }
 

@@ -15,6 +15,8 @@ import type { Stores } from './stores.js';
 export const STORE_LAYOUT = 2;
 const LAYOUT_KEY = 'layout';
 const SCAN_BATCH = 1000;
+/** Keys written per transaction while converting a list: well inside what one Redis commit carries. */
+const CONVERT_CHUNK = 5000;
 
 export type LayoutUpgrade = {
   from: number;
@@ -30,18 +32,24 @@ export type LayoutUpgrade = {
 };
 
 /**
- * Brings a store written by an earlier version to STORE_LAYOUT; a no-op (one read) once it is
- * there. Every process that opens the store runs it, several at once on a shared store: each
- * list is converted in one transaction that reads it again first, so a list converted by another
- * process is skipped, and the layout is marked only when every list is done (a crash part way
- * leaves the rest for the next start). Values already in the new layout are never overwritten.
- * Refuses a store marked with a newer layout: this version would misread it.
+ * Brings a store written by an earlier version to STORE_LAYOUT and returns what it converted
+ * (undefined when there was nothing); a no-op (two reads) once the store is marked. Only the bot's start runs it (openLibraryService's `upgradeStore`): a CLI command or a
+ * migration reading a store must not convert it under an older bot still writing lists. Every
+ * bot process runs it, several at once on a shared store. A list becomes its keys in transactions
+ * of at most CONVERT_CHUNK keys (a Redis transaction carries ~60,000 values), each reading the
+ * keys first so that a record already in the new layout is never overwritten, and the list is
+ * deleted last, in a transaction that finds it still there (so it counts once, whichever process
+ * gets there first); a crash part way leaves the list for the next start, which writes the same
+ * keys again. The layout is marked only when every list is done. Refuses a store marked with a
+ * newer layout: this version would misread it.
  */
 export async function upgradeStoreLayout(
   stores: Pick<Stores, 'meta' | 'bookmarks' | 'seen' | 'posted' | 'topics'>,
-  storage: Pick<Storage, 'atomically'>,
+  storage: Pick<Storage, 'atomically' | 'upgradeIndexes'>,
   now: () => number = Date.now,
 ): Promise<LayoutUpgrade | undefined> {
+  // Redis's key indexes first: every listing below and after needs them.
+  await storage.upgradeIndexes();
   const marked = await stores.meta.get(LAYOUT_KEY);
   if (marked === STORE_LAYOUT) return undefined;
   if (typeof marked === 'number' && marked > STORE_LAYOUT) {
@@ -49,70 +57,68 @@ export async function upgradeStoreLayout(
   }
   const upgrade: LayoutUpgrade = { from: typeof marked === 'number' ? marked : 1, to: STORE_LAYOUT, bookmarkLists: 0, dayLists: 0, outboxLists: 0, topicLists: 0 };
 
+  /** Writes `entries` where the key holds nothing yet, chunk by chunk, then deletes `lists`; true when this call deleted them. */
+  async function convert(store: KeyValueStore<unknown>, entries: { key: string; value: unknown }[], lists: string[]): Promise<boolean> {
+    for (let i = 0; i < entries.length; i += CONVERT_CHUNK) {
+      const chunk = entries.slice(i, i + CONVERT_CHUNK);
+      await storage.atomically(async () => {
+        const existing = await store.getMany(chunk.map((e) => e.key));
+        await store.setMany(chunk.filter((_, j) => existing[j] === undefined));
+      });
+    }
+    return storage.atomically(async () => {
+      const present = (await store.getMany(lists)).some((value) => value !== undefined);
+      if (present) await store.deleteMany(lists);
+      return present;
+    });
+  }
+
   // Bookmarks: `<user>` → ids newest first, `via:<user>` → paper → message.
-  const bookmarks = stores.bookmarks;
-  const users = await keysWhere(bookmarks, (key, value) => (Array.isArray(value) && !key.includes(':') ? key : key.startsWith('via:') && !isBookmarkRecord(value) ? key.slice(4) : undefined));
+  const bookmarks = stores.bookmarks as unknown as KeyValueStore<unknown>;
+  const users = await keysWhere(bookmarks, (key, value) => (Array.isArray(value) && !key.includes(':') ? key : key.startsWith('via:') && !key.slice(4).includes(':') && !Array.isArray(value) && !isBookmarkRecord(value as BookmarkValue) ? key.slice(4) : undefined));
   // Older than anything saved from now on (new bookmarks get at least `now()`), in the list's order.
   const base = now() - 1;
   for (const user of users) {
-    const converted = await storage.atomically(async () => {
-      const [list, via] = (await bookmarks.getMany([user, `via:${user}`])) as [unknown, unknown];
-      if (list === undefined && via === undefined) return false;
-      const ids = Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string' && id !== '') : [];
-      const sources = via && typeof via === 'object' && !Array.isArray(via) ? (via as Record<string, unknown>) : {};
-      const keys = ids.map((id) => bookmarkKey(user, id));
-      const existing = await bookmarks.getMany(keys);
-      const writes = ids.flatMap((id, i) => {
-        if (isBookmarkRecord(existing[i])) return [];
-        const message = sources[id];
-        return [{ key: keys[i]!, value: typeof message === 'string' ? { at: base - i, via: message } : { at: base - i } }];
-      });
-      await bookmarks.setMany(writes);
-      await bookmarks.deleteMany([user, `via:${user}`]);
-      return true;
+    const [list, via] = await bookmarks.getMany([user, `via:${user}`]);
+    const ids = Array.isArray(list) ? list.filter((id): id is string => typeof id === 'string' && id !== '') : [];
+    const sources = via && typeof via === 'object' && !Array.isArray(via) ? (via as Record<string, unknown>) : {};
+    const entries = ids.map((id, i) => {
+      const message = sources[id];
+      return { key: bookmarkKey(user, id), value: typeof message === 'string' ? { at: base - i, via: message } : { at: base - i } };
     });
-    if (converted) upgrade.bookmarkLists++;
+    if (await convert(bookmarks, entries, [user, `via:${user}`])) upgrade.bookmarkLists++;
   }
 
   // Papers first seen: `day:<YYYY-MM-DD>` → [id, ms][].
   const seen = stores.seen as unknown as KeyValueStore<unknown>;
   const days = await keysWhere(seen, (key, value) => (Array.isArray(value) && /^day:\d{4}-\d{2}-\d{2}$/.test(key) ? key : undefined));
   for (const dayKey of days) {
-    const converted = await storage.atomically(async () => {
-      const list = await seen.get(dayKey);
-      if (!Array.isArray(list)) return false;
-      const prefix = seenDayPrefix(dayKey.slice('day:'.length));
-      const entries = list.flatMap((entry: unknown) =>
-        Array.isArray(entry) && typeof entry[0] === 'string' && entry[0] !== '' && typeof entry[1] === 'number' ? [{ key: `${prefix}${entry[0]}`, value: entry[1] }] : [],
-      );
-      await seen.setMany(entries);
-      await seen.deleteMany([dayKey]);
-      return true;
-    });
-    if (converted) upgrade.dayLists++;
+    const list = await seen.get(dayKey);
+    const prefix = seenDayPrefix(dayKey.slice('day:'.length));
+    const entries = (Array.isArray(list) ? list : []).flatMap((entry: unknown) =>
+      Array.isArray(entry) && typeof entry[0] === 'string' && entry[0] !== '' && typeof entry[1] === 'number' ? [{ key: `${prefix}${entry[0]}`, value: entry[1] }] : [],
+    );
+    if (await convert(seen, entries, [dayKey])) upgrade.dayLists++;
   }
 
   // Outboxes: `outbox:<channel>` → the channel's pending paper ids.
   const posted = stores.posted as unknown as KeyValueStore<unknown>;
   const outboxes = await keysWhere(posted, (key, value) => (Array.isArray(value) && /^outbox:[^:]+$/.test(key) ? key : undefined));
   for (const listKey of outboxes) {
-    const converted = await storage.atomically(async () => {
-      const list = await posted.get(listKey);
-      if (!Array.isArray(list)) return false;
-      const channelId = listKey.slice('outbox:'.length);
-      const ids = list.filter((id): id is string => typeof id === 'string' && id !== '');
-      const records = await posted.getMany(ids.map((id) => `${channelId}:${id}`));
+    const list = await posted.get(listKey);
+    const channelId = listKey.slice('outbox:'.length);
+    const ids = (Array.isArray(list) ? list : []).filter((id): id is string => typeof id === 'string' && id !== '');
+    const entries: { key: string; value: number }[] = [];
+    for (let i = 0; i < ids.length; i += CONVERT_CHUNK) {
+      const chunk = ids.slice(i, i + CONVERT_CHUNK);
+      const records = await posted.getMany(chunk.map((id) => `${channelId}:${id}`));
       // Only what is still pending: the list could name a record that was sent or dropped since.
-      await posted.setMany(
-        ids.flatMap((id, i) => {
-          const record = records[i] as { state?: unknown; at?: unknown } | undefined;
-          return record?.state === 'pending' ? [{ key: `${outboxPrefix(channelId)}${id}`, value: typeof record.at === 'number' ? record.at : 0 }] : [];
-        }),
-      );
-      await posted.deleteMany([listKey]);
-      return true;
-    });
-    if (converted) upgrade.outboxLists++;
+      chunk.forEach((id, j) => {
+        const record = records[j] as { state?: unknown; at?: unknown } | undefined;
+        if (record?.state === 'pending') entries.push({ key: `${outboxPrefix(channelId)}${id}`, value: typeof record.at === 'number' ? record.at : 0 });
+      });
+    }
+    if (await convert(posted, entries, [listKey])) upgrade.outboxLists++;
   }
 
   // Topics: the `guilds` list and each `guild:<id>` list of topic keys.
@@ -121,7 +127,8 @@ export async function upgradeStoreLayout(
   upgrade.topicLists = topicLists.length;
 
   await stores.meta.set(LAYOUT_KEY, STORE_LAYOUT);
-  return upgrade;
+  // A new store, or one another process converted meanwhile, is only marked: nothing to report.
+  return upgrade.bookmarkLists + upgrade.dayLists + upgrade.outboxLists + upgrade.topicLists > 0 ? upgrade : undefined;
 }
 
 /** One pass over a namespace: the keys `pick` names (deduplicated, in the order first named). */

@@ -63,6 +63,10 @@ describe('bookmarks', () => {
     expect(await bookmarks.list('1')).toEqual(['2405.17399', 'title:abc']);
     expect(await bookmarks.list('10')).toEqual(['2501.10045']);
     expect([...(await bookmarkedPaperIds(store))].sort()).toEqual(['2405.17399', '2501.10045', 'title:abc']);
+    // A list a store not yet upgraded still holds counts too.
+    await store.set('20', ['2502.00001']);
+    await store.set('via:20', { '2502.00001': 'm2' });
+    expect([...(await bookmarkedPaperIds(store))].sort()).toEqual(['2405.17399', '2501.10045', '2502.00001', 'title:abc']);
     expect(await bookmarks.clear('1')).toBe(2);
     expect(await bookmarks.list('10')).toEqual(['2501.10045']);
     await expect(bookmarks.add('a:b', 'x')).rejects.toThrow(RangeError);

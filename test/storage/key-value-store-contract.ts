@@ -124,6 +124,15 @@ export function describeKeyValueStoreContract(name: string, open: OpenStore): vo
       expect((await store.withPrefix('b\\c:')).map((e) => e.key)).toEqual(['b\\c:1']);
     });
 
+    it('lists a key range: from included, to excluded, several prefixes that sort together in one read', async () => {
+      const keys = ['day:2026-12-04:a', 'day:2026-12-05', 'day:2026-12-05:b', 'day:2026-12-05:c', 'day:2026-12-06:d', 'day:2026-12-07:e', 'daz:1'];
+      await store.setMany(keys.map((key) => ({ key, value: { name: key, tags: [] } })));
+      const got = await store.range('day:2026-12-05:', 'day:2026-12-06;');
+      expect(got.map((e) => e.key)).toEqual(['day:2026-12-05:b', 'day:2026-12-05:c', 'day:2026-12-06:d']);
+      expect((await store.range('day:2026-12-06:d', 'day:2026-12-07:e')).map((e) => e.key)).toEqual(['day:2026-12-06:d']);
+      expect(await store.range('day:2026-12-07', 'day:2026-12-05')).toEqual([]);
+    });
+
     it('refuses a prefix that does not end with a colon', async () => {
       await expect(store.withPrefix('u1')).rejects.toThrow(RangeError);
       await expect(store.withPrefix(':')).rejects.toThrow(RangeError);

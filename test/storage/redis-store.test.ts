@@ -32,6 +32,7 @@ describeWithServer('Redis store', await findRedis(), (serverUrl) => {
       deleteMany: (keys: string[]) => storage.atomically(() => store.deleteMany(keys)),
       entries: (batchSize: number) => store.entries(batchSize),
       withPrefix: (prefix: string) => storage.atomically(() => store.withPrefix(prefix)),
+      range: (from: string, to: string) => storage.atomically(() => store.range(from, to)),
     };
     return {
       store: wrapped,
@@ -108,7 +109,7 @@ async function expectIndexesInStep(client: Awaited<ReturnType<typeof rawClient>>
 }
 
 describeWithServer('Redis store: the prefix index beside each hash', await findRedis(), (serverUrl) => {
-  it('builds the indexes of a store written before they existed when it is reopened (two processes at once)', async () => {
+  it('builds the indexes of a store written before they existed when upgraded (two processes at once), and opening alone changes nothing', async () => {
     const prefix = createRedisPrefix(serverUrl);
     const raw = await rawClient(serverUrl);
     try {
@@ -123,7 +124,14 @@ describeWithServer('Redis store: the prefix index beside each hash', await findR
       expect(ixKeys.length).toBe(2);
       await raw.unlink([...ixKeys, `${prefixOf(prefix.url)}layout`]);
 
+      // Opening (a CLI command, a migration's source) leaves the store as an older bot may still be writing it.
+      const reader = await openStorage(prefix.url);
+      await reader.store<number>('bookmarks').get('u3:00003');
+      await reader.close();
+      expect(await raw.exists([`${prefixOf(prefix.url)}layout`, `${prefixOf(prefix.url)}ix:bookmarks`])).toBe(0);
+
       const [first, second] = await Promise.all([openStorage(prefix.url), openStorage(prefix.url)]);
+      await Promise.all([first.upgradeIndexes(), second.upgradeIndexes()]);
       try {
         const u3 = await first.store<number>('bookmarks').withPrefix('u3:');
         expect(u3).toHaveLength(500);
@@ -150,6 +158,7 @@ describeWithServer('Redis store: the prefix index beside each hash', await findR
       await raw.hSet(`${neighbour}ns:things`, 'things:a', '1');
       await raw.hSet(`${mine}ns:things`, 'things:a', '1');
       const storage = await openStorage(`${serverUrl}/?prefix=${encodeURIComponent(mine)}`);
+      await storage.upgradeIndexes();
       await storage.close();
       expect(await raw.zRange(`${mine}ix:things`, 0, -1)).toEqual(['things:a']);
       expect(await raw.exists(`${neighbour}ix:things`)).toBe(0);

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { openLibraryService, type ServiceEvent } from '../../src/app/library-service.js';
 import type { KeyValueStore } from '../../src/core/library.js';
 import type { Topic } from '../../src/core/topics.js';
 import { openStorage, type Storage } from '../../src/storage/open-storage.js';
@@ -127,13 +128,42 @@ for (const server of await storeServers(tempDir)) {
       await writeOldLayout(storage);
       const other = await openStorage(url);
       cleanups.push(() => other.close());
-      const [a, b] = await Promise.all([upgradeStoreLayout(openStores(storage), storage), upgradeStoreLayout(openStores(other), other)]);
-      expect(a!.bookmarkLists + b!.bookmarkLists).toBe(USERS.length);
-      expect(a!.dayLists + b!.dayLists).toBe(2);
-      expect(a!.outboxLists + b!.outboxLists).toBe(2);
+      const results = await Promise.all([upgradeStoreLayout(openStores(storage), storage), upgradeStoreLayout(openStores(other), other)]);
+      const total = (field: 'bookmarkLists' | 'dayLists' | 'outboxLists') => results.reduce((sum, r) => sum + (r?.[field] ?? 0), 0);
+      expect(total('bookmarkLists')).toBe(USERS.length);
+      expect(total('dayLists')).toBe(2);
+      expect(total('outboxLists')).toBe(2);
       for (const [u, user] of USERS.entries()) {
         expect(await openBookmarks(openStores(other), other).list(user)).toEqual([`2412.${u}0003`, `2412.${u}0002`, `title:abc${u}`]);
       }
+    });
+
+    it('is converted by the bot\'s start only: a CLI command opening the library leaves an older bot\'s lists alone', async () => {
+      const { url, storage } = await open();
+      await writeOldLayout(storage);
+      const dir = await tempDir();
+      const config = { storeUrl: url, indexPath: path.join(dir, 'paperboy.index') };
+      const cli = await openLibraryService(config, { seedFile: null });
+      await cli.close();
+      expect(await storage.store<unknown>('bookmarks').get(USERS[0]!)).toHaveLength(3);
+      expect(await storage.store<unknown>('meta').get('layout')).toBeUndefined();
+      const events: ServiceEvent[] = [];
+      const bot = await openLibraryService(config, { seedFile: null, upgradeStore: true, onEvent: (e) => events.push(e) });
+      await bot.close();
+      expect(events).toContainEqual({ type: 'store-upgraded', upgrade: expect.objectContaining({ bookmarkLists: USERS.length }) });
+      expect(await storage.store<unknown>('bookmarks').get(USERS[0]!)).toBeUndefined();
+      expect(await storage.store<unknown>('meta').get('layout')).toBe(STORE_LAYOUT);
+    });
+
+    it('converts a day list larger than one transaction carries, in parts', async () => {
+      const { storage } = await open();
+      const ids = Array.from({ length: 31_000 }, (_, i) => `2412.${String(i).padStart(5, '0')}`);
+      await storage.store<unknown>('seen').set('day:2026-12-05', ids.map((id, i) => [id, DAY + i]));
+      const stores = openStores(storage);
+      expect(await upgradeStoreLayout(stores, storage)).toMatchObject({ dayLists: 1 });
+      const recent = await openTopicStores(stores, storage).seen.recent(DAY - 1, DAY + 86_400_000);
+      expect(recent).toHaveLength(31_000);
+      expect(recent.find((e) => e.id === '2412.30999')).toEqual({ id: '2412.30999', seenAt: DAY + 30_999 });
     });
 
     it('refuses a store a newer version marked, naming what to do', async () => {

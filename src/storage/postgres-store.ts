@@ -71,11 +71,12 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
   let schema = 'public';
   try {
     await inTransaction(async (client) => {
-      const { rows } = (await client.query('SELECT current_schema() AS schema')) as unknown as { rows: { schema: string | null }[] };
+      // Quoted only where PostgreSQL needs it (capitals, spaces, keywords such as "order"):
+      // @keyv/postgres writes the schema into its statements as given.
+      const { rows } = (await client.query('SELECT quote_ident(current_schema()) AS schema')) as unknown as { rows: { schema: string | null }[] };
       const current = rows[0]?.schema;
       if (!current) throw new Error('no schema of the search_path exists: create one, or set search_path for this user');
-      // Unquoted where PostgreSQL would read it unchanged: @keyv/postgres writes it into statements as given.
-      schema = /^[a-z_][a-z0-9_]*$/.test(current) ? current : client.escapeIdentifier(current);
+      schema = current;
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${schema}.${POSTGRES_TABLE} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)`,
       );
@@ -226,10 +227,13 @@ function createPostgresNamespace(query: Query, name: string, schema: string): Ke
   }
 
   class PaperboyPostgres extends KeyvPostgres {
-    // Called by the library's constructor (its CREATE TABLE IF NOT EXISTS runs here too, a no-op
-    // after openPostgres created the table) and never again: `query` is what it returns.
+    // Called once, by the library's constructor, whose `query` is then what this returns. The
+    // constructor's own first statement, CREATE [SCHEMA …;] TABLE IF NOT EXISTS, is not sent:
+    // openPostgres created the table, and the database checks CREATE privileges before it checks
+    // existence (a role without them would log an error per namespace, and inside a transaction
+    // abort it). Paperboy itself sends no CREATE through an adapter.
     override async connect(): Promise<(sql: string, values?: unknown[]) => Promise<Row[]>> {
-      return run;
+      return async (sql, values) => (/^\s*CREATE\s/i.test(sql) ? [] : run(sql, values));
     }
 
     override async setMany(entries: { key: string; value: unknown }[]): Promise<void> {

@@ -61,10 +61,15 @@ export async function upgradeStoreLayout(
   async function convert(store: KeyValueStore<unknown>, entries: { key: string; value: unknown }[], lists: string[]): Promise<boolean> {
     for (let i = 0; i < entries.length; i += CONVERT_CHUNK) {
       const chunk = entries.slice(i, i + CONVERT_CHUNK);
-      await storage.atomically(async () => {
+      const stillThere = await storage.atomically(async () => {
+        // Another process may have converted the list since it was read here, and people may have
+        // changed the records since (a bookmark removed): then nothing of this read is written.
+        if ((await store.getMany(lists)).every((value) => value === undefined)) return false;
         const existing = await store.getMany(chunk.map((e) => e.key));
         await store.setMany(chunk.filter((_, j) => existing[j] === undefined));
+        return true;
       });
+      if (!stillThere) return false;
     }
     return storage.atomically(async () => {
       const present = (await store.getMany(lists)).some((value) => value !== undefined);

@@ -22,14 +22,15 @@ describeWithServer('PostgreSQL store', await findPostgres(), (adminUrl) => {
 });
 
 describeWithServer('PostgreSQL store in a schema of its own', await findPostgres(), (adminUrl) => {
-  it('keeps its table in the schema the search_path names, also one that needs quoting, and reads and lists there', async () => {
+  it.each(['Paper Store', 'order'])('keeps its table in the schema the search_path names (%s: quoted, a keyword), and reads and lists there', async (schemaName) => {
     const database = await createPostgresDatabase(adminUrl);
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
+    const schema = admin.escapeIdentifier(schemaName);
     try {
-      await admin.query('CREATE SCHEMA "Paper Store"');
+      await admin.query(`CREATE SCHEMA ${schema}`);
       const name = new URL(database.url).pathname.slice(1);
-      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(name)} SET search_path = "Paper Store"`);
+      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(name)} SET search_path = ${schema}`);
       const storage = await openStorage(database.url);
       try {
         const store = storage.store<number>('bookmarks');
@@ -37,15 +38,47 @@ describeWithServer('PostgreSQL store in a schema of its own', await findPostgres
         await storage.atomically(() => store.deleteMany(['1:a']));
         expect(await store.withPrefix('1:')).toEqual([{ key: '1:b', value: 2 }]);
         const { rows } = await admin.query<{ schema: string; n: string }>(
-          `SELECT table_schema AS schema, (SELECT count(*) FROM "Paper Store".paperboy_kv)::text AS n FROM information_schema.tables WHERE table_name = 'paperboy_kv'`,
+          `SELECT table_schema AS schema, (SELECT count(*) FROM ${schema}.paperboy_kv)::text AS n FROM information_schema.tables WHERE table_name = 'paperboy_kv'`,
         );
-        expect(rows).toEqual([{ schema: 'Paper Store', n: '2' }]);
+        expect(rows).toEqual([{ schema: schemaName, n: '2' }]);
       } finally {
         await storage.close();
       }
     } finally {
       await admin.end();
       await database.drop();
+    }
+  });
+
+  it('opens for a role that may not create schemas in the database, logs no error, and a namespace first used inside a transaction works', async () => {
+    const database = await createPostgresDatabase(adminUrl);
+    const role = `paperboy_limited_${Math.random().toString(36).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      // PostgreSQL 15's defaults: no CREATE on the database or on public; the role's own schema ("$user", first in search_path).
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      await admin.query(`CREATE SCHEMA ${role} AUTHORIZATION ${role}`);
+      await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      const url = new URL(database.url);
+      url.username = role;
+      url.password = '';
+      const errors: unknown[] = [];
+      const storage = await openStorage(url.toString(), { onError: (error) => errors.push(error) });
+      try {
+        await storage.atomically(() => storage.store<number>('fresh').set('k', 1));
+        await storage.store<number>('papers').set('p', 2);
+        expect(await storage.store<number>('fresh').get('k')).toBe(1);
+        expect(errors).toEqual([]);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      await admin.end();
+      await database.drop();
+      const server = new pg.Client({ connectionString: adminUrl });
+      await server.connect();
+      await server.query(`DROP ROLE IF EXISTS ${role}`).finally(() => server.end());
     }
   });
 });

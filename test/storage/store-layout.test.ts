@@ -138,6 +138,38 @@ for (const server of await storeServers(tempDir)) {
       }
     });
 
+    it('given a process that read the lists just before another converted them, brings back nothing removed since', async () => {
+      const { url, storage } = await open();
+      await writeOldLayout(storage);
+      const other = await openStorage(url);
+      cleanups.push(() => other.close());
+      let release!: () => void;
+      let reached!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const atGate = new Promise<void>((resolve) => (reached = resolve));
+      let first = true;
+      // The other process has read the first user's lists and is about to write them when this one runs.
+      const held: typeof other = {
+        ...other,
+        atomically: async (work) => {
+          if (first) {
+            first = false;
+            reached();
+            await gate;
+          }
+          return other.atomically(work);
+        },
+      };
+      const slow = upgradeStoreLayout(openStores(other), held);
+      await atGate;
+      await upgradeStoreLayout(openStores(storage), storage);
+      const bookmarks = openBookmarks(openStores(storage), storage);
+      expect(await bookmarks.remove(USERS[0]!, '2412.00003')).toBe(true);
+      release();
+      expect(await slow).toBeUndefined();
+      expect(await bookmarks.list(USERS[0]!)).toEqual(['2412.00002', 'title:abc0']);
+    });
+
     it('is converted by the bot\'s start only: a CLI command opening the library leaves an older bot\'s lists alone', async () => {
       const { url, storage } = await open();
       await writeOldLayout(storage);

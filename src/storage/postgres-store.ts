@@ -77,12 +77,17 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
       const current = rows[0]?.schema;
       if (!current) throw new Error('no schema of the search_path exists: create one, or set search_path for this user');
       schema = current;
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${schema}.${POSTGRES_TABLE} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)`,
-      );
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${POSTGRES_LEASE_TABLE} (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)`,
-      );
+      // Created only when missing: CREATE … IF NOT EXISTS needs the CREATE privilege even when the
+      // table is there, and a role a DBA gave only the tables (PostgreSQL 15 gives no one CREATE
+      // on public) must still open the store.
+      const tables = [
+        [`${schema}.${POSTGRES_TABLE}`, '(key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)'],
+        [`${schema}.${POSTGRES_LEASE_TABLE}`, '(name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)'],
+      ] as const;
+      for (const [table, columns] of tables) {
+        const found = (await client.query('SELECT to_regclass($1) IS NOT NULL AS found', [table])) as unknown as { rows: { found: boolean }[] };
+        if (!found.rows[0]?.found) await client.query(`CREATE TABLE IF NOT EXISTS ${table} ${columns}`);
+      }
     }, false);
   } catch (cause) {
     await pool.end().catch(() => undefined);
@@ -136,7 +141,7 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
   return {
     adapter: (name) => createPostgresNamespace(query, name, schema),
     atomically: transaction(false),
-    leases: createPostgresLeases(query),
+    leases: createPostgresLeases(query, `${schema}.${POSTGRES_LEASE_TABLE}`),
     // PostgreSQL commits are durable by default; see inTransaction for the server set to "off".
     durably: transaction(true),
     synchronousMode: async () => undefined,
@@ -156,14 +161,14 @@ export async function openPostgres(url: string, report: (error: unknown, where: 
  * processes inserting the same free name meet on the primary key, the second waits for the first
  * to commit and then finds the row no longer expired and not its own, so it gets no row back.
  */
-function createPostgresLeases(query: Query): LeasePrimitive {
+function createPostgresLeases(query: Query, table: string): LeasePrimitive {
   const expiry = `clock_timestamp() + $3 * interval '1 millisecond'`;
   return {
     async acquire(name, owner, ttlMs) {
       const { rowCount } = await query(
-        `INSERT INTO ${POSTGRES_LEASE_TABLE} (name, owner, expires_at) VALUES ($1, $2, ${expiry})
+        `INSERT INTO ${table} AS lease (name, owner, expires_at) VALUES ($1, $2, ${expiry})
          ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-         WHERE ${POSTGRES_LEASE_TABLE}.owner = excluded.owner OR ${POSTGRES_LEASE_TABLE}.expires_at <= clock_timestamp()
+         WHERE lease.owner = excluded.owner OR lease.expires_at <= clock_timestamp()
          RETURNING owner`,
         [name, owner, ttlMs],
       );
@@ -171,19 +176,19 @@ function createPostgresLeases(query: Query): LeasePrimitive {
     },
     async renew(name, owner, ttlMs) {
       const { rowCount } = await query(
-        `UPDATE ${POSTGRES_LEASE_TABLE} SET expires_at = ${expiry}
+        `UPDATE ${table} SET expires_at = ${expiry}
          WHERE name = $1 AND owner = $2 AND expires_at > clock_timestamp()`,
         [name, owner, ttlMs],
       );
       return (rowCount ?? 0) > 0;
     },
     async release(name, owner) {
-      await query(`DELETE FROM ${POSTGRES_LEASE_TABLE} WHERE name = $1 AND owner = $2`, [name, owner]);
+      await query(`DELETE FROM ${table} WHERE name = $1 AND owner = $2`, [name, owner]);
     },
     async holder(name) {
       const { rows } = (await query(
         `SELECT owner, CEIL(EXTRACT(EPOCH FROM (expires_at - clock_timestamp())) * 1000)::float8 AS ms
-         FROM ${POSTGRES_LEASE_TABLE} WHERE name = $1 AND expires_at > clock_timestamp()`,
+         FROM ${table} WHERE name = $1 AND expires_at > clock_timestamp()`,
         [name],
       )) as unknown as { rows: { owner: string; ms: number }[] };
       const row = rows[0];

@@ -74,7 +74,7 @@ export type BotOptions = {
 /** The library service's events as log lines: the bot's view of index and snapshot work. */
 export function logServiceEvent(logger: Logger, event: ServiceEvent): void {
   if (event.type === 'seed') logger.info({ file: event.file }, 'library empty: importing the bundled sample papers');
-  else if (event.type === 'store-upgraded') logger.info(event.upgrade, 'store upgraded to a key per bookmark, seen paper, pending post and topic');
+  else if (event.type === 'store-upgraded') logger.info(event.upgrade, 'store upgraded to this version\'s layout');
   else if (event.type === 'sample-removed') logger.info({ papers: event.papers }, 'real papers arrived: the bundled sample papers were removed');
   else if (event.type === 'index-build') logger.info({ reason: event.reason, papers: event.papers }, 'building the search index');
   else if (event.type === 'index-synced') logger.debug({ revision: event.revision, indexed: event.indexed, removed: event.removed }, 'search index caught up');

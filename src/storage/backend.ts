@@ -11,7 +11,7 @@ export type Backend = {
   /** Leases with expiry, taken with the engine's own primitive (lease.ts). */
   leases: LeasePrimitive;
   synchronousMode(): Promise<SynchronousMode | undefined>;
-  /** Builds what prefix listings need in a store an older version wrote (Redis: its key indexes); absent where nothing is needed. */
-  upgradeIndexes?(): Promise<void>;
+  /** Builds what prefix listings need in a store an older version wrote (Redis: its key indexes; `names` are checked for drift, those repaired returned); absent where nothing is needed. */
+  upgradeIndexes?(names: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 };

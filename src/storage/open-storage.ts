@@ -42,11 +42,12 @@ export type Storage = {
   durably: Atomically;
   /**
    * Builds what prefix listings need in a store an older version wrote (Redis: a sorted set of
-   * each namespace's keys; nothing on SQLite and PostgreSQL), once: later calls read a mark. Part
-   * of upgradeStoreLayout, which only the bot's start runs: opening a store (a CLI command, a
-   * migration's source) never changes it.
+   * each namespace's keys; nothing on SQLite and PostgreSQL), once: later calls read a mark, and on
+   * Redis check that each of the namespaces `names` has an index the size of its hash (rebuilt
+   * when not; those are returned). Part of upgradeStoreLayout, which only the bot's start runs:
+   * opening a store (a CLI command, a migration's source) never changes it.
    */
-  upgradeIndexes(): Promise<void>;
+  upgradeIndexes(names?: readonly string[]): Promise<string[]>;
   /** SQLite's `PRAGMA synchronous` on the shared connection now (undefined for other stores): what a commit would do. */
   synchronousMode(): Promise<SynchronousMode | undefined>;
   /**
@@ -139,7 +140,7 @@ export async function openStorage(url: string = DEFAULT_STORAGE_URL, options: St
     atomically: (work) => backend.atomically(work),
     durably: (work) => backend.durably(work),
     synchronousMode: () => backend.synchronousMode(),
-    upgradeIndexes: async () => backend.upgradeIndexes?.(),
+    upgradeIndexes: async (names = []) => (await backend.upgradeIndexes?.(names)) ?? [],
     shared: scheme !== 'sqlite',
     lease: (name, owner, ttlMs) => createLease(backend.leases, name, owner, ttlMs),
     close() {

@@ -134,6 +134,15 @@ end
 if #members > 0 then redis.call('ZADD', KEYS[2], unpack(members)) end
 return #members / 2`;
 
+/** Remove from the index (KEYS[2]) the members in ARGV whose field the hash (KEYS[1]) no longer holds. */
+const PRUNE_SCRIPT = `
+local gone = {}
+for i = 1, #ARGV do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then gone[#gone + 1] = ARGV[i] end
+end
+if #gone > 0 then redis.call('ZREM', KEYS[2], unpack(gone)) end
+return #gone`;
+
 type Client = ReturnType<typeof createClient>;
 /** An open `atomically`: its writes, per hash (field → value, or null for a delete), until commit. */
 type Transaction = { writes: Map<string, Map<string, string | null>>; lost: boolean; open: boolean };
@@ -260,17 +269,70 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     }
   }
 
+  /** Runs `work` holding the write lock (renewed meanwhile), so index builds do not overlap. */
+  async function holdingLock(work: () => Promise<void>): Promise<void> {
+    const token = await acquire();
+    const renew = setInterval(() => {
+      use()
+        .eval(RENEW_SCRIPT, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] })
+        .catch((error: unknown) => report(error, 'connection'));
+    }, LOCK_RENEW_MS);
+    renew.unref();
+    try {
+      await work();
+    } finally {
+      clearInterval(renew);
+      await use()
+        .eval(RELEASE_SCRIPT, { keys: [lockKey], arguments: [token] })
+        .catch((error: unknown) => report(error, 'connection'));
+    }
+  }
+
+  /**
+   * Makes one namespace's index hold exactly its hash's fields: every field added (INDEX_SCRIPT
+   * skips one deleted since it was read) and every member without its field removed (PRUNE_SCRIPT).
+   * Writes by this version keep both in step themselves, so this may run beside them.
+   */
+  async function indexNamespace(hash: string, index: string): Promise<void> {
+    const inBatches = (script: string, items: string[]) => {
+      const batches: Promise<unknown>[] = [];
+      for (let i = 0; i < items.length; i += SCRIPT_CHUNK / 2) batches.push(use().eval(script, { keys: [hash, index], arguments: items.slice(i, i + SCRIPT_CHUNK / 2) }));
+      return Promise.all(batches);
+    };
+    let cursor = '0';
+    do {
+      const page = await use().hScan(hash, cursor, { COUNT: SCAN_COUNT });
+      cursor = String(page.cursor);
+      await inBatches(INDEX_SCRIPT, page.entries.map((entry) => entry.field));
+    } while (cursor !== '0');
+    cursor = '0';
+    do {
+      const page = await use().zScan(index, cursor, { COUNT: SCAN_COUNT });
+      cursor = String(page.cursor);
+      await inBatches(PRUNE_SCRIPT, page.members.map((member) => member.value));
+    } while (cursor !== '0');
+  }
+
   /**
    * Builds the index of every namespace of a store written before indexes existed, then marks the
-   * layout. It holds the write lock, so a second process opening the store meanwhile waits and
-   * then finds the marker set; were two builds to overlap they would add the same members. Each
-   * batch is added by INDEX_SCRIPT, which skips fields deleted since they were read, and writes by
-   * this version (plain or in a block) update the index themselves, so the build may run beside
-   * them. Processes of the older version must be stopped first: they write the hash alone.
-   * The SCAN of the keyspace runs once per store (the marker stays).
+   * layout, holding the write lock (a second process waits, then finds the marker set). The SCAN
+   * of the keyspace runs once per store (the marker stays). On a marked store, each namespace in
+   * `names` whose index and hash differ in size (an older process wrote the hash alone, or a backup
+   * of one of them was restored) is repaired and named in the result; two O(1) reads a namespace
+   * when they agree.
+   * Processes of the older version must be stopped first: they write the hash alone.
    */
-  async function buildIndexes(): Promise<void> {
-    if ((await use().get(layoutKey)) === LAYOUT) return;
+  async function buildIndexes(names: readonly string[]): Promise<string[]> {
+    if ((await use().get(layoutKey)) === LAYOUT) {
+      const sizes = await Promise.all(names.map(async (name) => [await use().hLen(hashOf(name)), await use().zCard(indexOf(name))] as const));
+      const drifted = names.filter((_, i) => sizes[i]![0] !== sizes[i]![1]);
+      if (drifted.length > 0) {
+        await holdingLock(async () => {
+          for (const name of drifted) await indexNamespace(hashOf(name), indexOf(name));
+        });
+      }
+      return drifted;
+    }
     const pattern = `${escapeGlob(hashOf(''))}*`;
     // A new store (no namespace yet) has nothing to index: it is marked without waiting for the
     // write lock, which another process may hold for a long batch.
@@ -283,40 +345,16 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     }
     if (!anyHash) {
       await use().set(layoutKey, LAYOUT);
-      return;
+      return [];
     }
-    const token = await acquire();
-    const renew = setInterval(() => {
-      use()
-        .eval(RENEW_SCRIPT, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] })
-        .catch((error: unknown) => report(error, 'connection'));
-    }, LOCK_RENEW_MS);
-    renew.unref();
-    try {
+    await holdingLock(async () => {
       if ((await use().get(layoutKey)) === LAYOUT) return;
       for await (const hashes of use().scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT })) {
-        for (const hash of hashes) {
-          const index = indexOfHash(hash);
-          let cursor = '0';
-          do {
-            const page = await use().hScan(hash, cursor, { COUNT: SCAN_COUNT });
-            cursor = String(page.cursor);
-            const fields = page.entries.map((entry) => entry.field);
-            const batches: Promise<unknown>[] = [];
-            for (let i = 0; i < fields.length; i += SCRIPT_CHUNK / 2) {
-              batches.push(use().eval(INDEX_SCRIPT, { keys: [hash, index], arguments: fields.slice(i, i + SCRIPT_CHUNK / 2) }));
-            }
-            await Promise.all(batches);
-          } while (cursor !== '0');
-        }
+        for (const hash of hashes) await indexNamespace(hash, indexOfHash(hash));
       }
       await use().set(layoutKey, LAYOUT);
-    } finally {
-      clearInterval(renew);
-      await use()
-        .eval(RELEASE_SCRIPT, { keys: [lockKey], arguments: [token] })
-        .catch((error: unknown) => report(error, 'connection'));
-    }
+    });
+    return [];
   }
 
   const atomically: Atomically = (work) => {
@@ -379,9 +417,9 @@ export async function openRedis(url: string, report: (error: unknown, where: str
   return {
     adapter: (name) => new RedisNamespace(connection, hashOf(name), indexOf(name), name) as unknown as KeyvStoreAdapter,
     atomically,
-    async upgradeIndexes() {
+    async upgradeIndexes(names) {
       try {
-        await buildIndexes();
+        return await buildIndexes(names);
       } catch (cause) {
         throw new StorageError(`building the Redis store's key indexes failed: ${describe(cause)}`, { cause });
       }

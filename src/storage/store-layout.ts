@@ -3,7 +3,7 @@ import type { KeyValueStore } from '../core/library.js';
 import { outboxPrefix, seenDayPrefix } from '../core/topic-posts.js';
 import type { Storage } from './open-storage.js';
 import { StorageError } from './storage-error.js';
-import type { Stores } from './stores.js';
+import { STORE_NAMES, type Stores } from './stores.js';
 
 /**
  * The layout this code writes, kept in meta under `layout`. 1 (no key): bookmarks, the papers
@@ -29,6 +29,8 @@ export type LayoutUpgrade = {
   outboxLists: number;
   /** Topic name lists dropped (the topics themselves were already a key each). */
   topicLists: number;
+  /** Redis: namespaces whose key index had drifted from their entries and was rebuilt (absent when none). */
+  indexesRebuilt?: string[];
 };
 
 /**
@@ -49,13 +51,23 @@ export async function upgradeStoreLayout(
   now: () => number = Date.now,
 ): Promise<LayoutUpgrade | undefined> {
   // Redis's key indexes first: every listing below and after needs them.
-  await storage.upgradeIndexes();
+  const indexesRebuilt = await storage.upgradeIndexes(STORE_NAMES);
   const marked = await stores.meta.get(LAYOUT_KEY);
-  if (marked === STORE_LAYOUT) return undefined;
+  if (marked === STORE_LAYOUT) {
+    return indexesRebuilt.length > 0 ? { from: STORE_LAYOUT, to: STORE_LAYOUT, bookmarkLists: 0, dayLists: 0, outboxLists: 0, topicLists: 0, indexesRebuilt } : undefined;
+  }
   if (typeof marked === 'number' && marked > STORE_LAYOUT) {
     throw new StorageError(`this store was written by a newer Paperboy (store layout ${marked}; this version knows ${STORE_LAYOUT}): run the newer version`);
   }
-  const upgrade: LayoutUpgrade = { from: typeof marked === 'number' ? marked : 1, to: STORE_LAYOUT, bookmarkLists: 0, dayLists: 0, outboxLists: 0, topicLists: 0 };
+  const upgrade: LayoutUpgrade = {
+    from: typeof marked === 'number' ? marked : 1,
+    to: STORE_LAYOUT,
+    bookmarkLists: 0,
+    dayLists: 0,
+    outboxLists: 0,
+    topicLists: 0,
+    ...(indexesRebuilt.length > 0 ? { indexesRebuilt } : {}),
+  };
 
   /** Writes `entries` where the key holds nothing yet, chunk by chunk, then deletes `lists`; true when this call deleted them. */
   async function convert(store: KeyValueStore<unknown>, entries: { key: string; value: unknown }[], lists: string[]): Promise<boolean> {
@@ -133,7 +145,7 @@ export async function upgradeStoreLayout(
 
   await stores.meta.set(LAYOUT_KEY, STORE_LAYOUT);
   // A new store, or one another process converted meanwhile, is only marked: nothing to report.
-  return upgrade.bookmarkLists + upgrade.dayLists + upgrade.outboxLists + upgrade.topicLists > 0 ? upgrade : undefined;
+  return upgrade.bookmarkLists + upgrade.dayLists + upgrade.outboxLists + upgrade.topicLists > 0 || upgrade.indexesRebuilt ? upgrade : undefined;
 }
 
 /** One pass over a namespace: the keys `pick` names (deduplicated, in the order first named). */

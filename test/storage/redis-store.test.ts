@@ -150,6 +150,35 @@ describeWithServer('Redis store: the prefix index beside each hash', await findR
     }
   });
 
+  it('given an index that drifted from its hash (an older process wrote the hash alone), rebuilds it at the next upgrade and says which', async () => {
+    const prefix = createRedisPrefix(serverUrl);
+    const raw = await rawClient(serverUrl);
+    try {
+      const storage = await openStorage(prefix.url);
+      try {
+        expect(await storage.upgradeIndexes(['bookmarks', 'topics'])).toEqual([]);
+        await storage.store<number>('bookmarks').setMany([{ key: '1:a', value: 1 }, { key: '1:b', value: 2 }]);
+        await storage.store<number>('topics').setMany([{ key: 'topic:g:x', value: 1 }, { key: 'topic:g:y', value: 2 }]);
+        // An older process: a bookmark added to the hash alone, a topic deleted from the hash alone.
+        const p = prefixOf(prefix.url);
+        await raw.hSet(`${p}ns:bookmarks`, 'bookmarks:1:c', JSON.stringify({ value: 3 }));
+        await raw.hDel(`${p}ns:topics`, 'topics:topic:g:x');
+        expect((await storage.store<number>('bookmarks').withPrefix('1:')).map((e) => e.key)).toEqual(['1:a', '1:b']);
+
+        expect(await storage.upgradeIndexes(['bookmarks', 'topics', 'seen'])).toEqual(['bookmarks', 'topics']);
+        expect((await storage.store<number>('bookmarks').withPrefix('1:')).map((e) => e.key)).toEqual(['1:a', '1:b', '1:c']);
+        expect((await storage.store<number>('topics').withPrefix('topic:g:')).map((e) => e.key)).toEqual(['topic:g:y']);
+        await expectIndexesInStep(raw, p);
+        expect(await storage.upgradeIndexes(['bookmarks', 'topics', 'seen'])).toEqual([]);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      raw.destroy();
+      await prefix.drop();
+    }
+  });
+
   it('builds only its own indexes when the prefix holds glob characters', async () => {
     const base = prefixOf(createRedisPrefix(serverUrl).url).slice(0, -1);
     const [mine, neighbour] = [`${base}*:`, `${base}x:`];

@@ -319,18 +319,20 @@ export async function openRedis(url: string, report: (error: unknown, where: str
    * of the keyspace runs once per store (the marker stays). On a marked store, each namespace in
    * `names` whose index and hash differ in size (an older process wrote the hash alone, or a backup
    * of one of them was restored) is repaired and named in the result; two O(1) reads a namespace
-   * when they agree.
+   * when they agree. Only a difference in size is seen: an older process that deleted one entry
+   * and added another leaves both sizes equal and the new entry out of listings (reads by key are
+   * unaffected), which is why older processes must be stopped first; a full comparison would read
+   * every paper at every start.
    * Processes of the older version must be stopped first: they write the hash alone.
    */
   async function buildIndexes(names: readonly string[]): Promise<string[]> {
     if ((await use().get(layoutKey)) === LAYOUT) {
-      const sizes = await Promise.all(names.map(async (name) => [await use().hLen(hashOf(name)), await use().zCard(indexOf(name))] as const));
-      const drifted = names.filter((_, i) => sizes[i]![0] !== sizes[i]![1]);
-      if (drifted.length > 0) {
-        await holdingLock(async () => {
-          for (const name of drifted) await indexNamespace(hashOf(name), indexOf(name));
-        });
-      }
+      // Both sizes in one MULTI: a write of another process between two separate reads would look like drift.
+      const sizes = await Promise.all(names.map((name) => use().multi().hLen(hashOf(name)).zCard(indexOf(name)).exec()));
+      const drifted = names.filter((_, i) => Number(sizes[i]![0]) !== Number(sizes[i]![1]));
+      // No lock: the repair's scripts are atomic batch by batch and current writers change both
+      // sides at once, so it is right beside them, and a start does not wait on a long batch.
+      for (const name of drifted) await indexNamespace(hashOf(name), indexOf(name));
       return drifted;
     }
     const pattern = `${escapeGlob(hashOf(''))}*`;

@@ -179,6 +179,31 @@ describeWithServer('Redis store: the prefix index beside each hash', await findR
     }
   });
 
+  it('sees no drift in a namespace another process is writing at the same moment', async () => {
+    const prefix = createRedisPrefix(serverUrl);
+    const [starting, writer] = [await openStorage(prefix.url), await openStorage(prefix.url)];
+    try {
+      await starting.upgradeIndexes(['seen']);
+      const seen = writer.store<number>('seen');
+      let writing = true;
+      const writes = (async () => {
+        for (let i = 0; writing; i++) {
+          await seen.setMany([{ key: `paper:${i}`, value: i }]);
+          if (i % 2 === 1) await seen.deleteMany([`paper:${i - 1}`]);
+        }
+      })();
+      const reports: string[][] = [];
+      for (let i = 0; i < 100; i++) reports.push(await starting.upgradeIndexes(['seen']));
+      writing = false;
+      await writes;
+      expect(reports.filter((names) => names.length > 0)).toEqual([]);
+    } finally {
+      await starting.close();
+      await writer.close();
+      await prefix.drop();
+    }
+  });
+
   it('builds only its own indexes when the prefix holds glob characters', async () => {
     const base = prefixOf(createRedisPrefix(serverUrl).url).slice(0, -1);
     const [mine, neighbour] = [`${base}*:`, `${base}x:`];

@@ -19,7 +19,7 @@ import { REAL_TIMERS, type Timers } from './topic-runner.js';
  * at once. The lease decides who starts a fetch: a run begun as leader finishes even if the lease
  * lapses meanwhile (a process that stalls past the ttl), so two runs can overlap. What keeps that
  * safe is not the lease: merges run in the store's transaction, and so does marking papers seen
- * (it rewrites the day's list); a pending post is sent only under a claim per channel and paper
+ * (a key per paper, and "first seen" read and written in one step); a pending post is sent only under a claim per channel and paper
  * (post-claims.ts), taken by every process that delivers. A clean shutdown releases the lease only
  * after its run has ended (start-bot.ts).
  */

@@ -145,7 +145,7 @@ return #gone`;
 
 type Client = ReturnType<typeof createClient>;
 /** An open `atomically`: its writes, per hash (field → value, or null for a delete), until commit. */
-type Transaction = { writes: Map<string, Map<string, string | null>>; lost: boolean; open: boolean };
+type Transaction = { writes: Map<string, Map<string, string | null>>; open: boolean };
 
 export type RedisOptions = {
   /** How long `atomically` waits for another process's write lock before it gives up. */
@@ -269,17 +269,23 @@ export async function openRedis(url: string, report: (error: unknown, where: str
     }
   }
 
-  /** Runs `work` holding the write lock (renewed meanwhile), so index builds do not overlap. */
-  async function holdingLock(work: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `work` holding the write lock, renewed every LOCK_RENEW_MS meanwhile and released after;
+   * `lost()` turns true once a renewal finds another process holding it (this one stalled past
+   * the TTL). Blocks (`atomically`) and the first index build take it.
+   */
+  async function holdingLock<R>(work: (lock: { token: string; lost(): boolean }) => Promise<R>): Promise<R> {
     const token = await acquire();
+    let lost = false;
     const renew = setInterval(() => {
       use()
         .eval(RENEW_SCRIPT, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] })
+        .then((renewed) => void (renewed === 1 || (lost = true)))
         .catch((error: unknown) => report(error, 'connection'));
     }, LOCK_RENEW_MS);
     renew.unref();
     try {
-      await work();
+      return await work({ token, lost: () => lost });
     } finally {
       clearInterval(renew);
       await use()
@@ -362,32 +368,22 @@ export async function openRedis(url: string, report: (error: unknown, where: str
   const atomically: Atomically = (work) => {
     // A nested call joins the block already open.
     if (open()) return work();
-    return gate.exclusive(async () => {
-      const token = await acquire();
-      const transaction: Transaction = { writes: new Map(), lost: false, open: true };
-      const renew = setInterval(() => {
-        use()
-          .eval(RENEW_SCRIPT, { keys: [lockKey], arguments: [token, String(LOCK_TTL_MS)] })
-          .then((renewed) => void (renewed === 1 || (transaction.lost = true)))
-          .catch((error: unknown) => report(error, 'connection'));
-      }, LOCK_RENEW_MS);
-      renew.unref();
-      try {
-        const result = await current.run(transaction, work);
-        // Work that outlives the block (a promise it did not await) writes straight through from here on.
-        transaction.open = false;
-        if (transaction.lost) throw new StorageError('the Redis write lock was lost while this transaction ran; nothing was written');
-        await commit(token, transaction);
-        return result;
-      } finally {
-        clearInterval(renew);
-        transaction.open = false;
-        transaction.writes.clear();
-        await use()
-          .eval(RELEASE_SCRIPT, { keys: [lockKey], arguments: [token] })
-          .catch((error: unknown) => report(error, 'connection'));
-      }
-    });
+    return gate.exclusive(() =>
+      holdingLock(async (lock) => {
+        const transaction: Transaction = { writes: new Map(), open: true };
+        try {
+          const result = await current.run(transaction, work);
+          // Work that outlives the block (a promise it did not await) writes straight through from here on.
+          transaction.open = false;
+          if (lock.lost()) throw new StorageError('the Redis write lock was lost while this transaction ran; nothing was written');
+          await commit(lock.token, transaction);
+          return result;
+        } finally {
+          transaction.open = false;
+          transaction.writes.clear();
+        }
+      }),
+    );
   };
 
   const connection: RedisConnection = {

@@ -53,9 +53,6 @@ export async function upgradeStoreLayout(
   // Redis's key indexes first: every listing below and after needs them.
   const indexesRebuilt = await storage.upgradeIndexes(STORE_NAMES);
   const marked = await stores.meta.get(LAYOUT_KEY);
-  if (marked === STORE_LAYOUT) {
-    return indexesRebuilt.length > 0 ? { from: STORE_LAYOUT, to: STORE_LAYOUT, bookmarkLists: 0, dayLists: 0, outboxLists: 0, topicLists: 0, indexesRebuilt } : undefined;
-  }
   if (typeof marked === 'number' && marked > STORE_LAYOUT) {
     throw new StorageError(`this store was written by a newer Paperboy (store layout ${marked}; this version knows ${STORE_LAYOUT}): run the newer version`);
   }
@@ -68,6 +65,7 @@ export async function upgradeStoreLayout(
     topicLists: 0,
     ...(indexesRebuilt.length > 0 ? { indexesRebuilt } : {}),
   };
+  if (marked === STORE_LAYOUT) return upgrade.indexesRebuilt ? upgrade : undefined;
 
   /** Writes `entries` where the key holds nothing yet, chunk by chunk, then deletes `lists`; true when this call deleted them. */
   async function convert(store: KeyValueStore<unknown>, entries: { key: string; value: unknown }[], lists: string[]): Promise<boolean> {

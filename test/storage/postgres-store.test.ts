@@ -50,58 +50,27 @@ describeWithServer('PostgreSQL store in a schema of its own', await findPostgres
     }
   });
 
-  it('opens for a role a DBA gave only the tables (no CREATE anywhere), and takes leases', async () => {
-    const database = await createPostgresDatabase(adminUrl);
-    const role = `paperboy_tables_${Math.random().toString(36).slice(2, 10)}`;
-    const admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    try {
-      // The tables as the first (privileged) start created them; then a role with rights on their rows only.
-      await (await openStorage(database.url)).close();
-      await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
-      await admin.query(`CREATE ROLE ${role} LOGIN`);
-      await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON paperboy_kv, paperboy_leases TO ${role}`);
-      const url = new URL(database.url);
-      url.username = role;
-      const errors: unknown[] = [];
-      const storage = await openStorage(url.toString(), { onError: (error) => errors.push(error) });
-      try {
-        await storage.atomically(() => storage.store<number>('papers').set('p', 1));
-        expect(await storage.lease('ingest', 'me', 1_000).acquire()).toBe(true);
-        expect(await storage.store<number>('papers').withPrefix('p:')).toEqual([]);
-        expect(errors).toEqual([]);
-      } finally {
-        await storage.close();
-      }
-    } finally {
-      await admin.end();
-      await database.drop();
-      const server = new pg.Client({ connectionString: adminUrl });
-      await server.connect();
-      await server.query(`DROP ROLE IF EXISTS ${role}`).finally(() => server.end());
-    }
-  });
-
-  it('opens for a role that may not create schemas in the database, logs no error, and a namespace first used inside a transaction works', async () => {
+  /**
+   * A fresh database and a login role on it: `prepare` sets the role's rights as an admin, then
+   * `use` gets the role's storage and every error it reported. Database and role go afterwards.
+   */
+  async function asLimitedRole(
+    prepare: (admin: pg.Client, role: string, databaseUrl: string) => Promise<void>,
+    use: (storage: Awaited<ReturnType<typeof openStorage>>, errors: unknown[]) => Promise<void>,
+  ): Promise<void> {
     const database = await createPostgresDatabase(adminUrl);
     const role = `paperboy_limited_${Math.random().toString(36).slice(2, 10)}`;
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     try {
-      // PostgreSQL 15's defaults: no CREATE on the database or on public; the role's own schema ("$user", first in search_path).
-      await admin.query(`CREATE ROLE ${role} LOGIN`);
-      await admin.query(`CREATE SCHEMA ${role} AUTHORIZATION ${role}`);
-      await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      await prepare(admin, role, database.url);
       const url = new URL(database.url);
       url.username = role;
       url.password = '';
       const errors: unknown[] = [];
       const storage = await openStorage(url.toString(), { onError: (error) => errors.push(error) });
       try {
-        await storage.atomically(() => storage.store<number>('fresh').set('k', 1));
-        await storage.store<number>('papers').set('p', 2);
-        expect(await storage.store<number>('fresh').get('k')).toBe(1);
-        expect(errors).toEqual([]);
+        await use(storage, errors);
       } finally {
         await storage.close();
       }
@@ -112,5 +81,40 @@ describeWithServer('PostgreSQL store in a schema of its own', await findPostgres
       await server.connect();
       await server.query(`DROP ROLE IF EXISTS ${role}`).finally(() => server.end());
     }
+  }
+
+  it('opens for a role a DBA gave only the tables (no CREATE anywhere), and takes leases', async () => {
+    await asLimitedRole(
+      async (admin, role, databaseUrl) => {
+        // The tables as the first (privileged) start created them; then a role with rights on their rows only.
+        await (await openStorage(databaseUrl)).close();
+        await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+        await admin.query(`CREATE ROLE ${role} LOGIN`);
+        await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON paperboy_kv, paperboy_leases TO ${role}`);
+      },
+      async (storage, errors) => {
+        await storage.atomically(() => storage.store<number>('papers').set('p', 1));
+        expect(await storage.lease('ingest', 'me', 1_000).acquire()).toBe(true);
+        expect(await storage.store<number>('papers').withPrefix('p:')).toEqual([]);
+        expect(errors).toEqual([]);
+      },
+    );
+  });
+
+  it('opens for a role that may not create schemas in the database, logs no error, and a namespace first used inside a transaction works', async () => {
+    await asLimitedRole(
+      async (admin, role) => {
+        // PostgreSQL 15's defaults: no CREATE on the database or on public; the role's own schema ("$user", first in search_path).
+        await admin.query(`CREATE ROLE ${role} LOGIN`);
+        await admin.query(`CREATE SCHEMA ${role} AUTHORIZATION ${role}`);
+        await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      },
+      async (storage, errors) => {
+        await storage.atomically(() => storage.store<number>('fresh').set('k', 1));
+        await storage.store<number>('papers').set('p', 2);
+        expect(await storage.store<number>('fresh').get('k')).toBe(1);
+        expect(errors).toEqual([]);
+      },
+    );
   });
 });
